@@ -1,0 +1,49 @@
+package io.fusewire.transport;
+
+import java.util.List;
+
+/**
+ * One network device of a {@link Fabric} (a NIC, a rail; {@code shm} and {@code tcp} have one
+ * each): it allocates registered memory, creates completion queues, listens and connects.
+ * Everything here is control path: it may block (bounded by the connect timeout) and throws
+ * {@link TransportException} with a message that says what to do.
+ */
+public interface Device extends AutoCloseable
+{
+    /** @return the device name. */
+    String name();
+
+    /** @return the provider, as in {@code --transport}. */
+    String provider();
+
+    /**
+     * @param length bytes, at least 1.
+     * @return a new registered region, zero-filled.
+     */
+    MemoryRegion allocate(long length);
+
+    /** @return a new completion queue. */
+    CompletionQueue createCompletionQueue();
+
+    /**
+     * @param hostPort where to listen, as host:port; port 0 picks a free one.
+     * @param exposed  the regions every accepted peer may write into.
+     * @param queue    the queue accepted connections report to.
+     * @return the listener.
+     */
+    Listener listen(String hostPort, List<MemoryRegion> exposed, CompletionQueue queue);
+
+    /**
+     * Connects, retrying a refused connection until the connect timeout.
+     *
+     * @param hostPort the listener's address, host:port.
+     * @param exposed  the regions the peer may write into.
+     * @param queue    the queue the connection reports to.
+     * @return the established connection.
+     */
+    Connection connect(String hostPort, List<MemoryRegion> exposed, CompletionQueue queue);
+
+    /** Closes listeners, connections and regions made by this device. Idempotent. */
+    @Override
+    void close();
+}

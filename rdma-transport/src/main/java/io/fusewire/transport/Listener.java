@@ -1,0 +1,22 @@
+package io.fusewire.transport;
+
+/**
+ * Accepts connections on a host:port. Handshakes run in the background, each bounded by the
+ * connect timeout; a peer that sends garbage or stalls is dropped with a logged reason and the
+ * listener keeps serving.
+ */
+public interface Listener extends AutoCloseable
+{
+    /**
+     * @return the next established connection, already bound to the listener's completion queue,
+     *     or null if none is waiting. Never blocks.
+     */
+    Connection accept();
+
+    /** @return the address peers connect to, as host:port (the real port if 0 was asked). */
+    String address();
+
+    /** Stops accepting; established connections stay open. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,82 @@
+package io.fusewire.transport;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A registered range of off-heap memory: the source of local writes and, when exposed on a
+ * connection, a target peers write into. Allocated by a {@link Device}, which decides where the
+ * memory lives (a shared-memory file for {@code shm}, anonymous off-heap memory for {@code tcp},
+ * pinned or GPU memory later). Using the segment after {@link #close()} fails with an
+ * {@link IllegalStateException}, never a crash.
+ */
+public final class MemoryRegion implements AutoCloseable
+{
+    private final int key;
+    private final MemorySegment segment;
+    private final String locator;
+    private final Runnable release;
+    private boolean closed;
+
+    /**
+     * Called by providers.
+     *
+     * @param key     the key peers must name to write here.
+     * @param segment the memory.
+     * @param locator where a peer on this host finds the memory (the shm file), or "" if nowhere.
+     * @param release frees the memory.
+     */
+    public MemoryRegion(final int key, final MemorySegment segment, final String locator, final Runnable release)
+    {
+        this.key = key;
+        this.segment = segment;
+        this.locator = locator;
+        this.release = release;
+    }
+
+    /** @return the registration key (local and remote key are the same in every provider so far). */
+    public int key()
+    {
+        return key;
+    }
+
+    /** @return the memory. */
+    public MemorySegment segment()
+    {
+        return segment;
+    }
+
+    /** @return the length in bytes. */
+    public long length()
+    {
+        return segment.byteSize();
+    }
+
+    /** @return where a peer on this host finds the memory (the shm file), or "". */
+    public String locator()
+    {
+        return locator;
+    }
+
+    /** @return the descriptor to hand to peers. */
+    public RemoteRegion descriptor()
+    {
+        return new RemoteRegion(key, segment.address(), segment.byteSize());
+    }
+
+    /** Frees the memory. Connections that expose it must be closed first. Idempotent. */
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            release.run();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "MemoryRegion[key=0x" + Integer.toHexString(key) + ", length=" + segment.byteSize() + "]";
+    }
+}

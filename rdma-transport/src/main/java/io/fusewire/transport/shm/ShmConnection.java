@@ -1,0 +1,228 @@
+package io.fusewire.transport.shm;
+
+import io.fusewire.transport.Completion;
+import io.fusewire.transport.CompletionHandler;
+import io.fusewire.transport.MemoryRegion;
+import io.fusewire.transport.Opcode;
+import io.fusewire.transport.PostResult;
+import io.fusewire.transport.RemoteRegion;
+import io.fusewire.transport.Status;
+import io.fusewire.transport.TransportContext;
+import io.fusewire.transport.support.AbstractConnection;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * A same-host connection: the peer's exposed regions and the ring towards it are mapped into this
+ * process, so a write is one copy into the peer's memory plus a {@link ShmRecords#WRITE_IMM}
+ * record, and completes at once. The handshake socket stays open only to notice the peer's death
+ * (it closes when the peer's process ends).
+ */
+final class ShmConnection extends AbstractConnection
+{
+    private final Int2ObjectHashMap<MemorySegment> peerRegions = new Int2ObjectHashMap<>();
+    private final List<MappedFile> mappings;
+    private final OneToOneRingBuffer toPeer;
+    private final OneToOneRingBuffer fromPeer;
+    private final SocketChannel socket;
+    private final ByteBuffer probe = ByteBuffer.allocate(1);
+    private final MessageHandler onRecord = this::onRecord;
+    private Completion completion;
+    private CompletionHandler handler;
+    private int delivered;
+    private boolean peerExited;
+
+    ShmConnection(
+        final TransportContext context,
+        final String peer,
+        final List<RemoteRegion> remoteRegions,
+        final int peerMaxMessageLength,
+        final List<MappedFile> peerRegionFiles,
+        final MappedFile inboundRing,
+        final MappedFile outboundRing,
+        final SocketChannel socket)
+    {
+        super(context, peer, remoteRegions, peerMaxMessageLength);
+        for (int i = 0; i < remoteRegions.size(); i++)
+        {
+            peerRegions.put(remoteRegions.get(i).key(), peerRegionFiles.get(i).segment());
+        }
+        this.mappings = new ArrayList<>(peerRegionFiles);
+        this.mappings.add(inboundRing);
+        this.mappings.add(outboundRing);
+        this.fromPeer = new OneToOneRingBuffer(ShmDevice.ringBuffer(inboundRing));
+        this.toPeer = new OneToOneRingBuffer(ShmDevice.ringBuffer(outboundRing));
+        this.socket = socket;
+    }
+
+    @Override
+    public int write(
+        final MemoryRegion local,
+        final long localOffset,
+        final int length,
+        final RemoteRegion remote,
+        final long remoteOffset,
+        final int immediate,
+        final long wrId)
+    {
+        final int check = checkPost(local, localOffset, length);
+        if (check != PostResult.OK)
+        {
+            return check;
+        }
+        final MemorySegment target = peerRegions.get(remote.key());
+        if (target == null || remoteOffset < 0 || remoteOffset > target.byteSize() - length)
+        {
+            final long seq = sendQueue.post(Opcode.WRITE, wrId, length, remote.key(), remoteOffset, remote.length());
+            sendQueue.refuse(seq, target == null ? Completion.REFUSED_UNKNOWN_REGION : Completion.REFUSED_OUT_OF_BOUNDS);
+            sendQueue.acknowledge(seq + 1);
+            return PostResult.OK;
+        }
+        final int index = toPeer.tryClaim(ShmRecords.WRITE_IMM, ShmRecords.WRITE_IMM_LENGTH);
+        if (index < 0)
+        {
+            return PostResult.BACK_PRESSURED;
+        }
+        MemorySegment.copy(local.segment(), localOffset, target, remoteOffset, length);
+        final var ring = toPeer.buffer();
+        ring.putInt(index + ShmRecords.IMMEDIATE_OFFSET, immediate);
+        ring.putInt(index + ShmRecords.LENGTH_OFFSET, length);
+        toPeer.commit(index);
+        final long seq = sendQueue.post(Opcode.WRITE, wrId, length, remote.key(), remoteOffset, remote.length());
+        sendQueue.acknowledge(seq + 1);
+        sent();
+        return PostResult.OK;
+    }
+
+    @Override
+    public int send(final DirectBuffer message, final int offset, final int length, final long wrId)
+    {
+        if (!isConnected())
+        {
+            return PostResult.NOT_CONNECTED;
+        }
+        if (length < 0 || length > maxMessageLength)
+        {
+            return PostResult.INVALID_ARGUMENT;
+        }
+        if (sendQueue.isFull() || !toPeer.write(ShmRecords.SEND, message, offset, length))
+        {
+            return PostResult.BACK_PRESSURED;
+        }
+        final long seq = sendQueue.post(Opcode.SEND, wrId, length, 0, 0, 0);
+        sendQueue.acknowledge(seq + 1);
+        sent();
+        return PostResult.OK;
+    }
+
+    @Override
+    protected int progressIo(final long nowNs, final Completion completion, final CompletionHandler handler, final int budget)
+    {
+        this.completion = completion;
+        this.handler = handler;
+        delivered = 0;
+        final int records = fromPeer.read(onRecord, budget);
+        if (records > 0)
+        {
+            heard();
+        }
+        else if (peerExited)
+        {
+            end(Status.PEER_LOST, "the peer process exited without closing the connection");
+        }
+        return delivered;
+    }
+
+    @Override
+    protected void sendHeartbeat()
+    {
+        claimEmpty(ShmRecords.HEARTBEAT);
+    }
+
+    @Override
+    protected void checkPeer()
+    {
+        try
+        {
+            probe.clear();
+            if (socket.read(probe) < 0)
+            {
+                peerExited = true;
+            }
+        }
+        catch (final IOException ex)
+        {
+            peerExited = true;
+        }
+    }
+
+    @Override
+    protected void sendClose()
+    {
+        claimEmpty(ShmRecords.CLOSE);
+    }
+
+    @Override
+    protected void releaseIo()
+    {
+        try
+        {
+            socket.close();
+        }
+        catch (final IOException ignore)
+        {
+            // the mappings still have to go
+        }
+        for (final MappedFile mapping : mappings)
+        {
+            mapping.close();
+        }
+    }
+
+    private void claimEmpty(final int type)
+    {
+        final int index = toPeer.tryClaim(type, 0);
+        if (index >= 0)
+        {
+            toPeer.commit(index);
+        }
+    }
+
+    private void onRecord(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (!isConnected())
+        {
+            return;
+        }
+        switch (type)
+        {
+            case ShmRecords.WRITE_IMM ->
+            {
+                completion.set(this, Opcode.WRITE_IMM, Status.SUCCESS, 0,
+                    buffer.getInt(index + ShmRecords.IMMEDIATE_OFFSET), buffer.getInt(index + ShmRecords.LENGTH_OFFSET));
+                delivered++;
+                handler.onCompletion(completion);
+            }
+            case ShmRecords.SEND ->
+            {
+                completion.set(this, Opcode.RECV, Status.SUCCESS, 0, 0, length).message(buffer, index, length);
+                delivered++;
+                handler.onCompletion(completion);
+            }
+            case ShmRecords.CLOSE -> end(Status.SUCCESS, "the peer closed the connection");
+            case ShmRecords.HEARTBEAT ->
+            {
+            }
+            default -> end(Status.PROTOCOL_ERROR, "unknown record type " + type + " in the ring from the peer");
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package io.fusewire.transport.support;
+
+import io.fusewire.transport.Completion;
+import io.fusewire.transport.CompletionHandler;
+import io.fusewire.transport.Connection;
+import io.fusewire.transport.MemoryRegion;
+import io.fusewire.transport.Opcode;
+import io.fusewire.transport.PostResult;
+import io.fusewire.transport.RemoteRegion;
+import io.fusewire.transport.Status;
+import io.fusewire.transport.TransportContext;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every provider's connection shares: the send queue, the connection's life cycle, and
+ * liveness. Liveness is checked once per heartbeat interval, off the data path: a connection that
+ * sent nothing in an interval sends a heartbeat, and one that heard nothing from its peer for the
+ * peer timeout ends with {@link Status#PEER_LOST}.
+ *
+ * <pre>
+ *   CONNECTED --(peer closed, peer lost, protocol error)--&gt; ENDING --(completions handed over,
+ *       |                                                              DISCONNECTED reported)--&gt; ENDED
+ *       +--(close())--&gt; CLOSED
+ * </pre>
+ */
+public abstract class AbstractConnection implements Connection, Progressable
+{
+    private static final System.Logger LOG = System.getLogger("io.fusewire.transport");
+    private static final int CONNECTED = 0;
+    private static final int ENDING = 1;
+    private static final int ENDED = 2;
+    private static final int CLOSED = 3;
+
+    /** The send queue; providers post to it and acknowledge it. */
+    protected final SendQueue sendQueue;
+    /** Longest control message this side may send. */
+    protected final int maxMessageLength;
+    private final List<RemoteRegion> remoteRegions;
+    private final String peer;
+    private final long peerTimeoutNs;
+    private final long heartbeatIntervalNs;
+    private long nextHousekeepingNs;
+    private long lastHeardNs;
+    private boolean heard;
+    private boolean sent;
+    private int state = CONNECTED;
+    private int endStatus;
+    private String endReason;
+
+    /**
+     * @param context       the configuration.
+     * @param peer          the peer, for messages.
+     * @param remoteRegions what the peer exposed.
+     * @param peerMaxMessageLength the longest control message the peer accepts.
+     */
+    protected AbstractConnection(
+        final TransportContext context,
+        final String peer,
+        final List<RemoteRegion> remoteRegions,
+        final int peerMaxMessageLength)
+    {
+        this.sendQueue = new SendQueue(context.sendQueueDepth());
+        this.maxMessageLength = Math.min(context.maxMessageLength(), peerMaxMessageLength);
+        this.peer = peer;
+        this.remoteRegions = List.copyOf(remoteRegions);
+        this.peerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(context.peerTimeoutMs());
+        this.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(context.heartbeatIntervalMs());
+        final long now = System.nanoTime();
+        this.lastHeardNs = now;
+        this.nextHousekeepingNs = now + heartbeatIntervalNs;
+    }
+
+    /**
+     * Moves bytes and hands over completions of what the peer did. Called only while connected.
+     *
+     * @param nowNs      the poll's time.
+     * @param completion the flyweight.
+     * @param handler    the caller's handler.
+     * @param budget     most completions to hand over.
+     * @return completions handed over.
+     */
+    protected abstract int progressIo(long nowNs, Completion completion, CompletionHandler handler, int budget);
+
+    /** Sends a heartbeat; called when nothing was sent for a heartbeat interval. */
+    protected abstract void sendHeartbeat();
+
+    /** Checks for a peer that went away between heartbeats (a closed socket); may call {@link #end}. */
+    protected abstract void checkPeer();
+
+    /** Tells the peer this side is closing, best effort, without blocking. */
+    protected abstract void sendClose();
+
+    /** Frees sockets, mappings and buffers. Called once. */
+    protected abstract void releaseIo();
+
+    @Override
+    public final int progress(final long nowNs, final Completion completion, final CompletionHandler handler, final int budget)
+    {
+        if (state >= ENDED)
+        {
+            return 0;
+        }
+        int done = sendQueue.drain(this, completion, handler, budget);
+        if (state == CONNECTED && done < budget)
+        {
+            done += progressIo(nowNs, completion, handler, budget - done);
+            if (nowNs - nextHousekeepingNs >= 0)
+            {
+                housekeeping(nowNs);
+            }
+        }
+        if (state == ENDING && done < budget)
+        {
+            sendQueue.flush();
+            done += sendQueue.drain(this, completion, handler, budget - done);
+            if (!sendQueue.hasUnreported() && done < budget)
+            {
+                state = ENDED;
+                releaseIo();
+                completion.set(this, Opcode.DISCONNECTED, endStatus, 0, 0, 0).reason(endReason);
+                handler.onCompletion(completion);
+                done++;
+            }
+        }
+        return done;
+    }
+
+    @Override
+    public final boolean isDone()
+    {
+        return state >= ENDED;
+    }
+
+    @Override
+    public final boolean isConnected()
+    {
+        return state == CONNECTED;
+    }
+
+    @Override
+    public final List<RemoteRegion> remoteRegions()
+    {
+        return remoteRegions;
+    }
+
+    @Override
+    public final int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    @Override
+    public final String peer()
+    {
+        return peer;
+    }
+
+    @Override
+    public final void close()
+    {
+        if (state == CONNECTED)
+        {
+            sendClose();
+        }
+        if (state < ENDED)
+        {
+            releaseIo();
+        }
+        state = CLOSED;
+    }
+
+    @Override
+    public String toString()
+    {
+        return getClass().getSimpleName() + "[" + peer + "]";
+    }
+
+    /**
+     * Ends the connection; the DISCONNECTED completion follows the flushed work requests.
+     *
+     * @param status a {@link Status}.
+     * @param reason plain words for the operator.
+     */
+    protected final void end(final int status, final String reason)
+    {
+        if (state == CONNECTED)
+        {
+            state = ENDING;
+            endStatus = status;
+            endReason = reason;
+            final System.Logger.Level level = status == Status.SUCCESS ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+            LOG.log(level, "connection to " + peer + " ended, " + Status.name(status) + ": " + reason);
+        }
+    }
+
+    /** Records that bytes arrived from the peer. */
+    protected final void heard()
+    {
+        heard = true;
+    }
+
+    /** Records that bytes went to the peer. */
+    protected final void sent()
+    {
+        sent = true;
+    }
+
+    /**
+     * Checks the local side of a post.
+     *
+     * @param local       source region.
+     * @param localOffset first byte.
+     * @param length      bytes.
+     * @return {@link PostResult#OK} or the code to return.
+     */
+    protected final int checkPost(final MemoryRegion local, final long localOffset, final int length)
+    {
+        if (state != CONNECTED)
+        {
+            return PostResult.NOT_CONNECTED;
+        }
+        if (length < 0 || localOffset < 0 || localOffset > local.length() - length)
+        {
+            return PostResult.INVALID_ARGUMENT;
+        }
+        return sendQueue.isFull() ? PostResult.BACK_PRESSURED : PostResult.OK;
+    }
+
+    private void housekeeping(final long nowNs)
+    {
+        nextHousekeepingNs = nowNs + heartbeatIntervalNs;
+        if (heard)
+        {
+            heard = false;
+            lastHeardNs = nowNs;
+        }
+        else if (nowNs - lastHeardNs > peerTimeoutNs)
+        {
+            end(Status.PEER_LOST, "no word from the peer for " + TimeUnit.NANOSECONDS.toMillis(nowNs - lastHeardNs)
+                + " ms (" + TransportContext.PEER_TIMEOUT_PROP + "=" + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) + ")");
+            return;
+        }
+        if (!sent)
+        {
+            sendHeartbeat();
+        }
+        sent = false;
+        checkPeer();
+    }
+}

@@ -1,0 +1,229 @@
+package io.fusewire.transport.support;
+
+import io.fusewire.transport.CompletionQueue;
+import io.fusewire.transport.Connection;
+import io.fusewire.transport.Device;
+import io.fusewire.transport.Listener;
+import io.fusewire.transport.MemoryRegion;
+import io.fusewire.transport.TransportContext;
+import io.fusewire.transport.TransportException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A device whose connections are set up over a TCP socket, as the {@code shm} and {@code tcp}
+ * providers do (verbs uses librdmacm instead). Providers add how memory is allocated and how a
+ * handshaken socket becomes a connection.
+ */
+public abstract class SocketDevice implements Device
+{
+    /** The configuration. */
+    protected final TransportContext context;
+    private final String provider;
+    private final String name;
+    private final ConcurrentLinkedQueue<AutoCloseable> owned = new ConcurrentLinkedQueue<>();
+
+    /**
+     * @param context  the configuration.
+     * @param provider the provider name.
+     * @param name     the device name.
+     */
+    protected SocketDevice(final TransportContext context, final String provider, final String name)
+    {
+        this.context = context;
+        this.provider = provider;
+        this.name = name;
+    }
+
+    /**
+     * Turns a socket whose handshake has begun into a connection: exchange hellos, set up the
+     * provider's data path, confirm. On failure the provider cleans up what it made and throws.
+     *
+     * @param handshake the handshake, with the socket in blocking mode.
+     * @return the connection, ready for the data path.
+     * @throws IOException naming what went wrong.
+     */
+    protected abstract AbstractConnection establish(Handshake handshake) throws IOException;
+
+    /**
+     * Allocates the memory of a region.
+     *
+     * @param key    its key.
+     * @param length bytes.
+     * @return the region.
+     */
+    protected abstract MemoryRegion allocateRegion(int key, long length);
+
+    @Override
+    public final String name()
+    {
+        return name;
+    }
+
+    @Override
+    public final String provider()
+    {
+        return provider;
+    }
+
+    @Override
+    public final MemoryRegion allocate(final long length)
+    {
+        if (length <= 0)
+        {
+            throw new IllegalArgumentException("region length must be positive: " + length);
+        }
+        int key;
+        do
+        {
+            key = ThreadLocalRandom.current().nextInt();
+        }
+        while (key == 0);
+        return own(allocateRegion(key, length));
+    }
+
+    @Override
+    public final CompletionQueue createCompletionQueue()
+    {
+        return own(new PollingCompletionQueue());
+    }
+
+    @Override
+    public final Listener listen(final String hostPort, final List<MemoryRegion> exposed, final CompletionQueue queue)
+    {
+        final List<MemoryRegion> regions = List.copyOf(exposed);
+        final PollingCompletionQueue cq = pollingQueue(queue);
+        return own(new SocketListener(HostPort.parse(hostPort), provider, context.connectTimeoutMs(),
+            (channel, address) -> open(channel, address, regions, cq)));
+    }
+
+    @Override
+    public final Connection connect(final String hostPort, final List<MemoryRegion> exposed, final CompletionQueue queue)
+    {
+        final List<MemoryRegion> regions = List.copyOf(exposed);
+        final PollingCompletionQueue cq = pollingQueue(queue);
+        final InetSocketAddress address = HostPort.parse(hostPort);
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(context.connectTimeoutMs());
+        long backoffMs = 5;
+        while (true)
+        {
+            SocketChannel channel = null;
+            try
+            {
+                channel = SocketChannel.open();
+                final long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
+                channel.socket().connect(address, (int)Math.min(Integer.MAX_VALUE, leftMs));
+                return open(channel, hostPort, regions, cq);
+            }
+            catch (final ConnectException ex)
+            {
+                closeQuietly(channel);
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) - deadlineNs > 0)
+                {
+                    throw new TransportException("no " + provider + " listener at " + hostPort + " within "
+                        + context.connectTimeoutMs() + " ms (" + ex.getMessage() + "): start the peer first, or raise "
+                        + TransportContext.CONNECT_TIMEOUT_PROP, ex);
+                }
+                sleep(backoffMs);
+                backoffMs = Math.min(200, backoffMs * 2);
+            }
+            catch (final IOException ex)
+            {
+                closeQuietly(channel);
+                throw new TransportException("connecting to " + hostPort + " over " + provider + " failed: " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        AutoCloseable resource;
+        while ((resource = owned.poll()) != null)
+        {
+            try
+            {
+                resource.close();
+            }
+            catch (final Exception ignore)
+            {
+                // closing is best effort; the rest still closes
+            }
+        }
+    }
+
+    private AbstractConnection open(
+        final SocketChannel channel,
+        final String address,
+        final List<MemoryRegion> exposed,
+        final PollingCompletionQueue cq) throws IOException
+    {
+        final Handshake handshake = new Handshake(channel, exposed, address, context.connectTimeoutMs());
+        final AbstractConnection connection;
+        try
+        {
+            connection = establish(handshake);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            handshake.refuse(ex.getMessage());
+            closeQuietly(channel);
+            throw ex;
+        }
+        channel.configureBlocking(false);
+        cq.join(connection);
+        return connection;
+    }
+
+    private <T extends AutoCloseable> T own(final T resource)
+    {
+        owned.add(resource);
+        return resource;
+    }
+
+    private PollingCompletionQueue pollingQueue(final CompletionQueue queue)
+    {
+        if (queue instanceof PollingCompletionQueue cq)
+        {
+            return cq;
+        }
+        throw new IllegalArgumentException("the completion queue must come from this device's createCompletionQueue()");
+    }
+
+    private static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while connecting", ex);
+        }
+    }
+
+    /**
+     * @param channel a socket or null.
+     */
+    static void closeQuietly(final SocketChannel channel)
+    {
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing more to do
+            }
+        }
+    }
+}
