@@ -30,6 +30,11 @@ final class TcpConnection extends AbstractConnection
 {
     private static final System.Logger LOG = System.getLogger("io.fusewire.transport");
     private static final int DIRECT_READ_THRESHOLD = 64 * 1024;
+    /** After a read finds nothing, the socket is not read again for this long: a read costs a
+     * system call, and a connection that streams out mostly finds nothing but ACKs coming in. */
+    private static final long QUIET_READ_BACKOFF_NS = 5_000;
+    /** After the socket refused bytes, sending is not tried again for this long (unless asked). */
+    private static final long FULL_SOCKET_BACKOFF_NS = 10_000;
 
     private final SocketChannel channel;
     private final TcpTransmitter transmitter;
@@ -43,6 +48,10 @@ final class TcpConnection extends AbstractConnection
     private int writeIndex;
     private long received;
     private long acknowledgedToPeer;
+    private long nowNs;
+    private final int ackBatch;
+    private long quietUntilNs;
+    private long fullUntilNs;
 
     private boolean inPayload;
     private int payloadLength;
@@ -63,6 +72,7 @@ final class TcpConnection extends AbstractConnection
         super(context, peer, remoteRegions, peerMaxMessageLength);
         this.channel = channel;
         this.localMaxMessageLength = context.maxMessageLength();
+        this.ackBatch = Math.max(1, context.sendQueueDepth() / 4);
         this.transmitter = new TcpTransmitter(channel, sendQueue, context.sendQueueDepth(), maxMessageLength);
         for (final MemoryRegion region : exposedRegions)
         {
@@ -130,20 +140,29 @@ final class TcpConnection extends AbstractConnection
     @Override
     protected int progressIo(final long nowNs, final Completion completion, final CompletionHandler handler, final int budget)
     {
+        this.nowNs = nowNs;
         int delivered = 0;
         try
         {
-            delivered = receive(completion, handler, budget);
+            if (readIndex != writeIndex || inPayload || nowNs - quietUntilNs >= 0)
+            {
+                delivered = receive(completion, handler, budget);
+            }
         }
         catch (final IOException ex)
         {
             end(Status.PEER_LOST, "socket failed while receiving: " + ex.getMessage());
         }
-        if (received > acknowledgedToPeer && transmitter.queueControl(TcpFrame.ACK, 0, 0, 0, 0, received))
+        final long unacknowledged = received - acknowledgedToPeer;
+        if (unacknowledged > 0 && (unacknowledged >= ackBatch || quietUntilNs - nowNs > 0)
+            && transmitter.queueControl(TcpFrame.ACK, 0, 0, 0, 0, received))
         {
             acknowledgedToPeer = received;
         }
-        transmit();
+        if (!transmitter.isSocketFull() || nowNs - fullUntilNs >= 0)
+        {
+            transmit();
+        }
         return delivered;
     }
 
@@ -199,6 +218,10 @@ final class TcpConnection extends AbstractConnection
             if (transmitter.transmit() > 0)
             {
                 sent();
+            }
+            if (transmitter.isSocketFull())
+            {
+                fullUntilNs = nowNs + FULL_SOCKET_BACKOFF_NS;
             }
         }
         catch (final IOException ex)
@@ -395,6 +418,7 @@ final class TcpConnection extends AbstractConnection
                 if (read <= 0)
                 {
                     onEndOfStream(read);
+                    quietUntilNs = nowNs + QUIET_READ_BACKOFF_NS;
                     return false;
                 }
                 heard();
@@ -434,6 +458,7 @@ final class TcpConnection extends AbstractConnection
         else
         {
             onEndOfStream(read);
+            quietUntilNs = nowNs + QUIET_READ_BACKOFF_NS;
         }
         return read;
     }

@@ -28,6 +28,7 @@ final class TcpTransmitter
     private final ByteBuffer[] gather = new ByteBuffer[1 + 2 * MAX_GATHER_FRAMES];
     private long nextToSend;
     private boolean framePartial;
+    private boolean socketFull;
 
     TcpTransmitter(final SocketChannel channel, final SendQueue sendQueue, final int depth, final int maxMessageLength)
     {
@@ -45,6 +46,12 @@ final class TcpTransmitter
         }
         // room for a NACK per work request the peer can have in flight, plus ACK, HEARTBEAT, CLOSE
         control = ByteBuffer.allocateDirect((depth + 8) * TcpFrame.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** @return true when the last {@link #transmit()} left bytes the socket would not take. */
+    boolean isSocketFull()
+    {
+        return socketFull;
     }
 
     /** @return true when no frame and no control bytes wait to go out. */
@@ -109,6 +116,7 @@ final class TcpTransmitter
     long transmit() throws IOException
     {
         long total = 0;
+        socketFull = false;
         while (true)
         {
             int count = 0;
@@ -134,7 +142,7 @@ final class TcpTransmitter
             }
             final long written = channel.write(gather, 0, count);
             total += written;
-            final boolean socketFull = gather[count - 1].hasRemaining();
+            socketFull = gather[count - 1].hasRemaining();
             if (withControl)
             {
                 control.compact();

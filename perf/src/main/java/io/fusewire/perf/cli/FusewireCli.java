@@ -1,0 +1,37 @@
+package io.fusewire.perf.cli;
+
+import io.fusewire.perf.bench.BenchCommand;
+import io.fusewire.perf.demo.DemoCommand;
+import io.fusewire.perf.demo.DemoPeerCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code fusewire} command line. */
+@Command(
+    name = "fusewire",
+    mixinStandardHelpOptions = true,
+    versionProvider = FusewireCli.Version.class,
+    description = "Fusewire: an RDMA-native transport and aggregation engine for tensors.",
+    subcommands = {DemoCommand.class, DemoPeerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class FusewireCli
+{
+    /**
+     * @param args the command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
+        System.exit(new CommandLine(new FusewireCli()).execute(args));
+    }
+
+    /** Prints the version from the jar's manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        @Override
+        public String[] getVersion()
+        {
+            final String version = FusewireCli.class.getPackage().getImplementationVersion();
+            return new String[] {"fusewire " + (version != null ? version : "development build")};
+        }
+    }
+}
