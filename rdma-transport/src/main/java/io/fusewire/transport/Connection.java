@@ -41,6 +41,9 @@ public interface Connection extends AutoCloseable
     /** @return the regions the peer exposed when the connection was set up. */
     List<RemoteRegion> remoteRegions();
 
+    /** @return the private data the connecting side sent (empty on the connecting side). */
+    byte[] peerData();
+
     /** @return the longest message {@link #send} takes. */
     int maxMessageLength();
 

@@ -26,22 +26,48 @@ public interface Device extends AutoCloseable
     CompletionQueue createCompletionQueue();
 
     /**
+     * @param hostPort  where to listen, as host:port; port 0 picks a free one.
+     * @param admission decides, per connect request, whether to admit it and what it may write into.
+     * @param queue     the queue accepted connections report to.
+     * @return the listener.
+     */
+    Listener listen(String hostPort, Admission admission, CompletionQueue queue);
+
+    /**
      * @param hostPort where to listen, as host:port; port 0 picks a free one.
      * @param exposed  the regions every accepted peer may write into.
      * @param queue    the queue accepted connections report to.
      * @return the listener.
      */
-    Listener listen(String hostPort, List<MemoryRegion> exposed, CompletionQueue queue);
+    default Listener listen(final String hostPort, final List<MemoryRegion> exposed, final CompletionQueue queue)
+    {
+        return listen(hostPort, Admission.exposing(exposed), queue);
+    }
 
     /**
      * Connects, retrying a refused connection until the connect timeout.
+     *
+     * @param hostPort    the listener's address, host:port.
+     * @param exposed     the regions the peer may write into.
+     * @param queue       the queue the connection reports to.
+     * @param privateData handed to the listener's {@link Admission} (at most 4096 bytes).
+     * @return the established connection.
+     * @throws TransportException if nobody listens in time or the listener refused, with its reason.
+     */
+    Connection connect(String hostPort, List<MemoryRegion> exposed, CompletionQueue queue, byte[] privateData);
+
+    /**
+     * Connects with no private data.
      *
      * @param hostPort the listener's address, host:port.
      * @param exposed  the regions the peer may write into.
      * @param queue    the queue the connection reports to.
      * @return the established connection.
      */
-    Connection connect(String hostPort, List<MemoryRegion> exposed, CompletionQueue queue);
+    default Connection connect(final String hostPort, final List<MemoryRegion> exposed, final CompletionQueue queue)
+    {
+        return connect(hostPort, exposed, queue, new byte[0]);
+    }
 
     /** Closes listeners, connections and regions made by this device. Idempotent. */
     @Override

@@ -4,6 +4,7 @@ import static io.fusewire.transport.Endpoint.pollUntil;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
@@ -292,6 +293,29 @@ abstract class FabricContractTest
         assertEquals(toClient, toClient, "existing connection untouched");
         assertTrue(toServer.isConnected());
         another.close();
+    }
+
+    @Test
+    void admissionSeesThePrivateDataAndItsRefusalReachesTheConnector()
+    {
+        final byte[] secret = "open sesame".getBytes(StandardCharsets.US_ASCII);
+        final Listener guarded = server.device.listen("127.0.0.1:0", (peer, data) ->
+        {
+            if (!java.util.Arrays.equals(secret, data))
+            {
+                throw new TransportException("wrong secret for job 7");
+            }
+            return List.of(server.region);
+        }, server.queue);
+        final Endpoint other = new Endpoint(fabric, 4096);
+        final TransportException refused = assertThrows(TransportException.class, () -> other.device.connect(
+            guarded.address(), List.of(other.region), other.queue, "guess".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(refused.getMessage().contains("wrong secret for job 7"), refused.getMessage());
+        final Connection admitted = other.device.connect(guarded.address(), List.of(other.region), other.queue, secret);
+        final Connection accepted = accept(guarded, server);
+        assertArrayEquals(secret, accepted.peerData());
+        assertEquals(server.region.key(), admitted.remoteRegions().getFirst().key());
+        other.close();
     }
 
     @Test

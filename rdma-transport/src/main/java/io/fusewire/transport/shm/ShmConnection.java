@@ -9,6 +9,7 @@ import io.fusewire.transport.RemoteRegion;
 import io.fusewire.transport.Status;
 import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.support.AbstractConnection;
+import io.fusewire.transport.support.Hello;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -44,17 +45,16 @@ final class ShmConnection extends AbstractConnection
     ShmConnection(
         final TransportContext context,
         final String peer,
-        final List<RemoteRegion> remoteRegions,
-        final int peerMaxMessageLength,
+        final Hello remote,
         final List<MappedFile> peerRegionFiles,
         final MappedFile inboundRing,
         final MappedFile outboundRing,
         final SocketChannel socket)
     {
-        super(context, peer, remoteRegions, peerMaxMessageLength);
-        for (int i = 0; i < remoteRegions.size(); i++)
+        super(context, peer, remote);
+        for (int i = 0; i < remote.regions().size(); i++)
         {
-            peerRegions.put(remoteRegions.get(i).key(), peerRegionFiles.get(i).segment());
+            peerRegions.put(remote.regions().get(i).key(), peerRegionFiles.get(i).segment());
         }
         this.mappings = new ArrayList<>(peerRegionFiles);
         this.mappings.add(inboundRing);

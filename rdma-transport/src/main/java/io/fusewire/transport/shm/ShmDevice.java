@@ -62,8 +62,8 @@ final class ShmDevice extends SocketDevice
         final List<MappedFile> mapped = new ArrayList<>();
         try
         {
-            final Hello remote = handshake.exchange(
-                Hello.of(provider(), context.maxMessageLength(), handshake.exposed(), inbound.path().toString()));
+            final Hello remote = handshake.exchange(provider(), (exposed, data) ->
+                Hello.of(provider(), context.maxMessageLength(), exposed, inbound.path().toString(), data));
             final List<RemoteRegion> regions = remote.regions();
             for (int i = 0; i < regions.size(); i++)
             {
@@ -73,8 +73,8 @@ final class ShmDevice extends SocketDevice
             mapped.add(outbound);
             handshake.confirm();
             ShmFiles.delete(inbound.path());
-            return new ShmConnection(context, handshake.peer(), regions, remote.maxMessageLength(), mapped.subList(0, regions.size()), inbound,
-                outbound, handshake.channel());
+            return new ShmConnection(context, handshake.peer(), remote, mapped.subList(0, regions.size()), inbound, outbound,
+                handshake.channel());
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -37,6 +37,7 @@ public abstract class AbstractConnection implements Connection, Progressable
     /** Longest control message this side may send. */
     protected final int maxMessageLength;
     private final List<RemoteRegion> remoteRegions;
+    private final byte[] peerData;
     private final String peer;
     private final long peerTimeoutNs;
     private final long heartbeatIntervalNs;
@@ -51,19 +52,15 @@ public abstract class AbstractConnection implements Connection, Progressable
     /**
      * @param context       the configuration.
      * @param peer          the peer, for messages.
-     * @param remoteRegions what the peer exposed.
-     * @param peerMaxMessageLength the longest control message the peer accepts.
+     * @param remote  the peer's hello: its regions, message limit and private data.
      */
-    protected AbstractConnection(
-        final TransportContext context,
-        final String peer,
-        final List<RemoteRegion> remoteRegions,
-        final int peerMaxMessageLength)
+    protected AbstractConnection(final TransportContext context, final String peer, final Hello remote)
     {
         this.sendQueue = new SendQueue(context.sendQueueDepth());
-        this.maxMessageLength = Math.min(context.maxMessageLength(), peerMaxMessageLength);
+        this.maxMessageLength = Math.min(context.maxMessageLength(), remote.maxMessageLength());
         this.peer = peer;
-        this.remoteRegions = List.copyOf(remoteRegions);
+        this.remoteRegions = List.copyOf(remote.regions());
+        this.peerData = remote.privateData().clone();
         this.peerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(context.peerTimeoutMs());
         this.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(context.heartbeatIntervalMs());
         final long now = System.nanoTime();
@@ -142,6 +139,12 @@ public abstract class AbstractConnection implements Connection, Progressable
     public final List<RemoteRegion> remoteRegions()
     {
         return remoteRegions;
+    }
+
+    @Override
+    public final byte[] peerData()
+    {
+        return peerData.clone();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.fusewire.transport.support;
 
+import io.fusewire.transport.Admission;
 import io.fusewire.transport.MemoryRegion;
+import io.fusewire.transport.TransportException;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -9,27 +11,52 @@ import java.net.ProtocolException;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * One side of a connection's handshake over its socket, in blocking mode with every read bounded
- * by the connect timeout: exchange {@link Hello}s, then each side accepts or refuses. Reads are
- * unbuffered so that no byte after the handshake is swallowed.
+ * by the connect timeout: the connector sends its {@link Hello} with its private data, the
+ * listener's {@link Admission} decides and the listener answers with its own hello or a refusal,
+ * then each side confirms. Reads are unbuffered so that no byte after the handshake is swallowed.
  */
 public final class Handshake
 {
     private final SocketChannel channel;
     private final DataInputStream in;
     private final DataOutputStream out;
-    private final List<MemoryRegion> exposed;
+    private final Admission admission;
+    private final byte[] privateData;
     private final String address;
+    private List<MemoryRegion> exposed;
     private Hello remote;
 
-    Handshake(final SocketChannel channel, final List<MemoryRegion> exposed, final String address, final long timeoutMs)
+    /** A connector's handshake, exposing fixed regions and sending private data. */
+    Handshake(final SocketChannel channel, final String address, final long timeoutMs, final List<MemoryRegion> exposed,
+        final byte[] privateData) throws IOException
+    {
+        this(channel, address, timeoutMs, null, exposed, privateData);
+    }
+
+    /** A listener's handshake, deciding with an admission. */
+    Handshake(final SocketChannel channel, final String address, final long timeoutMs, final Admission admission)
         throws IOException
     {
+        this(channel, address, timeoutMs, admission, List.of(), new byte[0]);
+    }
+
+    private Handshake(
+        final SocketChannel channel,
+        final String address,
+        final long timeoutMs,
+        final Admission admission,
+        final List<MemoryRegion> exposed,
+        final byte[] privateData) throws IOException
+    {
         this.channel = channel;
-        this.exposed = exposed;
         this.address = address;
+        this.admission = admission;
+        this.exposed = exposed;
+        this.privateData = privateData;
         channel.configureBlocking(true);
         final Socket socket = channel.socket();
         socket.setSoTimeout((int)Math.min(Integer.MAX_VALUE, timeoutMs));
@@ -44,24 +71,46 @@ public final class Handshake
         return channel;
     }
 
-    /** @return the regions this side exposes. */
+    /** @return the regions this side exposes; on a listener, known once {@link #exchange} admitted the peer. */
     public List<MemoryRegion> exposed()
     {
         return exposed;
     }
 
     /**
-     * Sends this side's hello and reads the peer's.
+     * Exchanges hellos: a connector sends first and reads the answer; a listener reads, admits,
+     * and answers.
      *
-     * @param local this side's hello.
+     * @param provider the provider both sides must speak.
+     * @param local    makes this side's hello from the regions it exposes and its private data.
      * @return the peer's hello, checked.
-     * @throws IOException if the socket fails, times out, or the peer's bytes are wrong.
+     * @throws IOException if the socket fails or times out, the peer's bytes are wrong, or either
+     *                     side refused (with the reason).
      */
-    public Hello exchange(final Hello local) throws IOException
+    public Hello exchange(final String provider, final BiFunction<List<MemoryRegion>, byte[], Hello> local) throws IOException
     {
-        local.write(out);
-        out.flush();
-        remote = Hello.read(in, local.provider());
+        if (admission == null)
+        {
+            local.apply(exposed, privateData).write(out);
+            out.flush();
+            readAnswer();
+            remote = Hello.read(in, provider);
+        }
+        else
+        {
+            remote = Hello.read(in, provider);
+            try
+            {
+                exposed = List.copyOf(admission.admit(peer(), remote.privateData()));
+            }
+            catch (final TransportException ex)
+            {
+                throw new ProtocolException("not admitted: " + ex.getMessage());
+            }
+            out.writeByte(1);
+            local.apply(exposed, new byte[0]).write(out);
+            out.flush();
+        }
         return remote;
     }
 
@@ -74,6 +123,11 @@ public final class Handshake
     {
         out.writeByte(1);
         out.flush();
+        readAnswer();
+    }
+
+    private void readAnswer() throws IOException
+    {
         final int answer = in.readUnsignedByte();
         if (answer != 1)
         {

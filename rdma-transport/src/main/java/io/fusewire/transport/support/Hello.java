@@ -22,10 +22,12 @@ import java.util.List;
  *   int    region count n (at most 4096)
  *   n x  { int key, long address, long length, utf locator }
  *   utf    ring locator (shm: the file of this side's inbound ring; tcp: "")
+ *   int    private data length m (at most 4096), then m bytes (the connector's; empty from the listener)
  * </pre>
  *
- * After both hellos each side answers one byte, 1 when it accepts the peer, or 0 followed by a
- * utf reason, so that a refused connector learns why.
+ * The connector sends its hello first; the listener answers one byte, 1 followed by its own hello
+ * when it admits the connector, or 0 followed by a utf reason. Then each side answers one more
+ * byte the same way once it has set up its data path, so that a refused side learns why.
  *
  * @param provider         the provider.
  * @param pid              the sender's process id.
@@ -33,23 +35,39 @@ import java.util.List;
  * @param regions          what the sender exposes.
  * @param locators         per region, where a peer on the same host finds it ("" if nowhere).
  * @param ringLocator      the shm provider's inbound ring file, or "".
+ * @param privateData      what the connector hands to the listener's admission.
  */
-public record Hello(String provider, long pid, int maxMessageLength, List<RemoteRegion> regions, List<String> locators, String ringLocator)
+public record Hello(
+    String provider,
+    long pid,
+    int maxMessageLength,
+    List<RemoteRegion> regions,
+    List<String> locators,
+    String ringLocator,
+    byte[] privateData)
 {
     /** First bytes of every Fusewire connection. */
     public static final int MAGIC = 0x46574831;
     /** Version of this message; a mismatch is refused. */
     public static final short VERSION = 1;
     private static final int MAX_REGIONS = 4096;
+    /** Most bytes of private data a connector may send. */
+    public static final int MAX_PRIVATE_DATA = 4096;
 
     /**
      * @param provider         the provider.
      * @param maxMessageLength longest control message.
      * @param exposed          the regions to expose.
      * @param ringLocator      the inbound ring file, or "".
+     * @param privateData      for the listener's admission; empty from a listener.
      * @return this process's hello.
      */
-    public static Hello of(final String provider, final int maxMessageLength, final List<MemoryRegion> exposed, final String ringLocator)
+    public static Hello of(
+        final String provider,
+        final int maxMessageLength,
+        final List<MemoryRegion> exposed,
+        final String ringLocator,
+        final byte[] privateData)
     {
         final List<RemoteRegion> regions = new ArrayList<>(exposed.size());
         final List<String> locators = new ArrayList<>(exposed.size());
@@ -58,7 +76,7 @@ public record Hello(String provider, long pid, int maxMessageLength, List<Remote
             regions.add(region.descriptor());
             locators.add(region.locator());
         }
-        return new Hello(provider, ProcessHandle.current().pid(), maxMessageLength, regions, locators, ringLocator);
+        return new Hello(provider, ProcessHandle.current().pid(), maxMessageLength, regions, locators, ringLocator, privateData);
     }
 
     /**
@@ -82,6 +100,8 @@ public record Hello(String provider, long pid, int maxMessageLength, List<Remote
             out.writeUTF(locators.get(i));
         }
         out.writeUTF(ringLocator);
+        out.writeInt(privateData.length);
+        out.write(privateData);
     }
 
     /**
@@ -134,6 +154,14 @@ public record Hello(String provider, long pid, int maxMessageLength, List<Remote
             regions.add(new RemoteRegion(key, address, length));
             locators.add(in.readUTF());
         }
-        return new Hello(peerProvider, pid, maxMessageLength, regions, locators, in.readUTF());
+        final String ringLocator = in.readUTF();
+        final int dataLength = in.readInt();
+        if (dataLength < 0 || dataLength > MAX_PRIVATE_DATA)
+        {
+            throw new ProtocolException("malformed hello: " + dataLength + " bytes of private data (at most " + MAX_PRIVATE_DATA + ")");
+        }
+        final byte[] privateData = new byte[dataLength];
+        in.readFully(privateData);
+        return new Hello(peerProvider, pid, maxMessageLength, regions, locators, ringLocator, privateData);
     }
 }

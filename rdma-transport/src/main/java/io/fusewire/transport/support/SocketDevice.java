@@ -1,5 +1,6 @@
 package io.fusewire.transport.support;
 
+import io.fusewire.transport.Admission;
 import io.fusewire.transport.CompletionQueue;
 import io.fusewire.transport.Connection;
 import io.fusewire.transport.Device;
@@ -95,18 +96,27 @@ public abstract class SocketDevice implements Device
     }
 
     @Override
-    public final Listener listen(final String hostPort, final List<MemoryRegion> exposed, final CompletionQueue queue)
+    public final Listener listen(final String hostPort, final Admission admission, final CompletionQueue queue)
     {
-        final List<MemoryRegion> regions = List.copyOf(exposed);
         final PollingCompletionQueue cq = pollingQueue(queue);
+        final long timeoutMs = context.connectTimeoutMs();
         return own(new SocketListener(HostPort.parse(hostPort), provider, context.connectTimeoutMs(),
-            (channel, address) -> open(channel, address, regions, cq)));
+            (channel, address) -> open(new Handshake(channel, address, timeoutMs, admission), cq)));
     }
 
     @Override
-    public final Connection connect(final String hostPort, final List<MemoryRegion> exposed, final CompletionQueue queue)
+    public final Connection connect(
+        final String hostPort,
+        final List<MemoryRegion> exposed,
+        final CompletionQueue queue,
+        final byte[] privateData)
     {
+        if (privateData.length > Hello.MAX_PRIVATE_DATA)
+        {
+            throw new IllegalArgumentException("private data of " + privateData.length + " bytes: at most " + Hello.MAX_PRIVATE_DATA);
+        }
         final List<MemoryRegion> regions = List.copyOf(exposed);
+        final byte[] data = privateData.clone();
         final PollingCompletionQueue cq = pollingQueue(queue);
         final InetSocketAddress address = HostPort.parse(hostPort);
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(context.connectTimeoutMs());
@@ -119,7 +129,7 @@ public abstract class SocketDevice implements Device
                 channel = SocketChannel.open();
                 final long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
                 channel.socket().connect(address, (int)Math.min(Integer.MAX_VALUE, leftMs));
-                return open(channel, hostPort, regions, cq);
+                return open(new Handshake(channel, hostPort, context.connectTimeoutMs(), regions, data), cq);
             }
             catch (final ConnectException ex)
             {
@@ -158,13 +168,9 @@ public abstract class SocketDevice implements Device
         }
     }
 
-    private AbstractConnection open(
-        final SocketChannel channel,
-        final String address,
-        final List<MemoryRegion> exposed,
-        final PollingCompletionQueue cq) throws IOException
+    private AbstractConnection open(final Handshake handshake, final PollingCompletionQueue cq) throws IOException
     {
-        final Handshake handshake = new Handshake(channel, exposed, address, context.connectTimeoutMs());
+        final SocketChannel channel = handshake.channel();
         final AbstractConnection connection;
         try
         {

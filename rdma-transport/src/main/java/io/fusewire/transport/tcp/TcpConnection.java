@@ -9,6 +9,7 @@ import io.fusewire.transport.RemoteRegion;
 import io.fusewire.transport.Status;
 import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.support.AbstractConnection;
+import io.fusewire.transport.support.Hello;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -64,12 +65,11 @@ final class TcpConnection extends AbstractConnection
     TcpConnection(
         final TransportContext context,
         final String peer,
-        final List<RemoteRegion> remoteRegions,
-        final int peerMaxMessageLength,
+        final Hello remote,
         final List<MemoryRegion> exposedRegions,
         final SocketChannel channel)
     {
-        super(context, peer, remoteRegions, peerMaxMessageLength);
+        super(context, peer, remote);
         this.channel = channel;
         this.localMaxMessageLength = context.maxMessageLength();
         this.ackBatch = Math.max(1, context.sendQueueDepth() / 4);

@@ -29,9 +29,9 @@ final class TcpDevice extends SocketDevice
     @Override
     protected AbstractConnection establish(final Handshake handshake) throws IOException
     {
-        final Hello remote = handshake.exchange(Hello.of(provider(), context.maxMessageLength(), handshake.exposed(), ""));
+        final Hello remote = handshake.exchange(provider(), (exposed, data) ->
+            Hello.of(provider(), context.maxMessageLength(), exposed, "", data));
         handshake.confirm();
-        return new TcpConnection(context, handshake.peer(), remote.regions(), remote.maxMessageLength(),
-            handshake.exposed(), handshake.channel());
+        return new TcpConnection(context, handshake.peer(), remote, handshake.exposed(), handshake.channel());
     }
 }

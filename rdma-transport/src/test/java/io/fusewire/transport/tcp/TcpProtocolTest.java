@@ -122,12 +122,14 @@ final class TcpProtocolTest
         socket.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 5_000);
         socket.setSoTimeout(5_000);
         final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-        Hello.of("tcp", 1024, List.of(), "").write(out);
-        out.writeByte(1);
+        Hello.of("tcp", 1024, List.of(), "", new byte[0]).write(out);
         out.flush();
         final DataInputStream in = new DataInputStream(socket.getInputStream());
+        assertEquals(1, in.readUnsignedByte(), "listener admitted the request");
         Hello.read(in, "tcp");
-        assertEquals(1, in.readUnsignedByte(), "listener accepted the handshake");
+        out.writeByte(1);
+        out.flush();
+        assertEquals(1, in.readUnsignedByte(), "listener confirmed");
         return socket;
     }
 

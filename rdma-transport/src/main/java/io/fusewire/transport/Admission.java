@@ -1,0 +1,32 @@
+package io.fusewire.transport;
+
+import java.util.List;
+
+/**
+ * What a {@link Listener} does with each connect request: admit it, choosing the regions that peer
+ * may write into, or refuse it by throwing {@link TransportException}, whose message is sent to the
+ * peer (its {@link Device#connect} fails with it). Runs on the listener's handshake thread, once
+ * per request, before the connection exists; the peer's private data (the job and rank it claims,
+ * a secret) is what it decides on, as with the private data of an RDMA CM connect request.
+ */
+@FunctionalInterface
+public interface Admission
+{
+    /**
+     * @param peer        the peer, host:port and process id.
+     * @param privateData what the peer sent with its request (maybe empty).
+     * @return the regions this peer may write into.
+     * @throws TransportException to refuse, with the reason for the peer.
+     */
+    List<MemoryRegion> admit(String peer, byte[] privateData);
+
+    /**
+     * @param regions the regions every peer may write into.
+     * @return an admission that admits everyone.
+     */
+    static Admission exposing(final List<MemoryRegion> regions)
+    {
+        final List<MemoryRegion> copy = List.copyOf(regions);
+        return (peer, privateData) -> copy;
+    }
+}
