@@ -1,0 +1,206 @@
+package io.fusewire.aggregator;
+
+import io.fusewire.transport.TransportContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * Configuration of an aggregator daemon: {@code fusewire.aggregator.*} properties (and the
+ * {@code fusewire.transport.*} ones of its transport), from a .properties file or system
+ * properties, validated by {@link #conclude()}.
+ */
+public final class AggregatorContext
+{
+    /** host:port to listen on. */
+    public static final String LISTEN_PROP = "fusewire.aggregator.listen";
+    /** Default for {@link #LISTEN_PROP}. */
+    public static final String LISTEN_DEFAULT = "127.0.0.1:29500";
+    /** Transport provider: shm or tcp. */
+    public static final String TRANSPORT_PROP = "fusewire.aggregator.transport";
+    /** Default for {@link #TRANSPORT_PROP}. */
+    public static final String TRANSPORT_DEFAULT = "shm";
+    /** A slot some workers wrote into and others did not for this long fails the job, naming the missing ranks. */
+    public static final String STRAGGLER_TIMEOUT_PROP = "fusewire.aggregator.straggler.timeout.ms";
+    /** Default for {@link #STRAGGLER_TIMEOUT_PROP}. */
+    public static final long STRAGGLER_TIMEOUT_DEFAULT = 5_000;
+    /** SHARED: one thread runs the transport and reduce agents; DEDICATED: one thread each. */
+    public static final String THREADING_PROP = "fusewire.aggregator.threading";
+    /** Default for {@link #THREADING_PROP}: these hosts are small, so share. */
+    public static final String THREADING_DEFAULT = "SHARED";
+    /** Most jobs served at once; joins of further jobs are refused. */
+    public static final String MAX_JOBS_PROP = "fusewire.aggregator.max.jobs";
+    /** Default for {@link #MAX_JOBS_PROP}. */
+    public static final int MAX_JOBS_DEFAULT = 64;
+
+    private String listen = LISTEN_DEFAULT;
+    private String transport = TRANSPORT_DEFAULT;
+    private long stragglerTimeoutMs = STRAGGLER_TIMEOUT_DEFAULT;
+    private boolean dedicatedThreads;
+    private int maxJobs = MAX_JOBS_DEFAULT;
+    private TransportContext transportContext = new TransportContext();
+
+    /**
+     * @param properties where to read; system properties if null.
+     * @return a context, not yet concluded.
+     */
+    public static AggregatorContext fromProperties(final Properties properties)
+    {
+        final Properties p = properties != null ? properties : System.getProperties();
+        final AggregatorContext ctx = new AggregatorContext();
+        ctx.listen = p.getProperty(LISTEN_PROP, LISTEN_DEFAULT).trim();
+        ctx.transport = p.getProperty(TRANSPORT_PROP, TRANSPORT_DEFAULT).trim();
+        ctx.stragglerTimeoutMs = number(p, STRAGGLER_TIMEOUT_PROP, STRAGGLER_TIMEOUT_DEFAULT);
+        ctx.maxJobs = (int)number(p, MAX_JOBS_PROP, MAX_JOBS_DEFAULT);
+        final String threading = p.getProperty(THREADING_PROP, THREADING_DEFAULT).trim();
+        if (!threading.equals("SHARED") && !threading.equals("DEDICATED"))
+        {
+            throw new IllegalArgumentException(THREADING_PROP + "=" + threading + ": use SHARED or DEDICATED");
+        }
+        ctx.dedicatedThreads = threading.equals("DEDICATED");
+        ctx.transportContext = TransportContext.fromProperties(p);
+        return ctx;
+    }
+
+    /**
+     * @param file a .properties file.
+     * @return a context read from it, with system properties for what it does not set.
+     * @throws IllegalArgumentException if the file cannot be read, naming it.
+     */
+    public static AggregatorContext fromFile(final Path file)
+    {
+        final Properties properties = new Properties(System.getProperties());
+        try (InputStream in = Files.newInputStream(file))
+        {
+            properties.load(in);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("cannot read aggregator config " + file + ": " + ex.getMessage(), ex);
+        }
+        final Properties flat = new Properties();
+        properties.stringPropertyNames().forEach(name -> flat.setProperty(name, properties.getProperty(name)));
+        return fromProperties(flat);
+    }
+
+    /**
+     * Validates every setting.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the property that is wrong.
+     */
+    public AggregatorContext conclude()
+    {
+        if (stragglerTimeoutMs < 10)
+        {
+            throw new IllegalArgumentException(STRAGGLER_TIMEOUT_PROP + "=" + stragglerTimeoutMs + ": use at least 10");
+        }
+        if (maxJobs < 1)
+        {
+            throw new IllegalArgumentException(MAX_JOBS_PROP + "=" + maxJobs + ": use at least 1");
+        }
+        transportContext.conclude();
+        return this;
+    }
+
+    /** @return see {@link #LISTEN_PROP}. */
+    public String listen()
+    {
+        return listen;
+    }
+
+    /**
+     * @param hostPort see {@link #LISTEN_PROP}.
+     * @return this.
+     */
+    public AggregatorContext listen(final String hostPort)
+    {
+        this.listen = hostPort;
+        return this;
+    }
+
+    /** @return see {@link #TRANSPORT_PROP}. */
+    public String transport()
+    {
+        return transport;
+    }
+
+    /**
+     * @param provider see {@link #TRANSPORT_PROP}.
+     * @return this.
+     */
+    public AggregatorContext transport(final String provider)
+    {
+        this.transport = provider;
+        return this;
+    }
+
+    /** @return see {@link #STRAGGLER_TIMEOUT_PROP}. */
+    public long stragglerTimeoutMs()
+    {
+        return stragglerTimeoutMs;
+    }
+
+    /**
+     * @param ms see {@link #STRAGGLER_TIMEOUT_PROP}.
+     * @return this.
+     */
+    public AggregatorContext stragglerTimeoutMs(final long ms)
+    {
+        this.stragglerTimeoutMs = ms;
+        return this;
+    }
+
+    /** @return true for one thread per agent, see {@link #THREADING_PROP}. */
+    public boolean dedicatedThreads()
+    {
+        return dedicatedThreads;
+    }
+
+    /**
+     * @param dedicated see {@link #THREADING_PROP}.
+     * @return this.
+     */
+    public AggregatorContext dedicatedThreads(final boolean dedicated)
+    {
+        this.dedicatedThreads = dedicated;
+        return this;
+    }
+
+    /** @return see {@link #MAX_JOBS_PROP}. */
+    public int maxJobs()
+    {
+        return maxJobs;
+    }
+
+    /** @return the transport's configuration. */
+    public TransportContext transportContext()
+    {
+        return transportContext;
+    }
+
+    /**
+     * @param context the transport's configuration.
+     * @return this.
+     */
+    public AggregatorContext transportContext(final TransportContext context)
+    {
+        this.transportContext = context;
+        return this;
+    }
+
+    private static long number(final Properties p, final String name, final long dflt)
+    {
+        final String value = p.getProperty(name);
+        try
+        {
+            return value == null || value.isBlank() ? dflt : Long.parseLong(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(name + "=" + value + " is not a whole number (default " + dflt + ")");
+        }
+    }
+}

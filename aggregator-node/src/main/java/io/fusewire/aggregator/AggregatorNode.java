@@ -1,0 +1,132 @@
+package io.fusewire.aggregator;
+
+import io.fusewire.transport.CompletionQueue;
+import io.fusewire.transport.Device;
+import io.fusewire.transport.Fabric;
+import io.fusewire.transport.Listener;
+import java.nio.ByteBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * An aggregator daemon: listens for workers, admits jobs, sums their chunks and sends the sums
+ * back. Two agents, a {@link TransportAgent} and a {@link ReduceAgent}, joined by two ring
+ * buffers; on one thread (SHARED, the default) or one each (DEDICATED).
+ */
+public final class AggregatorNode implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger("io.fusewire.aggregator");
+    private static final int INGRESS_BYTES = 8 << 20;
+    private static final int EGRESS_BYTES = 4 << 20;
+
+    private final Fabric fabric;
+    private final JobTable jobs;
+    private final String address;
+    private final AgentRunner[] runners;
+
+    private AggregatorNode(final AggregatorContext context)
+    {
+        fabric = Fabric.open(context.transport(), context.transportContext());
+        try
+        {
+            final Device device = fabric.openDefaultDevice();
+            final CompletionQueue queue = device.createCompletionQueue();
+            final SharedTables tables = new SharedTables();
+            jobs = new JobTable(device, tables, context.maxJobs());
+            final Listener listener = device.listen(context.listen(), jobs, queue);
+            address = listener.address();
+            final OneToOneRingBuffer ingress = ring(INGRESS_BYTES);
+            final OneToOneRingBuffer egress = ring(EGRESS_BYTES);
+            final Agent transport = new TransportAgent(listener, queue, ingress, egress, tables,
+                context.transportContext().maxMessageLength());
+            final Agent reduce = new ReduceAgent(jobs, ingress, egress, context.stragglerTimeoutMs());
+            final ErrorHandler errors = ex -> LOG.log(System.Logger.Level.ERROR, "aggregator agent failed", ex);
+            runners = context.dedicatedThreads()
+                ? new AgentRunner[] {runner(transport, errors), runner(reduce, errors)}
+                : new AgentRunner[] {runner(new CompositeAgent(transport, reduce), errors)};
+        }
+        catch (final RuntimeException ex)
+        {
+            fabric.close();
+            throw ex;
+        }
+        for (final AgentRunner runner : runners)
+        {
+            AgentRunner.startOnThread(runner);
+        }
+        LOG.log(System.Logger.Level.INFO, "aggregator listening on " + address + " over " + context.transport()
+            + (context.dedicatedThreads() ? ", dedicated threads" : ", one shared thread"));
+    }
+
+    /** The line {@link #main} prints once it listens, followed by the address. */
+    public static final String LISTENING = "LISTENING ";
+
+    /**
+     * Runs a daemon until the process is stopped: configured by system properties, or by the
+     * .properties file named as the only argument.
+     *
+     * @param args nothing, or a .properties file.
+     * @throws InterruptedException if interrupted while serving.
+     */
+    public static void main(final String[] args) throws InterruptedException
+    {
+        final AggregatorContext context = args.length > 0
+            ? AggregatorContext.fromFile(java.nio.file.Path.of(args[0])) : AggregatorContext.fromProperties(null);
+        try (AggregatorNode node = launch(context))
+        {
+            System.out.println(LISTENING + node.address());
+            System.out.flush();
+            Thread.currentThread().join();
+        }
+    }
+
+    /**
+     * Starts a daemon.
+     *
+     * @param context its configuration; concluded here.
+     * @return the running daemon.
+     */
+    public static AggregatorNode launch(final AggregatorContext context)
+    {
+        return new AggregatorNode(context.conclude());
+    }
+
+    /** @return where workers connect, host:port. */
+    public String address()
+    {
+        return address;
+    }
+
+    /** @return jobs being served. */
+    public int jobCount()
+    {
+        return jobs.size();
+    }
+
+    @Override
+    public void close()
+    {
+        for (final AgentRunner runner : runners)
+        {
+            runner.close();
+        }
+        jobs.close();
+        fabric.close();
+    }
+
+    private static OneToOneRingBuffer ring(final int bytes)
+    {
+        return new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(bytes + RingBufferDescriptor.TRAILER_LENGTH)));
+    }
+
+    private static AgentRunner runner(final Agent agent, final ErrorHandler errors)
+    {
+        return new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 1_000_000), errors, null, agent);
+    }
+}

@@ -1,0 +1,108 @@
+package io.fusewire.aggregator;
+
+import io.fusewire.fusion.protocol.JoinRequest;
+import io.fusewire.fusion.protocol.SlotLayout;
+import io.fusewire.transport.Admission;
+import io.fusewire.transport.Device;
+import io.fusewire.transport.MemoryRegion;
+import io.fusewire.transport.TransportException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The jobs this daemon serves, and the admission of every connect request: a worker is admitted
+ * only with the job's secret and the job's layout, and only once per rank. The first join of a job
+ * creates it and its memory; the last member to leave retires it.
+ */
+final class JobTable implements Admission
+{
+    private static final System.Logger LOG = System.getLogger("io.fusewire.aggregator");
+
+    private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
+    private final Device device;
+    private final SharedTables tables;
+    private final int maxJobs;
+
+    JobTable(final Device device, final SharedTables tables, final int maxJobs)
+    {
+        this.device = device;
+        this.tables = tables;
+        this.maxJobs = maxJobs;
+    }
+
+    @Override
+    public synchronized List<MemoryRegion> admit(final String peer, final byte[] privateData)
+    {
+        final JoinRequest join;
+        try
+        {
+            join = JoinRequest.decode(privateData);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new TransportException("malformed join request: " + ex.getMessage());
+        }
+        Job job = jobs.get(join.jobId());
+        if (job == null)
+        {
+            if (jobs.size() >= maxJobs)
+            {
+                throw new TransportException("this aggregator already serves " + maxJobs + " jobs (fusewire.aggregator.max.jobs)");
+            }
+            job = create(join);
+            jobs.put(join.jobId(), job);
+        }
+        final String refusal = job.claim(join);
+        if (refusal != null)
+        {
+            throw new TransportException(refusal);
+        }
+        return List.of(job.inbox());
+    }
+
+    Job get(final long jobId)
+    {
+        return jobs.get(jobId);
+    }
+
+    int size()
+    {
+        return jobs.size();
+    }
+
+    /** Removes a job whose members all left, and frees its memory. */
+    synchronized void retire(final Job job)
+    {
+        if (jobs.remove(job.id(), job))
+        {
+            job.regionIds().forEach(tables::removeRegion);
+            job.regions().forEach(MemoryRegion::close);
+        }
+    }
+
+    /** Frees every job's memory; the daemon is closing. */
+    synchronized void close()
+    {
+        List.copyOf(jobs.values()).forEach(this::retire);
+    }
+
+    private Job create(final JoinRequest join)
+    {
+        final SlotLayout layout = SlotLayout.of(join);
+        final MemoryRegion inbox = device.allocate(layout.inboxBytes());
+        final MemoryRegion accumulators = device.allocate(2L * join.chunkBytes() * join.window());
+        final MemoryRegion results = device.allocate((long)join.chunkBytes() * join.window());
+        final int accumulatorsId = tables.addRegion(accumulators);
+        final int resultsId = tables.addRegion(results);
+        if (accumulatorsId < 0 || resultsId < 0)
+        {
+            inbox.close();
+            accumulators.close();
+            results.close();
+            throw new TransportException("this aggregator has no room for another job's regions");
+        }
+        LOG.log(System.Logger.Level.DEBUG, "job " + join.jobId() + " created by " + join);
+        return new Job(join, inbox, accumulators, results, accumulatorsId, resultsId);
+    }
+}

@@ -1,0 +1,55 @@
+package io.fusewire.aggregator;
+
+/**
+ * The records between the two agents of a daemon, each in an Agrona one-to-one ring buffer.
+ * Little-endian, after the ring's own header (type, length):
+ *
+ * <pre>
+ *   ingress: transport agent to reduce agent
+ *   JOINED   0 int member | 4 int rank | 8 long job id
+ *   ARRIVED  0 int member | 4 int immediate | 8 int length               (a chunk landed in the inbox)
+ *   MESSAGE  0 int member | 4.. the control message
+ *   WRITTEN  0 int member | 4 int slot                                    (a result write completed)
+ *   FAILED   0 int member | 4 int status | 8.. what failed, UTF-8          (a result write or send failed)
+ *   LEFT     0 int member | 4 int status | 8.. why, UTF-8                  (the connection ended)
+ *
+ *   egress: reduce agent to transport agent
+ *   RESULT   0 int member | 4 int region | 8 long offset | 16 int length | 20 int immediate | 24 long remote offset
+ *            | 32 int slot
+ *   SEND     0 int member | 4.. the control message
+ * </pre>
+ */
+final class Records
+{
+    static final int JOINED = 1;
+    static final int ARRIVED = 2;
+    static final int MESSAGE = 3;
+    static final int FAILED = 4;
+    static final int LEFT = 5;
+    static final int WRITTEN = 6;
+
+    static final int RESULT = 11;
+    static final int SEND = 12;
+
+    static final int MEMBER = 0;
+    static final int JOINED_RANK = 4;
+    static final int JOINED_JOB = 8;
+    static final int JOINED_LENGTH = 16;
+    static final int ARRIVED_IMMEDIATE = 4;
+    static final int ARRIVED_BYTES = 8;
+    static final int ARRIVED_LENGTH = 12;
+    static final int BODY = 4;
+    static final int STATUS = 4;
+    static final int TEXT = 8;
+    static final int RESULT_REGION = 4;
+    static final int RESULT_OFFSET = 8;
+    static final int RESULT_BYTES = 16;
+    static final int RESULT_IMMEDIATE = 20;
+    static final int RESULT_REMOTE_OFFSET = 24;
+    static final int RESULT_SLOT = 32;
+    static final int RESULT_LENGTH = 36;
+
+    private Records()
+    {
+    }
+}

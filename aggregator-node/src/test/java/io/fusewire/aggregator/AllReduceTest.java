@@ -1,0 +1,191 @@
+package io.fusewire.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fusewire.fusion.Communicator;
+import io.fusewire.fusion.DataType;
+import io.fusewire.fusion.ReduceOp;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** AllReduce through real aggregator daemons, checked element by element. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+final class AllReduceTest
+{
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    @ParameterizedTest(name = "{0}: {1} workers, {2} aggregators, {3}")
+    @CsvSource({
+        "shm, 1, 1, FLOAT32",
+        "shm, 2, 1, FLOAT32",
+        "shm, 3, 2, INT32",
+        "shm, 4, 3, BFLOAT16",
+        "tcp, 2, 2, FLOAT16",
+        "tcp, 3, 1, FLOAT32"})
+    void sumsAreExactForEverySizeShape(final String transport, final int workers, final int aggregators, final DataType type)
+    {
+        try (Cluster cluster = new Cluster(transport, aggregators))
+        {
+            final List<Communicator> comms = cluster.join(workers);
+            for (final long elements : new long[] {1, 7, 4096, 10_007, 16 * 1024 / type.bytes() * 5 + 1, 1 << 20})
+            {
+                checkSum(comms, type, elements);
+            }
+            comms.forEach(Communicator::close);
+        }
+    }
+
+    @Test
+    void maxAndMinTakeTheExtremes()
+    {
+        try (Cluster cluster = new Cluster("shm", 1))
+        {
+            final List<Communicator> comms = cluster.join(3);
+            for (final ReduceOp op : new ReduceOp[] {ReduceOp.MAX, ReduceOp.MIN})
+            {
+                final List<CompletableFuture<float[]>> results = new ArrayList<>();
+                for (int rank = 0; rank < 3; rank++)
+                {
+                    final float[] data = new float[5000];
+                    for (int i = 0; i < data.length; i++)
+                    {
+                        data[i] = (i * 7 + rank * 13) % 11 - 5;
+                    }
+                    results.add(comms.get(rank).allReduce(data, op));
+                }
+                for (final CompletableFuture<float[]> result : results)
+                {
+                    final float[] got = result.join();
+                    for (int i = 0; i < got.length; i++)
+                    {
+                        float expected = op == ReduceOp.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+                        for (int rank = 0; rank < 3; rank++)
+                        {
+                            final float v = (i * 7 + rank * 13) % 11 - 5;
+                            expected = op == ReduceOp.MAX ? Math.max(expected, v) : Math.min(expected, v);
+                        }
+                        assertEquals(expected, got[i], op + " at " + i);
+                    }
+                }
+            }
+            comms.forEach(Communicator::close);
+        }
+    }
+
+    @Test
+    void hundredsOfBackToBackCollectivesReuseTheSlots()
+    {
+        try (Cluster cluster = new Cluster("shm", 2))
+        {
+            final List<Communicator> comms = cluster.join(2);
+            for (int round = 0; round < 300; round++)
+            {
+                checkSum(comms, DataType.FLOAT32, 1 + (round * 977L) % 40_000);
+            }
+            comms.forEach(Communicator::close);
+        }
+    }
+
+    @Test
+    void twoJobsOnOneAggregatorDoNotDisturbEachOther()
+    {
+        try (Cluster cluster = new Cluster("tcp", 1))
+        {
+            final List<Communicator> first = cluster.join(2);
+            final List<Communicator> second = cluster.join(3);
+            for (int round = 0; round < 20; round++)
+            {
+                final List<CompletableFuture<?>> all = new ArrayList<>();
+                final List<MemorySegment> a = fill(first, DataType.INT32, 50_000, 1);
+                final List<MemorySegment> b = fill(second, DataType.INT32, 30_000, 100);
+                for (int r = 0; r < 2; r++)
+                {
+                    all.add(first.get(r).allReduce(a.get(r), DataType.INT32, ReduceOp.SUM));
+                }
+                for (int r = 0; r < 3; r++)
+                {
+                    all.add(second.get(r).allReduce(b.get(r), DataType.INT32, ReduceOp.SUM));
+                }
+                all.forEach(CompletableFuture::join);
+                verify(a, DataType.INT32, 1, 2);
+                verify(b, DataType.INT32, 100, 3);
+            }
+            first.forEach(Communicator::close);
+            second.forEach(Communicator::close);
+        }
+    }
+
+    /** Each rank contributes value(i, rank) = (i % 97) + rank * scale; the sum is exact in every type. */
+    static void checkSum(final List<Communicator> comms, final DataType type, final long elements)
+    {
+        final List<MemorySegment> data = fill(comms, type, elements, 1);
+        final List<CompletableFuture<MemorySegment>> results = new ArrayList<>();
+        for (int rank = 0; rank < comms.size(); rank++)
+        {
+            results.add(comms.get(rank).allReduce(data.get(rank), type, ReduceOp.SUM));
+        }
+        results.forEach(CompletableFuture::join);
+        verify(data, type, 1, comms.size());
+    }
+
+    static List<MemorySegment> fill(final List<Communicator> comms, final DataType type, final long elements, final int scale)
+    {
+        final List<MemorySegment> data = new ArrayList<>();
+        for (int rank = 0; rank < comms.size(); rank++)
+        {
+            final MemorySegment segment = Arena.ofAuto().allocate(elements * type.bytes());
+            for (long i = 0; i < elements; i++)
+            {
+                put(segment, type, i, (i % 97) + (long)rank * scale);
+            }
+            data.add(segment);
+        }
+        return data;
+    }
+
+    static void verify(final List<MemorySegment> data, final DataType type, final int scale, final int workers)
+    {
+        final long elements = data.getFirst().byteSize() / type.bytes();
+        for (int rank = 0; rank < workers; rank++)
+        {
+            for (long i = 0; i < elements; i++)
+            {
+                final long expected = workers * (i % 97) + (long)scale * workers * (workers - 1) / 2;
+                assertEquals(expected, get(data.get(rank), type, i), () -> type + " rank result wrong");
+            }
+        }
+    }
+
+    private static void put(final MemorySegment segment, final DataType type, final long i, final long value)
+    {
+        switch (type)
+        {
+            case FLOAT32 -> segment.setAtIndex(FLOAT, i, value);
+            case INT32 -> segment.setAtIndex(INT, i, (int)value);
+            case FLOAT16 -> segment.setAtIndex(SHORT, i, Float.floatToFloat16(value));
+            case BFLOAT16 -> segment.setAtIndex(SHORT, i, (short)(Float.floatToRawIntBits(value) >>> 16));
+        }
+    }
+
+    private static long get(final MemorySegment segment, final DataType type, final long i)
+    {
+        return switch (type)
+        {
+            case FLOAT32 -> (long)segment.getAtIndex(FLOAT, i);
+            case INT32 -> segment.getAtIndex(INT, i);
+            case FLOAT16 -> (long)Float.float16ToFloat(segment.getAtIndex(SHORT, i));
+            case BFLOAT16 -> (long)Float.intBitsToFloat(segment.getAtIndex(SHORT, i) << 16);
+        };
+    }
+}

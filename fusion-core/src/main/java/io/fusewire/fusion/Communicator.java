@@ -1,0 +1,149 @@
+package io.fusewire.fusion;
+
+import io.fusewire.fusion.protocol.SlotLayout;
+import io.fusewire.fusion.worker.Collective;
+import io.fusewire.fusion.worker.WorkerAgent;
+import io.fusewire.transport.CompletionQueue;
+import io.fusewire.transport.Connection;
+import io.fusewire.transport.Device;
+import io.fusewire.transport.Fabric;
+import io.fusewire.transport.MemoryRegion;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+/**
+ * A worker's handle on a job: AllReduce through the job's aggregators. Thread-safe: collectives
+ * from any thread run one at a time, in the order they were submitted, on the communicator's own
+ * thread. Futures complete on that thread, so heavy dependent work belongs in the {@code *Async}
+ * stages. Every future completes: with the result, or with an exception that says what failed
+ * (an aggregator gone, a worker missing, workers disagreeing, no progress within the timeout).
+ */
+public final class Communicator implements AutoCloseable
+{
+    private final CommunicatorContext context;
+    private final Fabric fabric;
+    private final ManyToOneConcurrentArrayQueue<Collective> submitted = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final WorkerAgent agent;
+    private final AgentRunner runner;
+
+    private Communicator(final CommunicatorContext context)
+    {
+        this.context = context;
+        fabric = Fabric.open(context.transport(), context.transportContext());
+        try
+        {
+            final Device device = fabric.openDefaultDevice();
+            final CompletionQueue queue = device.createCompletionQueue();
+            final SlotLayout layout = SlotLayout.of(context.join(0));
+            final MemoryRegion sendWindow = device.allocate(layout.windowBytes());
+            final MemoryRegion resultWindow = device.allocate(layout.windowBytes());
+            final List<String> addresses = context.aggregators();
+            final Connection[] connections = new Connection[addresses.size()];
+            for (int a = 0; a < connections.length; a++)
+            {
+                connections[a] = device.connect(addresses.get(a), List.of(resultWindow), queue, context.join(a).encode());
+            }
+            agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted,
+                context.timeoutMs());
+            runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 1_000_000), Throwable::printStackTrace, null, agent);
+        }
+        catch (final RuntimeException ex)
+        {
+            fabric.close();
+            throw ex;
+        }
+        AgentRunner.startOnThread(runner);
+    }
+
+    /**
+     * Joins the job: connects to every aggregator, which admits this worker only with the job's
+     * secret and layout.
+     *
+     * @param context the job and this worker; concluded here.
+     * @return the communicator.
+     * @throws io.fusewire.transport.TransportException if an aggregator is unreachable or refused, with its reason.
+     */
+    public static Communicator connect(final CommunicatorContext context)
+    {
+        return new Communicator(context.conclude());
+    }
+
+    /** @return this worker's rank. */
+    public int rank()
+    {
+        return context.rank();
+    }
+
+    /** @return workers in the job. */
+    public int worldSize()
+    {
+        return context.worldSize();
+    }
+
+    /**
+     * AllReduce in place.
+     *
+     * @param data elements of {@code type}; overwritten with the result.
+     * @param type their type.
+     * @param op   the operator.
+     * @return completes with {@code data} once it holds the result.
+     */
+    public CompletableFuture<MemorySegment> allReduce(final MemorySegment data, final DataType type, final ReduceOp op)
+    {
+        final CompletableFuture<MemorySegment> future = new CompletableFuture<>();
+        if (data.isReadOnly() || data.byteSize() % type.bytes() != 0)
+        {
+            future.completeExceptionally(new IllegalArgumentException("allReduce needs writable memory holding whole "
+                + type + " elements; got " + data.byteSize() + " bytes" + (data.isReadOnly() ? ", read-only" : "")));
+            return future;
+        }
+        final String failure = agent.failure();
+        if (failure != null)
+        {
+            future.completeExceptionally(new IllegalStateException(failure));
+        }
+        else if (!submitted.offer(new Collective(data, type, op, future)))
+        {
+            future.completeExceptionally(new IllegalStateException("1024 collectives already queued: wait for some to complete"));
+        }
+        return future;
+    }
+
+    /**
+     * AllReduce of fp32 in place.
+     *
+     * @param data the elements; overwritten with the result.
+     * @param op   the operator.
+     * @return completes with {@code data}.
+     */
+    public CompletableFuture<float[]> allReduce(final float[] data, final ReduceOp op)
+    {
+        return allReduce(MemorySegment.ofArray(data), DataType.FLOAT32, op).thenApply(ignored -> data);
+    }
+
+    /**
+     * AllReduce in place of a buffer's remaining bytes.
+     *
+     * @param data a buffer; its remaining bytes are overwritten with the result.
+     * @param type the element type.
+     * @param op   the operator.
+     * @return completes with {@code data}.
+     */
+    public CompletableFuture<ByteBuffer> allReduce(final ByteBuffer data, final DataType type, final ReduceOp op)
+    {
+        return allReduce(MemorySegment.ofBuffer(data), type, op).thenApply(ignored -> data);
+    }
+
+    /** Stops the worker thread (pending collectives fail) and leaves the job. */
+    @Override
+    public void close()
+    {
+        runner.close();
+        fabric.close();
+    }
+}

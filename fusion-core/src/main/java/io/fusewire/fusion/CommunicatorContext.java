@@ -1,0 +1,271 @@
+package io.fusewire.fusion;
+
+import io.fusewire.fusion.protocol.JoinRequest;
+import io.fusewire.transport.TransportContext;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a worker needs to join a job: who it is, who the aggregators are, and how chunks
+ * travel. Built by hand or from the variables launchers set ({@link #fromEnvironment}).
+ */
+public final class CommunicatorContext
+{
+    /** Default chunk: 256 KiB, between SwitchML's packets and NCCL's 512 KiB steps. */
+    public static final int CHUNK_BYTES_DEFAULT = 256 * 1024;
+    /** Default window: 16 chunks in flight per aggregator. */
+    public static final int WINDOW_DEFAULT = 16;
+    /** Default bound on a collective making no progress. */
+    public static final long TIMEOUT_MS_DEFAULT = 30_000;
+
+    private long jobId;
+    private String secret = "";
+    private int rank = -1;
+    private int worldSize = -1;
+    private List<String> aggregators = List.of();
+    private String transport = "shm";
+    private int chunkBytes = CHUNK_BYTES_DEFAULT;
+    private int window = WINDOW_DEFAULT;
+    private long timeoutMs = TIMEOUT_MS_DEFAULT;
+    private TransportContext transportContext = new TransportContext();
+
+    /**
+     * Reads the job from the environment: rank and size from {@code RANK}/{@code WORLD_SIZE}
+     * (torchrun), {@code SLURM_PROCID}/{@code SLURM_NTASKS} or
+     * {@code OMPI_COMM_WORLD_RANK}/{@code OMPI_COMM_WORLD_SIZE}; aggregators from
+     * {@code FUSEWIRE_AGGREGATORS} (host:port,host:port) or else {@code MASTER_ADDR:MASTER_PORT};
+     * {@code FUSEWIRE_JOB_ID}, {@code FUSEWIRE_JOB_SECRET}, {@code FUSEWIRE_TRANSPORT}.
+     *
+     * @param env the environment, e.g. {@link System#getenv()}.
+     * @return the context.
+     * @throws IllegalArgumentException naming what is missing.
+     */
+    public static CommunicatorContext fromEnvironment(final Map<String, String> env)
+    {
+        final CommunicatorContext ctx = new CommunicatorContext();
+        ctx.rank = Integer.parseInt(first(env, "rank", "RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK"));
+        ctx.worldSize = Integer.parseInt(first(env, "world size", "WORLD_SIZE", "SLURM_NTASKS", "OMPI_COMM_WORLD_SIZE"));
+        final String aggregators = env.get("FUSEWIRE_AGGREGATORS");
+        if (aggregators != null && !aggregators.isBlank())
+        {
+            ctx.aggregators = Arrays.stream(aggregators.split(",")).map(String::trim).toList();
+        }
+        else
+        {
+            ctx.aggregators = List.of(first(env, "aggregator address", "MASTER_ADDR") + ":" + first(env, "aggregator port", "MASTER_PORT"));
+        }
+        ctx.jobId = Long.parseLong(env.getOrDefault("FUSEWIRE_JOB_ID", "0"));
+        ctx.secret = env.getOrDefault("FUSEWIRE_JOB_SECRET", "");
+        ctx.transport = env.getOrDefault("FUSEWIRE_TRANSPORT", "shm");
+        return ctx;
+    }
+
+    /**
+     * @param aggregatorIndex which aggregator the join goes to.
+     * @return the join request for it.
+     * @throws IllegalArgumentException if the context is incomplete or wrong.
+     */
+    public JoinRequest join(final int aggregatorIndex)
+    {
+        return new JoinRequest(jobId, secret, rank, worldSize, aggregatorIndex, aggregators.size(), chunkBytes, window);
+    }
+
+    /**
+     * Validates the settings.
+     *
+     * @return this.
+     */
+    public CommunicatorContext conclude()
+    {
+        if (aggregators.isEmpty())
+        {
+            throw new IllegalArgumentException("no aggregators: give their host:port addresses (FUSEWIRE_AGGREGATORS)");
+        }
+        join(0);
+        if (window > transportContext.sendQueueDepth())
+        {
+            throw new IllegalArgumentException("window " + window + " exceeds the send queue depth " + transportContext.sendQueueDepth()
+                + " (" + TransportContext.SEND_QUEUE_DEPTH_PROP + ")");
+        }
+        if (timeoutMs < 1)
+        {
+            throw new IllegalArgumentException("collective timeout must be positive: " + timeoutMs);
+        }
+        transportContext.conclude();
+        return this;
+    }
+
+    private static String first(final Map<String, String> env, final String what, final String... names)
+    {
+        for (final String name : names)
+        {
+            final String value = env.get(name);
+            if (value != null && !value.isBlank())
+            {
+                return value.trim();
+            }
+        }
+        throw new IllegalArgumentException("no " + what + " in the environment: set one of " + String.join(", ", names));
+    }
+
+    /** @return the job id. */
+    public long jobId()
+    {
+        return jobId;
+    }
+
+    /**
+     * @param id the job id, shared by its workers.
+     * @return this.
+     */
+    public CommunicatorContext jobId(final long id)
+    {
+        this.jobId = id;
+        return this;
+    }
+
+    /** @return the job's secret. */
+    public String secret()
+    {
+        return secret;
+    }
+
+    /**
+     * @param secret shared by the job's workers.
+     * @return this.
+     */
+    public CommunicatorContext secret(final String secret)
+    {
+        this.secret = secret;
+        return this;
+    }
+
+    /** @return this worker's rank. */
+    public int rank()
+    {
+        return rank;
+    }
+
+    /**
+     * @param rank 0..worldSize-1.
+     * @return this.
+     */
+    public CommunicatorContext rank(final int rank)
+    {
+        this.rank = rank;
+        return this;
+    }
+
+    /** @return workers in the job. */
+    public int worldSize()
+    {
+        return worldSize;
+    }
+
+    /**
+     * @param size workers in the job.
+     * @return this.
+     */
+    public CommunicatorContext worldSize(final int size)
+    {
+        this.worldSize = size;
+        return this;
+    }
+
+    /** @return the aggregators' addresses, in the job's order. */
+    public List<String> aggregators()
+    {
+        return aggregators;
+    }
+
+    /**
+     * @param addresses host:port of each aggregator, in the same order on every worker.
+     * @return this.
+     */
+    public CommunicatorContext aggregators(final List<String> addresses)
+    {
+        this.aggregators = List.copyOf(addresses);
+        return this;
+    }
+
+    /** @return the transport provider. */
+    public String transport()
+    {
+        return transport;
+    }
+
+    /**
+     * @param provider shm or tcp.
+     * @return this.
+     */
+    public CommunicatorContext transport(final String provider)
+    {
+        this.transport = provider;
+        return this;
+    }
+
+    /** @return bytes per chunk. */
+    public int chunkBytes()
+    {
+        return chunkBytes;
+    }
+
+    /**
+     * @param bytes per chunk, a multiple of 8 in 4 KiB..16 MiB.
+     * @return this.
+     */
+    public CommunicatorContext chunkBytes(final int bytes)
+    {
+        this.chunkBytes = bytes;
+        return this;
+    }
+
+    /** @return chunks in flight per aggregator. */
+    public int window()
+    {
+        return window;
+    }
+
+    /**
+     * @param slots chunks in flight per aggregator.
+     * @return this.
+     */
+    public CommunicatorContext window(final int slots)
+    {
+        this.window = slots;
+        return this;
+    }
+
+    /** @return the bound on a collective making no progress. */
+    public long timeoutMs()
+    {
+        return timeoutMs;
+    }
+
+    /**
+     * @param ms the bound on a collective making no progress.
+     * @return this.
+     */
+    public CommunicatorContext timeoutMs(final long ms)
+    {
+        this.timeoutMs = ms;
+        return this;
+    }
+
+    /** @return the transport's configuration. */
+    public TransportContext transportContext()
+    {
+        return transportContext;
+    }
+
+    /**
+     * @param context the transport's configuration.
+     * @return this.
+     */
+    public CommunicatorContext transportContext(final TransportContext context)
+    {
+        this.transportContext = context;
+        return this;
+    }
+}

@@ -1,0 +1,93 @@
+package io.fusewire.fusion.protocol;
+
+import java.nio.charset.StandardCharsets;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The control messages of the aggregation protocol, sent with {@code Connection.send}.
+ * Little-endian, a type first:
+ *
+ * <pre>
+ *   BEGIN  worker to aggregator, before the first chunk of a collective that aggregator takes part in
+ *     0 int type = 1 | 4 int data type code | 8 int operator code | 12 long collective sequence | 20 long element count
+ *   ERROR  aggregator to worker: the job failed; the connection closes after it
+ *     0 int type = 2 | 4.. the reason, UTF-8
+ * </pre>
+ */
+public final class ControlMessages
+{
+    /** Type of BEGIN. */
+    public static final int BEGIN = 1;
+    /** Type of ERROR. */
+    public static final int ERROR = 2;
+    /** Bytes of a BEGIN. */
+    public static final int BEGIN_LENGTH = 28;
+
+    private ControlMessages()
+    {
+    }
+
+    /** @return the type of a message. */
+    public static int type(final DirectBuffer message)
+    {
+        return message.capacity() >= 4 ? message.getInt(0) : 0;
+    }
+
+    /** Writes a BEGIN at 0. */
+    public static int putBegin(final MutableDirectBuffer buffer, final int dtype, final int op, final long sequence, final long count)
+    {
+        buffer.putInt(0, BEGIN);
+        buffer.putInt(4, dtype);
+        buffer.putInt(8, op);
+        buffer.putLong(12, sequence);
+        buffer.putLong(20, count);
+        return BEGIN_LENGTH;
+    }
+
+    /** @return the BEGIN's data type code. */
+    public static int beginDtype(final DirectBuffer message)
+    {
+        return message.getInt(4);
+    }
+
+    /** @return the BEGIN's operator code. */
+    public static int beginOp(final DirectBuffer message)
+    {
+        return message.getInt(8);
+    }
+
+    /** @return the BEGIN's collective sequence. */
+    public static long beginSequence(final DirectBuffer message)
+    {
+        return message.getLong(12);
+    }
+
+    /** @return the BEGIN's element count. */
+    public static long beginCount(final DirectBuffer message)
+    {
+        return message.getLong(20);
+    }
+
+    /**
+     * Writes an ERROR at 0, cut to fit.
+     *
+     * @return its length.
+     */
+    public static int putError(final MutableDirectBuffer buffer, final int maxLength, final String reason)
+    {
+        final byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        final int length = Math.min(text.length, maxLength - 4);
+        buffer.putInt(0, ERROR);
+        buffer.putBytes(4, text, 0, length);
+        return 4 + length;
+    }
+
+    /** @return the ERROR's reason. */
+    public static String errorReason(final DirectBuffer message)
+    {
+        final byte[] text = new byte[message.capacity() - 4];
+        message.getBytes(4, text);
+        return new String(text, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,283 @@
+package io.fusewire.fusion.worker;
+
+import io.fusewire.fusion.protocol.ChunkImmediate;
+import io.fusewire.fusion.protocol.ControlMessages;
+import io.fusewire.fusion.protocol.SlotLayout;
+import io.fusewire.transport.Completion;
+import io.fusewire.transport.CompletionQueue;
+import io.fusewire.transport.Connection;
+import io.fusewire.transport.MemoryRegion;
+import io.fusewire.transport.Opcode;
+import io.fusewire.transport.PostResult;
+import io.fusewire.transport.RemoteRegion;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import org.agrona.collections.Object2IntHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A worker's side of the aggregation protocol, one collective at a time. Chunk i of a collective
+ * goes to aggregator i mod A: copied into the send window at that aggregator's next slot and
+ * written into the worker's area of that slot on the aggregator. The result of a slot comes back
+ * into the result window, is copied to the caller's memory, and frees the slot for the next chunk
+ * (self-clocking: at most W chunks in flight per aggregator). See {@link SlotLayout}.
+ */
+public final class WorkerAgent implements Agent
+{
+    private final int rank;
+    private final SlotLayout layout;
+    private final Connection[] aggregators;
+    private final RemoteRegion[] inboxes;
+    private final Object2IntHashMap<Connection> indexOf = new Object2IntHashMap<>(-1);
+    private final CompletionQueue queue;
+    private final MemoryRegion sendWindow;
+    private final MemoryRegion resultWindow;
+    private final Queue<Collective> submitted;
+    private final long timeoutNs;
+    private final long[] stream;
+    private final int[] inFlight;
+    private final long[] nextChunk;
+    private final boolean[] beginPending;
+    private final long[] slotChunk;
+    private final int[] slotImmediate;
+    private final UnsafeBuffer begin = new UnsafeBuffer(new byte[ControlMessages.BEGIN_LENGTH]);
+    private Collective current;
+    private long sequence;
+    private long chunks;
+    private long done;
+    private long lastProgressNs;
+    private volatile String failure;
+
+    /**
+     * @param rank         this worker.
+     * @param layout       the job's layout.
+     * @param aggregators  a connection per aggregator, in the job's order.
+     * @param queue        their completion queue.
+     * @param sendWindow   registered, {@link SlotLayout#windowBytes()} long.
+     * @param resultWindow registered and exposed to the aggregators, as long.
+     * @param submitted    where callers put collectives (a concurrent queue).
+     * @param timeoutMs    bound on a collective making no progress.
+     */
+    public WorkerAgent(
+        final int rank,
+        final SlotLayout layout,
+        final Connection[] aggregators,
+        final CompletionQueue queue,
+        final MemoryRegion sendWindow,
+        final MemoryRegion resultWindow,
+        final Queue<Collective> submitted,
+        final long timeoutMs)
+    {
+        this.rank = rank;
+        this.layout = layout;
+        this.aggregators = aggregators.clone();
+        this.queue = queue;
+        this.sendWindow = sendWindow;
+        this.resultWindow = resultWindow;
+        this.submitted = submitted;
+        this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        final int count = aggregators.length;
+        inboxes = new RemoteRegion[count];
+        for (int a = 0; a < count; a++)
+        {
+            inboxes[a] = aggregators[a].remoteRegions().getFirst();
+            indexOf.put(aggregators[a], a);
+        }
+        stream = new long[count];
+        inFlight = new int[count];
+        nextChunk = new long[count];
+        beginPending = new boolean[count];
+        slotChunk = new long[count * layout.window()];
+        slotImmediate = new int[count * layout.window()];
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "fusewire-worker-" + rank;
+    }
+
+    /** @return why this worker can do no more collectives, or null. */
+    public String failure()
+    {
+        return failure;
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = queue.poll(this::onCompletion, 256);
+        if (current == null)
+        {
+            final Collective next = submitted.poll();
+            if (next == null)
+            {
+                return work;
+            }
+            start(next);
+            work++;
+        }
+        if (current != null)
+        {
+            work += post();
+            if (work == 0 && System.nanoTime() - lastProgressNs > timeoutNs)
+            {
+                failAll("collective " + sequence + " made no progress for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms: "
+                    + done + " of " + chunks + " chunk results back, in flight per aggregator " + Arrays.toString(inFlight));
+            }
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        failAll("the communicator was closed");
+        queue.close();
+    }
+
+    private void start(final Collective collective)
+    {
+        if (failure != null)
+        {
+            collective.future().completeExceptionally(new IllegalStateException(failure));
+            return;
+        }
+        current = collective;
+        sequence++;
+        final long bytes = collective.data().byteSize();
+        chunks = (bytes + layout.chunkBytes() - 1) / layout.chunkBytes();
+        done = 0;
+        lastProgressNs = System.nanoTime();
+        for (int a = 0; a < aggregators.length; a++)
+        {
+            nextChunk[a] = a;
+            beginPending[a] = a < chunks;
+        }
+        if (chunks == 0)
+        {
+            finish();
+        }
+    }
+
+    private int post()
+    {
+        int posted = 0;
+        final Collective c = current;
+        final long bytes = c.data().byteSize();
+        for (int a = 0; a < aggregators.length && current != null; a++)
+        {
+            if (beginPending[a])
+            {
+                ControlMessages.putBegin(begin, c.type().code(), c.op().code(), sequence, bytes / c.type().bytes());
+                if (aggregators[a].send(begin, 0, ControlMessages.BEGIN_LENGTH, -1) != PostResult.OK)
+                {
+                    continue;
+                }
+                beginPending[a] = false;
+            }
+            while (inFlight[a] < layout.window() && nextChunk[a] < chunks)
+            {
+                final long chunk = nextChunk[a];
+                final int slot = (int)(stream[a] % layout.window());
+                final long from = chunk * layout.chunkBytes();
+                final int length = (int)Math.min(layout.chunkBytes(), bytes - from);
+                final long windowOffset = layout.windowOffset(a, slot);
+                MemorySegment.copy(c.data(), from, sendWindow.segment(), windowOffset, length);
+                final int immediate = ChunkImmediate.encode(slot, (int)(stream[a] / layout.window()), c.type().code(), c.op().code());
+                final int result = aggregators[a].write(sendWindow, windowOffset, length, inboxes[a],
+                    layout.inboxOffset(slot, rank), immediate, chunk);
+                if (result == PostResult.BACK_PRESSURED)
+                {
+                    break;
+                }
+                if (result != PostResult.OK)
+                {
+                    failAll("aggregator " + a + " (" + aggregators[a].peer() + ") refused a chunk write: " + PostResult.name(result));
+                    return posted;
+                }
+                slotChunk[a * layout.window() + slot] = chunk;
+                slotImmediate[a * layout.window() + slot] = immediate;
+                stream[a]++;
+                inFlight[a]++;
+                nextChunk[a] += aggregators.length;
+                posted++;
+            }
+        }
+        return posted;
+    }
+
+    private void onCompletion(final Completion completion)
+    {
+        final int a = indexOf.getValue(completion.connection());
+        if (a < 0)
+        {
+            return;
+        }
+        switch (completion.opcode())
+        {
+            case Opcode.WRITE_IMM -> onResult(a, completion.immediate(), completion.length());
+            case Opcode.RECV -> failAll("aggregator " + a + " (" + aggregators[a].peer() + ") failed the job: "
+                + (ControlMessages.type(completion.message()) == ControlMessages.ERROR
+                ? ControlMessages.errorReason(completion.message()) : "unknown control message"));
+            case Opcode.DISCONNECTED -> failAll("aggregator " + a + " (" + aggregators[a].peer() + ") is gone: "
+                + completion.describe());
+            default ->
+            {
+                if (!completion.isSuccess())
+                {
+                    failAll("a write to aggregator " + a + " failed: " + completion.describe());
+                }
+            }
+        }
+    }
+
+    private void onResult(final int a, final int immediate, final int length)
+    {
+        final int at = a * layout.window() + ChunkImmediate.slot(immediate);
+        if (current == null || ChunkImmediate.slot(immediate) >= layout.window() || slotImmediate[at] != immediate)
+        {
+            failAll("aggregator " + a + " answered slot " + ChunkImmediate.slot(immediate) + " generation "
+                + ChunkImmediate.generation(immediate) + ", which has no chunk in flight");
+            return;
+        }
+        slotImmediate[at] = 0;
+        MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, ChunkImmediate.slot(immediate)), current.data(),
+            slotChunk[at] * layout.chunkBytes(), length);
+        inFlight[a]--;
+        lastProgressNs = System.nanoTime();
+        if (++done == chunks)
+        {
+            finish();
+        }
+    }
+
+    private void finish()
+    {
+        final Collective c = current;
+        current = null;
+        c.future().complete(c.data());
+    }
+
+    private void failAll(final String reason)
+    {
+        if (failure == null)
+        {
+            failure = reason;
+        }
+        final IllegalStateException error = new IllegalStateException(failure);
+        if (current != null)
+        {
+            current.future().completeExceptionally(error);
+            current = null;
+        }
+        Collective waiting;
+        while ((waiting = submitted.poll()) != null)
+        {
+            waiting.future().completeExceptionally(error);
+        }
+    }
+}
