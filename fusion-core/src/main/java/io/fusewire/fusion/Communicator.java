@@ -50,7 +50,8 @@ public final class Communicator implements AutoCloseable
             }
             agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted,
                 context.timeoutMs());
-            runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 1_000_000), Throwable::printStackTrace, null, agent);
+            runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 1_000_000),
+                ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "worker agent failed", ex), null, agent);
         }
         catch (final RuntimeException ex)
         {
@@ -100,6 +101,13 @@ public final class Communicator implements AutoCloseable
         {
             future.completeExceptionally(new IllegalArgumentException("allReduce needs writable memory holding whole "
                 + type + " elements; got " + data.byteSize() + " bytes" + (data.isReadOnly() ? ", read-only" : "")));
+            return future;
+        }
+        final Thread worker = runner.thread();
+        if (worker != null && !data.isAccessibleBy(worker))
+        {
+            future.completeExceptionally(new IllegalArgumentException("allReduce needs memory the communicator's thread can"
+                + " access: allocate it from a shared or automatic arena (Arena.ofShared(), Arena.ofAuto()), not a confined one"));
             return future;
         }
         final String failure = agent.failure();

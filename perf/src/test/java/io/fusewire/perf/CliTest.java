@@ -31,15 +31,19 @@ final class CliTest
     void helpListsTheCommands()
     {
         assertEquals(0, run("--help"));
-        assertTrue(out.toString().contains("demo") && out.toString().contains("bench"), out::toString);
-        assertTrue(!out.toString().contains("demo-peer"), "internal commands stay hidden");
+        for (final String command : new String[] {"demo", "aggregator", "perf", "bench"})
+        {
+            assertTrue(out.toString().contains(command), out::toString);
+        }
+        assertTrue(!out.toString().contains("allreduce-worker"), "internal commands stay hidden");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "bench", "demo-peer"})
+    @ValueSource(strings = {"demo", "aggregator", "perf", "perf allreduce", "bench", "allreduce-worker"})
     void everyCommandHasHelp(final String command)
     {
-        assertEquals(0, run(command, "--help"));
+        final String[] words = (command + " --help").split(" ");
+        assertEquals(0, run(words));
         assertTrue(out.toString().startsWith("Usage: fusewire " + command), out::toString);
     }
 
@@ -57,19 +61,30 @@ final class CliTest
     @Test
     void aBadTransportIsRefusedWithTheChoices()
     {
-        assertEquals(2, run("demo", "--transport", "carrier-pigeon"));
-        assertTrue(out.toString().contains("demo FAILED"), out::toString);
-        assertTrue(out.toString().contains("unknown transport 'carrier-pigeon'"), out::toString);
+        assertEquals(1, run("perf", "allreduce", "--transport", "carrier-pigeon"));
+        assertTrue(err.toString().contains("unknown transport 'carrier-pigeon'"), err::toString);
     }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void theDemoMovesAndChecksDataBetweenTwoProcesses()
+    void theDemoRunsACheckedAllReduceAcrossThreeProcesses()
     {
-        assertEquals(0, run("demo", "-b", "4K", "-e", "1M", "--timeout-s", "90"), out::toString);
+        assertEquals(0, run("demo", "-b", "32K", "-e", "256K", "--timeout-s", "90"), out::toString);
         final String text = out.toString();
-        assertTrue(text.contains("demo PASSED"), text);
-        assertTrue(text.contains("[worker 0]") && text.contains("[worker 1]"), text);
-        assertTrue(text.contains("1 MiB") && !text.contains("WRONG"), text);
+        assertTrue(text.contains("demo PASSED: 4 sizes"), text);
+        assertTrue(text.contains("#wrong") && text.contains("  262144 "), text);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void perfAllReduceOverTcpWithTwoAggregatorsWritesJson(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        final java.nio.file.Path json = dir.resolve("rows.json");
+        assertEquals(0, run("perf", "allreduce", "--workers", "3", "--aggregators", "2", "--transport", "tcp", "-b", "64K",
+            "-e", "128K", "--iters", "3", "--check", "--json", json.toString(), "--timeout-s", "90"), out::toString);
+        final String rows = java.nio.file.Files.readString(json);
+        assertTrue(rows.contains("\"size\":65536") && rows.contains("\"size\":131072") && rows.contains("\"wrong\":0"), rows);
+        assertTrue(!rows.contains("\"wrong\":1"), rows);
     }
 }

@@ -122,7 +122,15 @@ public final class WorkerAgent implements Agent
         }
         if (current != null)
         {
-            work += post();
+            try
+            {
+                work += post();
+            }
+            catch (final RuntimeException ex)
+            {
+                failCurrent("collective " + sequence + " could not read or write its memory: " + ex);
+                return work;
+            }
             if (work == 0 && System.nanoTime() - lastProgressNs > timeoutNs)
             {
                 failAll("collective " + sequence + " made no progress for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms: "
@@ -245,8 +253,16 @@ public final class WorkerAgent implements Agent
             return;
         }
         slotImmediate[at] = 0;
-        MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, ChunkImmediate.slot(immediate)), current.data(),
-            slotChunk[at] * layout.chunkBytes(), length);
+        try
+        {
+            MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, ChunkImmediate.slot(immediate)), current.data(),
+                slotChunk[at] * layout.chunkBytes(), length);
+        }
+        catch (final RuntimeException ex)
+        {
+            failCurrent("collective " + sequence + " could not write its result: " + ex);
+            return;
+        }
         inFlight[a]--;
         lastProgressNs = System.nanoTime();
         if (++done == chunks)
@@ -260,6 +276,14 @@ public final class WorkerAgent implements Agent
         final Collective c = current;
         current = null;
         c.future().complete(c.data());
+    }
+
+    private void failCurrent(final String reason)
+    {
+        final Collective c = current;
+        current = null;
+        c.future().completeExceptionally(new IllegalStateException(reason));
+        failAll("the job cannot go on after a collective was abandoned half-way: " + reason);
     }
 
     private void failAll(final String reason)

@@ -1,8 +1,9 @@
 package io.fusewire.perf.cli;
 
+import io.fusewire.perf.PerfCommand;
+import io.fusewire.perf.allreduce.AllReduceWorkerCommand;
 import io.fusewire.perf.bench.BenchCommand;
 import io.fusewire.perf.demo.DemoCommand;
-import io.fusewire.perf.demo.DemoPeerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FusewireCli.Version.class,
     description = "Fusewire: an RDMA-native transport and aggregation engine for tensors.",
-    subcommands = {DemoCommand.class, DemoPeerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, AggregatorCommand.class, PerfCommand.class, BenchCommand.class,
+        AllReduceWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class FusewireCli
 {
     /**

@@ -1,0 +1,11 @@
+package io.fusewire.perf;
+
+import io.fusewire.perf.allreduce.AllReduceCommand;
+import picocli.CommandLine.Command;
+
+/** {@code fusewire perf}: the performance harness. */
+@Command(name = "perf", mixinStandardHelpOptions = true, description = "Performance harness: sweeps in nccl-tests' format.",
+    subcommands = {AllReduceCommand.class})
+public final class PerfCommand
+{
+}

@@ -1,0 +1,83 @@
+package io.fusewire.perf.allreduce;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code fusewire perf allreduce}: an nccl-tests style sweep of AllReduce through aggregators. */
+@Command(name = "allreduce", mixinStandardHelpOptions = true,
+    description = {"AllReduce sweep through dedicated aggregators, each worker and aggregator its own process.",
+        "Prints nccl-tests' columns: busbw = algbw x 2(N-1)/N, GB = 1e9 bytes."})
+public final class AllReduceCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Workers N (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--aggregators", defaultValue = "1", description = "Aggregators A (default: ${DEFAULT-VALUE}).")
+    int aggregators;
+
+    @Option(names = "--transport", defaultValue = "shm", description = "shm or tcp (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "-b", defaultValue = "32K", description = "Smallest size (default: ${DEFAULT-VALUE}).")
+    String minBytes;
+
+    @Option(names = "-e", defaultValue = "32M", description = "Largest size (default: ${DEFAULT-VALUE}).")
+    String maxBytes;
+
+    @Option(names = "-f", defaultValue = "2", description = "Size factor between rows (default: ${DEFAULT-VALUE}).")
+    int factor;
+
+    @Option(names = "--iters", defaultValue = "0", description = "Timed collectives per size; 0 picks by size (default).")
+    int iterations;
+
+    @Option(names = "--check", description = "Verify every element of one more collective per size (#wrong).")
+    boolean check;
+
+    @Option(names = "--chunk", defaultValue = "256K", description = "Chunk size (default: ${DEFAULT-VALUE}).")
+    String chunk;
+
+    @Option(names = "--window", defaultValue = "16", description = "Slots per aggregator (default: ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--json", description = "Also write the rows to this file as JSON.")
+    Path json;
+
+    @Option(names = "--timeout-s", defaultValue = "300", description = "Bound on the whole run (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final AllReduceRun.Options options = new AllReduceRun.Options(workers, aggregators, transport, minBytes, maxBytes, factor,
+            iterations, check, chunk, window, timeoutSeconds);
+        out.println("# fusewire perf allreduce: " + workers + " workers, " + aggregators + " aggregators, " + transport
+            + ", chunk " + chunk + ", window " + window);
+        final AllReduceRun.Result result = AllReduceRun.run(options, out);
+        if (json != null)
+        {
+            write(json, result);
+        }
+        result.failures().forEach(failure -> out.println("# FAILED: " + failure));
+        out.flush();
+        return result.passed() ? 0 : 1;
+    }
+
+    private static void write(final Path file, final AllReduceRun.Result result) throws IOException
+    {
+        Files.writeString(file, result.rows().stream().map(Row::json).collect(Collectors.joining(",\n  ", "[\n  ", "\n]\n")),
+            StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,167 @@
+package io.fusewire.perf.allreduce;
+
+import io.fusewire.fusion.Communicator;
+import io.fusewire.fusion.CommunicatorContext;
+import io.fusewire.fusion.DataType;
+import io.fusewire.fusion.ReduceOp;
+import io.fusewire.perf.cli.ByteSize;
+import io.fusewire.perf.cli.Sizes;
+import io.fusewire.transport.TransportContext;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * One worker of an AllReduce sweep, in a process of its own; started by {@code perf allreduce}
+ * and the demo. Prints a {@link #RESULT} line per size: the mean time of its timed collectives and,
+ * when checking, the elements that differ from the reference sum.
+ */
+@Command(name = "allreduce-worker", hidden = true, mixinStandardHelpOptions = true,
+    description = "One worker of 'fusewire perf allreduce'.")
+public final class AllReduceWorkerCommand implements Callable<Integer>
+{
+    /** Prefix of a result line: size, count, mean microseconds, wrong elements. */
+    public static final String RESULT = "RESULT ";
+    /** Prefix of the line a failed worker prints last. */
+    public static final String FAILED = "FAILED ";
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Option(names = "--rank", required = true)
+    int rank;
+
+    @Option(names = "--workers", required = true)
+    int workers;
+
+    @Option(names = "--aggregators", required = true, split = ",")
+    String[] aggregators;
+
+    @Option(names = "--transport", defaultValue = "shm")
+    String transport;
+
+    @Option(names = "--job", required = true)
+    long job;
+
+    @Option(names = "--secret", required = true)
+    String secret;
+
+    @Option(names = "-b", defaultValue = "32K", converter = ByteSize.class)
+    long minBytes;
+
+    @Option(names = "-e", defaultValue = "32M", converter = ByteSize.class)
+    long maxBytes;
+
+    @Option(names = "-f", defaultValue = "2")
+    int factor;
+
+    @Option(names = "--iters", defaultValue = "0")
+    int iterations;
+
+    @Option(names = "--warmup", defaultValue = "2")
+    int warmup;
+
+    @Option(names = "--check")
+    boolean check;
+
+    @Option(names = "--chunk", defaultValue = "256K", converter = ByteSize.class)
+    long chunkBytes;
+
+    @Option(names = "--window", defaultValue = "16")
+    int window;
+
+    @Option(names = "--timeout-ms", defaultValue = "60000")
+    long timeoutMs;
+
+    @Override
+    public Integer call()
+    {
+        final CommunicatorContext context = new CommunicatorContext().jobId(job).secret(secret).rank(rank).worldSize(workers)
+            .aggregators(Arrays.asList(aggregators)).transport(transport).chunkBytes((int)chunkBytes).window(window)
+            .timeoutMs(timeoutMs).transportContext(TransportContext.fromProperties(null));
+        try (Communicator communicator = Communicator.connect(context); Arena arena = Arena.ofShared())
+        {
+            final MemorySegment buffer = arena.allocate(maxBytes, 4096);
+            for (final long size : Sizes.sweep(minBytes, maxBytes, factor))
+            {
+                final long count = size / DataType.FLOAT32.bytes();
+                final MemorySegment data = buffer.asSlice(0, count * DataType.FLOAT32.bytes());
+                final int timed = iterations > 0 ? iterations : (int)Math.max(5, Math.min(200, (64L << 20) / size));
+                data.fill((byte)0);
+                for (int i = 0; i < warmup; i++)
+                {
+                    reduce(communicator, data);
+                }
+                final long startNs = System.nanoTime();
+                for (int i = 0; i < timed; i++)
+                {
+                    reduce(communicator, data);
+                }
+                final double meanUs = (System.nanoTime() - startNs) / 1e3 / timed;
+                long wrong = -1;
+                if (check)
+                {
+                    fill(data, count);
+                    reduce(communicator, data);
+                    wrong = countWrong(data, count);
+                }
+                System.out.println(RESULT + size + " " + count + " " + String.format(Locale.ROOT, "%.3f", meanUs) + " " + wrong);
+                System.out.flush();
+            }
+            return 0;
+        }
+        catch (final RuntimeException ex)
+        {
+            System.out.println(FAILED + "rank " + rank + ": " + (ex.getCause() != null ? ex.getCause().getMessage() : ex.getMessage()));
+            return 1;
+        }
+    }
+
+    private void reduce(final Communicator communicator, final MemorySegment data)
+    {
+        try
+        {
+            communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex.getCause() != null ? ex.getCause().getMessage() : ex.toString(), ex);
+        }
+    }
+
+    private void fill(final MemorySegment data, final long count)
+    {
+        for (long i = 0; i < count; i++)
+        {
+            data.setAtIndex(FLOAT, i, value(i, rank));
+        }
+    }
+
+    private long countWrong(final MemorySegment data, final long count)
+    {
+        long wrong = 0;
+        for (long i = 0; i < count; i++)
+        {
+            float expected = 0;
+            for (int r = 0; r < workers; r++)
+            {
+                expected += value(i, r);
+            }
+            if (data.getAtIndex(FLOAT, i) != expected)
+            {
+                wrong++;
+            }
+        }
+        return wrong;
+    }
+
+    /** Small integers, so that every sum is exact in fp32 and the order of additions does not matter. */
+    private static float value(final long index, final int rank)
+    {
+        return (index % 97) + rank;
+    }
+}

@@ -1,0 +1,45 @@
+package io.fusewire.perf.cli;
+
+import io.fusewire.aggregator.AggregatorContext;
+import io.fusewire.aggregator.AggregatorNode;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fusewire aggregator}: runs an aggregator daemon until the process is stopped. */
+@Command(name = "aggregator", mixinStandardHelpOptions = true,
+    description = {"Run an aggregator daemon: admits jobs, sums their chunks, sends the sums back.",
+        "Options override the config file, which overrides fusewire.* system properties."})
+public final class AggregatorCommand implements Callable<Integer>
+{
+    @Option(names = "--listen", description = "host:port to listen on (default " + AggregatorContext.LISTEN_DEFAULT + ").")
+    String listen;
+
+    @Option(names = "--transport", description = "shm or tcp (default " + AggregatorContext.TRANSPORT_DEFAULT + ").")
+    String transport;
+
+    @Option(names = "--config", description = "A .properties file of fusewire.aggregator.* and fusewire.transport.* settings.")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final AggregatorContext context = config != null ? AggregatorContext.fromFile(config) : AggregatorContext.fromProperties(null);
+        if (listen != null)
+        {
+            context.listen(listen);
+        }
+        if (transport != null)
+        {
+            context.transport(transport);
+        }
+        try (AggregatorNode node = AggregatorNode.launch(context))
+        {
+            System.out.println(AggregatorNode.LISTENING + node.address());
+            System.out.flush();
+            Thread.currentThread().join();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,115 @@
+package io.fusewire.perf.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A Fusewire process (worker, aggregator) started as a JVM of its own with this JVM's flags and
+ * classpath, so every process of a run sees the same code and settings. Its output is read line by
+ * line: the first line starting with the announcement prefix completes {@link #announcement()}
+ * (how an aggregator tells where it listens); every other line goes to the consumer.
+ */
+public final class ChildJvm implements AutoCloseable
+{
+    private final String name;
+    private final Process process;
+    private final Thread reader;
+    private final CompletableFuture<String> announcement = new CompletableFuture<>();
+
+    private ChildJvm(final String name, final List<String> arguments, final String prefix, final Consumer<String> onLine)
+        throws IOException
+    {
+        this.name = name;
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(FusewireCli.class.getName());
+        command.addAll(arguments);
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        reader = Thread.ofVirtual().name("relay-" + name).start(() -> read(prefix, onLine));
+    }
+
+    /**
+     * @param name      for messages, e.g. "worker 1".
+     * @param arguments the {@code fusewire} command line of the child.
+     * @param prefix    the announcement prefix, or null.
+     * @param onLine    receives every other line of output.
+     * @return the started process.
+     * @throws IOException if the JVM cannot start.
+     */
+    public static ChildJvm start(final String name, final List<String> arguments, final String prefix, final Consumer<String> onLine)
+        throws IOException
+    {
+        return new ChildJvm(name, arguments, prefix, onLine);
+    }
+
+    /** @return what followed the prefix; fails if the process ended first. */
+    public CompletableFuture<String> announcement()
+    {
+        return announcement;
+    }
+
+    /** @return the name given at start. */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @param timeoutNs how long to wait.
+     * @return the exit code, or null if still running.
+     * @throws InterruptedException if interrupted.
+     */
+    public Integer awaitExit(final long timeoutNs) throws InterruptedException
+    {
+        if (!process.waitFor(Math.max(0, timeoutNs), TimeUnit.NANOSECONDS))
+        {
+            return null;
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(5));
+        return process.exitValue();
+    }
+
+    /** Kills the process if it still runs. */
+    @Override
+    public void close() throws InterruptedException
+    {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        reader.join(TimeUnit.SECONDS.toMillis(5));
+    }
+
+    private void read(final String prefix, final Consumer<String> onLine)
+    {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            String line;
+            while ((line = in.readLine()) != null)
+            {
+                if (prefix != null && !announcement.isDone() && line.startsWith(prefix))
+                {
+                    announcement.complete(line.substring(prefix.length()).trim());
+                }
+                else
+                {
+                    onLine.accept(line);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            onLine.accept("output lost: " + ex.getMessage());
+        }
+        announcement.completeExceptionally(new IllegalStateException(name + " exited before it was ready"));
+    }
+}
