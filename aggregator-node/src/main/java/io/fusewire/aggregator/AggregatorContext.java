@@ -1,5 +1,6 @@
 package io.fusewire.aggregator;
 
+import io.fusewire.transport.ConfigValues;
 import io.fusewire.transport.TransportContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,8 +53,8 @@ public final class AggregatorContext
         final AggregatorContext ctx = new AggregatorContext();
         ctx.listen = p.getProperty(LISTEN_PROP, LISTEN_DEFAULT).trim();
         ctx.transport = p.getProperty(TRANSPORT_PROP, TRANSPORT_DEFAULT).trim();
-        ctx.stragglerTimeoutMs = number(p, STRAGGLER_TIMEOUT_PROP, STRAGGLER_TIMEOUT_DEFAULT);
-        ctx.maxJobs = (int)number(p, MAX_JOBS_PROP, MAX_JOBS_DEFAULT);
+        ctx.stragglerTimeoutMs = ConfigValues.longValue(p, STRAGGLER_TIMEOUT_PROP, STRAGGLER_TIMEOUT_DEFAULT);
+        ctx.maxJobs = ConfigValues.intValue(p, MAX_JOBS_PROP, MAX_JOBS_DEFAULT);
         final String threading = p.getProperty(THREADING_PROP, THREADING_DEFAULT).trim();
         if (!threading.equals("SHARED") && !threading.equals("DEDICATED"))
         {
@@ -189,18 +190,5 @@ public final class AggregatorContext
     {
         this.transportContext = context;
         return this;
-    }
-
-    private static long number(final Properties p, final String name, final long dflt)
-    {
-        final String value = p.getProperty(name);
-        try
-        {
-            return value == null || value.isBlank() ? dflt : Long.parseLong(value.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(name + "=" + value + " is not a whole number (default " + dflt + ")");
-        }
     }
 }

@@ -400,7 +400,8 @@ final class Job
                         missing.add(rank);
                     }
                 }
-                return "rank" + (missing.size() > 1 ? "s " : " ") + missing + " sent nothing for slot " + slot + " within "
+                final String who = missing.size() == 1 ? "rank " + missing.getFirst() : "ranks " + missing;
+                return who + " sent nothing for slot " + slot + " within "
                     + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms of the first contribution (missing or stalled worker)";
             }
         }

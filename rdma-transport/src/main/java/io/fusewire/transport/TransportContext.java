@@ -62,14 +62,14 @@ public final class TransportContext
     {
         final Properties p = properties != null ? properties : System.getProperties();
         final TransportContext ctx = new TransportContext();
-        ctx.sendQueueDepth = intProp(p, SEND_QUEUE_DEPTH_PROP, SEND_QUEUE_DEPTH_DEFAULT);
-        ctx.maxMessageLength = intProp(p, MAX_MESSAGE_LENGTH_PROP, MAX_MESSAGE_LENGTH_DEFAULT);
-        ctx.connectTimeoutMs = longProp(p, CONNECT_TIMEOUT_PROP, CONNECT_TIMEOUT_DEFAULT);
-        ctx.peerTimeoutMs = longProp(p, PEER_TIMEOUT_PROP, PEER_TIMEOUT_DEFAULT);
-        ctx.heartbeatIntervalMs = longProp(p, HEARTBEAT_INTERVAL_PROP, HEARTBEAT_INTERVAL_DEFAULT);
+        ctx.sendQueueDepth = ConfigValues.intValue(p, SEND_QUEUE_DEPTH_PROP, SEND_QUEUE_DEPTH_DEFAULT);
+        ctx.maxMessageLength = ConfigValues.intValue(p, MAX_MESSAGE_LENGTH_PROP, MAX_MESSAGE_LENGTH_DEFAULT);
+        ctx.connectTimeoutMs = ConfigValues.longValue(p, CONNECT_TIMEOUT_PROP, CONNECT_TIMEOUT_DEFAULT);
+        ctx.peerTimeoutMs = ConfigValues.longValue(p, PEER_TIMEOUT_PROP, PEER_TIMEOUT_DEFAULT);
+        ctx.heartbeatIntervalMs = ConfigValues.longValue(p, HEARTBEAT_INTERVAL_PROP, HEARTBEAT_INTERVAL_DEFAULT);
         ctx.shmDirectory = Path.of(p.getProperty(SHM_DIRECTORY_PROP, SHM_DIRECTORY_DEFAULT));
-        ctx.shmRingCapacity = intProp(p, SHM_RING_CAPACITY_PROP, SHM_RING_CAPACITY_DEFAULT);
-        ctx.tcpStagingBytes = intProp(p, TCP_STAGING_PROP, TCP_STAGING_DEFAULT);
+        ctx.shmRingCapacity = ConfigValues.intValue(p, SHM_RING_CAPACITY_PROP, SHM_RING_CAPACITY_DEFAULT);
+        ctx.tcpStagingBytes = ConfigValues.intValue(p, TCP_STAGING_PROP, TCP_STAGING_DEFAULT);
         return ctx;
     }
 
@@ -217,28 +217,6 @@ public final class TransportContext
     {
         this.tcpStagingBytes = bytes;
         return this;
-    }
-
-    private static int intProp(final Properties p, final String name, final int dflt)
-    {
-        return Math.toIntExact(longProp(p, name, dflt));
-    }
-
-    private static long longProp(final Properties p, final String name, final long dflt)
-    {
-        final String value = p.getProperty(name);
-        if (value == null || value.isBlank())
-        {
-            return dflt;
-        }
-        try
-        {
-            return Long.parseLong(value.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(name + "=" + value + " is not a whole number (default " + dflt + ")");
-        }
     }
 
     private static void require(final String name, final long value, final long min, final long max)

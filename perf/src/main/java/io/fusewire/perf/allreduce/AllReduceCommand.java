@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,20 +22,14 @@ public final class AllReduceCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    SweepOptions sweep;
+
     @Option(names = "--workers", defaultValue = "2", description = "Workers N (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--aggregators", defaultValue = "1", description = "Aggregators A (default: ${DEFAULT-VALUE}).")
     int aggregators;
-
-    @Option(names = "--transport", defaultValue = "shm", description = "shm or tcp (default: ${DEFAULT-VALUE}).")
-    String transport;
-
-    @Option(names = "-b", defaultValue = "32K", description = "Smallest size (default: ${DEFAULT-VALUE}).")
-    String minBytes;
-
-    @Option(names = "-e", defaultValue = "32M", description = "Largest size (default: ${DEFAULT-VALUE}).")
-    String maxBytes;
 
     @Option(names = "-f", defaultValue = "2", description = "Size factor between rows (default: ${DEFAULT-VALUE}).")
     int factor;
@@ -54,16 +49,12 @@ public final class AllReduceCommand implements Callable<Integer>
     @Option(names = "--json", description = "Also write the rows to this file as JSON.")
     Path json;
 
-    @Option(names = "--timeout-s", defaultValue = "300", description = "Bound on the whole run (default: ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
-
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final AllReduceRun.Options options = new AllReduceRun.Options(workers, aggregators, transport, minBytes, maxBytes, factor,
-            iterations, check, chunk, window, timeoutSeconds);
-        out.println("# fusewire perf allreduce: " + workers + " workers, " + aggregators + " aggregators, " + transport
+        final AllReduceRun.Options options = sweep.toRun(workers, aggregators, factor, iterations, check, chunk, window);
+        out.println("# fusewire perf allreduce: " + workers + " workers, " + aggregators + " aggregators, " + sweep.transport()
             + ", chunk " + chunk + ", window " + window);
         final AllReduceRun.Result result = AllReduceRun.run(options, out);
         if (json != null)

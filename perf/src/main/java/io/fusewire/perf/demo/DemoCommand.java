@@ -1,11 +1,12 @@
 package io.fusewire.perf.demo;
 
 import io.fusewire.perf.allreduce.AllReduceRun;
+import io.fusewire.perf.allreduce.SweepOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -20,26 +21,16 @@ public final class DemoCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--transport", defaultValue = "shm", description = "shm or tcp (default: ${DEFAULT-VALUE}).")
-    String transport;
-
-    @Option(names = "-b", defaultValue = "32K", description = "Smallest size (default: ${DEFAULT-VALUE}).")
-    String minBytes;
-
-    @Option(names = "-e", defaultValue = "32M", description = "Largest size (default: ${DEFAULT-VALUE}).")
-    String maxBytes;
-
-    @Option(names = "--timeout-s", defaultValue = "300", description = "Bound on the whole demo (default: ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
+    @Mixin
+    SweepOptions sweep;
 
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
-        out.println("# fusewire demo: AllReduce (fp32 sum) through 1 aggregator for 2 workers over " + transport
+        out.println("# fusewire demo: AllReduce (fp32 sum) through 1 aggregator for 2 workers over " + sweep.transport()
             + ", every element checked");
-        final AllReduceRun.Result result = AllReduceRun.run(new AllReduceRun.Options(2, 1, transport, minBytes, maxBytes, 2, 0,
-            true, "256K", 16, timeoutSeconds), out);
+        final AllReduceRun.Result result = AllReduceRun.run(sweep.toRun(2, 1, 2, 0, true, "256K", 16), out);
         if (result.passed())
         {
             final double best = result.rows().stream().mapToDouble(row -> row.busbw()).max().orElse(0);

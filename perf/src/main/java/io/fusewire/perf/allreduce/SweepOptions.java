@@ -1,0 +1,42 @@
+package io.fusewire.perf.allreduce;
+
+import picocli.CommandLine.Option;
+
+/** The options every AllReduce sweep command takes: transport, sizes, time bound. */
+public final class SweepOptions
+{
+    @Option(names = "--transport", defaultValue = "shm", description = "shm or tcp (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "-b", defaultValue = "32K", description = "Smallest size (default: ${DEFAULT-VALUE}).")
+    String minBytes;
+
+    @Option(names = "-e", defaultValue = "32M", description = "Largest size (default: ${DEFAULT-VALUE}).")
+    String maxBytes;
+
+    @Option(names = "--timeout-s", defaultValue = "300", description = "Bound on the whole run (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    /** @return shm or tcp. */
+    public String transport()
+    {
+        return transport;
+    }
+
+    /**
+     * @param workers     N.
+     * @param aggregators A.
+     * @param factor      size step.
+     * @param iterations  timed collectives per size, 0 to pick by size.
+     * @param check       verify every element.
+     * @param chunk       chunk size.
+     * @param window      slots per aggregator.
+     * @return the options of a run.
+     */
+    public AllReduceRun.Options toRun(final int workers, final int aggregators, final int factor, final int iterations,
+        final boolean check, final String chunk, final int window)
+    {
+        return new AllReduceRun.Options(workers, aggregators, transport, minBytes, maxBytes, factor, iterations, check, chunk, window,
+            timeoutSeconds);
+    }
+}
