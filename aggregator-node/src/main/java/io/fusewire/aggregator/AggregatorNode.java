@@ -127,6 +127,6 @@ public final class AggregatorNode implements AutoCloseable
 
     private static AgentRunner runner(final Agent agent, final ErrorHandler errors)
     {
-        return new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 1_000_000), errors, null, agent);
+        return new AgentRunner(new BackoffIdleStrategy(10, 5, 1_000, 20_000), errors, null, agent);
     }
 }

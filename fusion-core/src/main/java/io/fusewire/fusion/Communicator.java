@@ -50,7 +50,7 @@ public final class Communicator implements AutoCloseable
             }
             agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted,
                 context.timeoutMs());
-            runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 1_000_000),
+            runner = new AgentRunner(new BackoffIdleStrategy(10, 5, 1_000, 20_000),
                 ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "worker agent failed", ex), null, agent);
         }
         catch (final RuntimeException ex)
