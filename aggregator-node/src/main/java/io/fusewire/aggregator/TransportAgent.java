@@ -2,6 +2,7 @@ package io.fusewire.aggregator;
 
 import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.transport.Completion;
+import io.fusewire.transport.CompletionHandler;
 import io.fusewire.transport.CompletionQueue;
 import io.fusewire.transport.Connection;
 import io.fusewire.transport.Listener;
@@ -35,6 +36,7 @@ final class TransportAgent implements Agent
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64 * 1024]);
     private final int pollRoom;
     private final ControlledMessageHandler onEgress = this::onEgress;
+    private final CompletionHandler onCompletion = this::onCompletion;
     private Connection waiting;
 
     TransportAgent(final Listener listener, final CompletionQueue queue, final RingBuffer ingress, final RingBuffer egress,
@@ -60,7 +62,7 @@ final class TransportAgent implements Agent
         int work = admitWaiting();
         if (ingress.capacity() - ingress.size() >= pollRoom)
         {
-            work += queue.poll(this::onCompletion, POLL_LIMIT);
+            work += queue.poll(onCompletion, POLL_LIMIT);
         }
         return work + egress.controlledRead(onEgress, POLL_LIMIT);
     }

@@ -4,6 +4,7 @@ import io.fusewire.fusion.protocol.ChunkImmediate;
 import io.fusewire.fusion.protocol.ControlMessages;
 import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.transport.Completion;
+import io.fusewire.transport.CompletionHandler;
 import io.fusewire.transport.CompletionQueue;
 import io.fusewire.transport.Connection;
 import io.fusewire.transport.MemoryRegion;
@@ -44,6 +45,7 @@ public final class WorkerAgent implements Agent
     private final long[] slotChunk;
     private final int[] slotImmediate;
     private final UnsafeBuffer begin = new UnsafeBuffer(new byte[ControlMessages.BEGIN_LENGTH]);
+    private final CompletionHandler onCompletion = this::onCompletion;
     private Collective current;
     private long sequence;
     private long chunks;
@@ -109,7 +111,7 @@ public final class WorkerAgent implements Agent
     @Override
     public int doWork()
     {
-        int work = queue.poll(this::onCompletion, 256);
+        int work = queue.poll(onCompletion, 256);
         if (current == null)
         {
             final Collective next = submitted.poll();

@@ -25,6 +25,10 @@ public final class AllReduceCommand implements Callable<Integer>
     @Mixin
     SweepOptions sweep;
 
+    @Option(names = "--algo", defaultValue = "aggregator",
+        description = "aggregator (through dedicated aggregators) or ring (reduce-scatter + all-gather between the workers).")
+    String algorithm;
+
     @Option(names = "--workers", defaultValue = "2", description = "Workers N (default: ${DEFAULT-VALUE}).")
     int workers;
 
@@ -53,9 +57,10 @@ public final class AllReduceCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final AllReduceRun.Options options = sweep.toRun(workers, aggregators, factor, iterations, check, chunk, window);
-        out.println("# fusewire perf allreduce: " + workers + " workers, " + aggregators + " aggregators, " + sweep.transport()
-            + ", chunk " + chunk + ", window " + window);
+        final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window);
+        out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
+            + ("ring".equals(algorithm) ? "" : aggregators + " aggregators, chunk " + chunk + ", window " + window + ", ")
+            + sweep.transport());
         final AllReduceRun.Result result = AllReduceRun.run(options, out);
         if (json != null)
         {

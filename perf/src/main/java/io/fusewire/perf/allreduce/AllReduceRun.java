@@ -21,13 +21,16 @@ import java.util.concurrent.TimeoutException;
  */
 public final class AllReduceRun
 {
+    /** The algorithms a run can take. */
+    public static final List<String> ALGORITHMS = List.of("aggregator", "ring");
     private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: jdk.incubator.vector";
 
     /**
      * What to run.
      *
+     * @param algorithm      aggregator or ring.
      * @param workers        N.
-     * @param aggregators    A.
+     * @param aggregators    A (aggregator only).
      * @param transport      shm or tcp.
      * @param minBytes       smallest size, e.g. 32K.
      * @param maxBytes       largest size.
@@ -38,12 +41,16 @@ public final class AllReduceRun
      * @param window         slots per aggregator.
      * @param timeoutSeconds bound on the whole run.
      */
-    public record Options(int workers, int aggregators, String transport, String minBytes, String maxBytes, int factor,
-        int iterations, boolean check, String chunk, int window, long timeoutSeconds)
+    public record Options(String algorithm, int workers, int aggregators, String transport, String minBytes, String maxBytes,
+        int factor, int iterations, boolean check, String chunk, int window, long timeoutSeconds)
     {
         /** @throws IllegalArgumentException saying which option is wrong. */
         public Options
         {
+            if (!ALGORITHMS.contains(algorithm))
+            {
+                throw new IllegalArgumentException("unknown algorithm '" + algorithm + "': use one of " + ALGORITHMS);
+            }
             if (workers < 1 || workers > 64 || aggregators < 1 || aggregators > 16)
             {
                 throw new IllegalArgumentException("use 1..64 workers and 1..16 aggregators on one host; got " + workers + " and " + aggregators);
@@ -90,7 +97,8 @@ public final class AllReduceRun
         final SweepCollector collector = new SweepCollector(options.workers(), row -> out.println(row.format()));
         try
         {
-            final List<String> addresses = startAggregators(options, out, processes, deadlineNs);
+            final List<String> addresses = "ring".equals(options.algorithm()) ? ringAddresses(options.workers())
+                : startAggregators(options, out, processes, deadlineNs);
             final long job = new SecureRandom().nextLong() & Long.MAX_VALUE;
             final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             out.println(Row.HEADER);
@@ -144,6 +152,19 @@ public final class AllReduceRun
         return new Result(collector.rows(), expected, List.copyOf(failures));
     }
 
+    private static List<String> ringAddresses(final int workers) throws java.io.IOException
+    {
+        final List<String> addresses = new ArrayList<>();
+        for (int rank = 0; rank < workers; rank++)
+        {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+            {
+                addresses.add("127.0.0.1:" + probe.getLocalPort());
+            }
+        }
+        return addresses;
+    }
+
     private static List<String> startAggregators(final Options options, final PrintWriter out, final List<ChildJvm> processes,
         final long deadlineNs) throws Exception
     {
@@ -170,8 +191,9 @@ public final class AllReduceRun
     private static List<String> workerArguments(final Options options, final int rank, final List<String> aggregators,
         final long job, final String secret)
     {
-        final List<String> arguments = new ArrayList<>(List.of("allreduce-worker", "--rank", Integer.toString(rank), "--workers",
-            Integer.toString(options.workers()), "--aggregators", String.join(",", aggregators), "--transport", options.transport(),
+        final List<String> arguments = new ArrayList<>(List.of("allreduce-worker", "--algo", options.algorithm(), "--rank",
+            Integer.toString(rank), "--workers", Integer.toString(options.workers()),
+            "ring".equals(options.algorithm()) ? "--peers" : "--aggregators", String.join(",", aggregators), "--transport", options.transport(),
             "--job", Long.toString(job), "--secret", secret, "-b", options.minBytes(), "-e", options.maxBytes(), "-f",
             Integer.toString(options.factor()), "--iters", Integer.toString(options.iterations()), "--chunk", options.chunk(),
             "--window", Integer.toString(options.window()), "--timeout-ms",

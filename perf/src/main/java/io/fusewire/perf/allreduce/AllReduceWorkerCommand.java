@@ -4,6 +4,7 @@ import io.fusewire.fusion.Communicator;
 import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
+import io.fusewire.fusion.ring.RingAllReduce;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.Sizes;
 import io.fusewire.transport.TransportContext;
@@ -38,16 +39,22 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Option(names = "--workers", required = true)
     int workers;
 
-    @Option(names = "--aggregators", required = true, split = ",")
+    @Option(names = "--algo", defaultValue = "aggregator")
+    String algorithm;
+
+    @Option(names = "--aggregators", split = ",", description = "For --algo aggregator: their addresses.")
     String[] aggregators;
+
+    @Option(names = "--peers", split = ",", description = "For --algo ring: every rank's address, in rank order.")
+    String[] peers;
 
     @Option(names = "--transport", defaultValue = "shm")
     String transport;
 
-    @Option(names = "--job", required = true)
+    @Option(names = "--job", defaultValue = "0")
     long job;
 
-    @Option(names = "--secret", required = true)
+    @Option(names = "--secret", defaultValue = "")
     String secret;
 
     @Option(names = "-b", defaultValue = "32K", converter = ByteSize.class)
@@ -77,13 +84,19 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Option(names = "--timeout-ms", defaultValue = "60000")
     long timeoutMs;
 
+    /** One way to AllReduce fp32 in place: the aggregators or the ring. */
+    private interface Reduction extends AutoCloseable
+    {
+        void sum(MemorySegment data) throws Exception;
+
+        @Override
+        void close();
+    }
+
     @Override
     public Integer call()
     {
-        final CommunicatorContext context = new CommunicatorContext().jobId(job).secret(secret).rank(rank).worldSize(workers)
-            .aggregators(Arrays.asList(aggregators)).transport(transport).chunkBytes((int)chunkBytes).window(window)
-            .timeoutMs(timeoutMs).transportContext(TransportContext.fromProperties(null));
-        try (Communicator communicator = Communicator.connect(context); Arena arena = Arena.ofShared())
+        try (Reduction reduction = open(); Arena arena = Arena.ofShared())
         {
             final MemorySegment buffer = arena.allocate(maxBytes, 4096);
             for (final long size : Sizes.sweep(minBytes, maxBytes, factor))
@@ -94,19 +107,19 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
                 data.fill((byte)0);
                 for (int i = 0; i < warmup; i++)
                 {
-                    reduce(communicator, data);
+                    reduction.sum(data);
                 }
                 final long startNs = System.nanoTime();
                 for (int i = 0; i < timed; i++)
                 {
-                    reduce(communicator, data);
+                    reduction.sum(data);
                 }
                 final double meanUs = (System.nanoTime() - startNs) / 1e3 / timed;
                 long wrong = -1;
                 if (check)
                 {
                     fill(data, count);
-                    reduce(communicator, data);
+                    reduction.sum(data);
                     wrong = countWrong(data, count);
                 }
                 System.out.println(RESULT + size + " " + count + " " + String.format(Locale.ROOT, "%.3f", meanUs) + " " + wrong);
@@ -114,23 +127,54 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
             }
             return 0;
         }
-        catch (final RuntimeException ex)
+        catch (final Exception ex)
         {
-            System.out.println(FAILED + "rank " + rank + ": " + (ex.getCause() != null ? ex.getCause().getMessage() : ex.getMessage()));
+            final String reason = ex instanceof java.util.concurrent.TimeoutException && ex.getMessage() == null
+                ? "no result within " + timeoutMs + " ms" : ex instanceof java.util.concurrent.ExecutionException ? ex.getCause().getMessage()
+                : ex.getMessage();
+            System.out.println(FAILED + "rank " + rank + ": " + reason);
             return 1;
         }
     }
 
-    private void reduce(final Communicator communicator, final MemorySegment data)
+    private Reduction open()
     {
-        try
+        final TransportContext transportContext = TransportContext.fromProperties(null);
+        if ("ring".equals(algorithm))
         {
-            communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS);
+            final RingAllReduce ring = new RingAllReduce(transport, transportContext, Arrays.asList(peers), rank, maxBytes, timeoutMs);
+            return new Reduction()
+            {
+                @Override
+                public void sum(final MemorySegment data) throws Exception
+                {
+                    ring.allReduce(data, DataType.FLOAT32, ReduceOp.SUM);
+                }
+
+                @Override
+                public void close()
+                {
+                    ring.close();
+                }
+            };
         }
-        catch (final Exception ex)
+        final Communicator communicator = Communicator.connect(new CommunicatorContext().jobId(job).secret(secret).rank(rank)
+            .worldSize(workers).aggregators(Arrays.asList(aggregators)).transport(transport).chunkBytes((int)chunkBytes)
+            .window(window).timeoutMs(timeoutMs).transportContext(transportContext));
+        return new Reduction()
         {
-            throw new IllegalStateException(ex.getCause() != null ? ex.getCause().getMessage() : ex.toString(), ex);
-        }
+            @Override
+            public void sum(final MemorySegment data) throws Exception
+            {
+                communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void close()
+            {
+                communicator.close();
+            }
+        };
     }
 
     private void fill(final MemorySegment data, final long count)

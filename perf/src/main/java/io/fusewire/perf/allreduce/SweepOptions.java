@@ -24,6 +24,7 @@ public final class SweepOptions
     }
 
     /**
+     * @param algorithm   aggregator or ring.
      * @param workers     N.
      * @param aggregators A.
      * @param factor      size step.
@@ -33,10 +34,10 @@ public final class SweepOptions
      * @param window      slots per aggregator.
      * @return the options of a run.
      */
-    public AllReduceRun.Options toRun(final int workers, final int aggregators, final int factor, final int iterations,
-        final boolean check, final String chunk, final int window)
+    public AllReduceRun.Options toRun(final String algorithm, final int workers, final int aggregators, final int factor,
+        final int iterations, final boolean check, final String chunk, final int window)
     {
-        return new AllReduceRun.Options(workers, aggregators, transport, minBytes, maxBytes, factor, iterations, check, chunk, window,
+        return new AllReduceRun.Options(algorithm, workers, aggregators, transport, minBytes, maxBytes, factor, iterations, check, chunk, window,
             timeoutSeconds);
     }
 }
