@@ -31,6 +31,8 @@ public final class AggregatorContext
     public static final String THREADING_PROP = "fusewire.aggregator.threading";
     /** Default for {@link #THREADING_PROP}: these hosts are small, so share. */
     public static final String THREADING_DEFAULT = "SHARED";
+    /** host:port where the daemon also serves a rendezvous store (tcp://); empty: no store. */
+    public static final String STORE_LISTEN_PROP = "fusewire.aggregator.store.listen";
     /** Most jobs served at once; joins of further jobs are refused. */
     public static final String MAX_JOBS_PROP = "fusewire.aggregator.max.jobs";
     /** Default for {@link #MAX_JOBS_PROP}. */
@@ -41,6 +43,7 @@ public final class AggregatorContext
     private long stragglerTimeoutMs = STRAGGLER_TIMEOUT_DEFAULT;
     private boolean dedicatedThreads;
     private int maxJobs = MAX_JOBS_DEFAULT;
+    private String storeListen = "";
     private TransportContext transportContext = new TransportContext();
 
     /**
@@ -61,6 +64,7 @@ public final class AggregatorContext
             throw new IllegalArgumentException(THREADING_PROP + "=" + threading + ": use SHARED or DEDICATED");
         }
         ctx.dedicatedThreads = threading.equals("DEDICATED");
+        ctx.storeListen = p.getProperty(STORE_LISTEN_PROP, "").trim();
         ctx.transportContext = TransportContext.fromProperties(p);
         return ctx;
     }
@@ -167,6 +171,22 @@ public final class AggregatorContext
     public AggregatorContext dedicatedThreads(final boolean dedicated)
     {
         this.dedicatedThreads = dedicated;
+        return this;
+    }
+
+    /** @return see {@link #STORE_LISTEN_PROP}; empty when no store is served. */
+    public String storeListen()
+    {
+        return storeListen;
+    }
+
+    /**
+     * @param hostPort see {@link #STORE_LISTEN_PROP}.
+     * @return this.
+     */
+    public AggregatorContext storeListen(final String hostPort)
+    {
+        this.storeListen = hostPort;
         return this;
     }
 

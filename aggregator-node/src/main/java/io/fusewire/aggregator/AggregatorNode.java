@@ -3,7 +3,9 @@ package io.fusewire.aggregator;
 import io.fusewire.transport.CompletionQueue;
 import io.fusewire.transport.Device;
 import io.fusewire.transport.Fabric;
+import io.fusewire.topology.store.StoreServer;
 import io.fusewire.transport.Listener;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
@@ -26,13 +28,15 @@ public final class AggregatorNode implements AutoCloseable
     private static final int EGRESS_BYTES = 4 << 20;
 
     private final Fabric fabric;
+    private final StoreServer store;
     private final JobTable jobs;
     private final String address;
     private final AgentRunner[] runners;
 
     private AggregatorNode(final AggregatorContext context)
     {
-        fabric = Fabric.open(context.transport(), context.transportContext());
+        store = context.storeListen().isEmpty() ? null : serveStore(context.storeListen());
+        fabric = open(context, store);
         try
         {
             final Device device = fabric.openDefaultDevice();
@@ -54,6 +58,10 @@ public final class AggregatorNode implements AutoCloseable
         catch (final RuntimeException ex)
         {
             fabric.close();
+            if (store != null)
+            {
+                store.close();
+            }
             throw ex;
         }
         for (final AgentRunner runner : runners)
@@ -61,7 +69,8 @@ public final class AggregatorNode implements AutoCloseable
             AgentRunner.startOnThread(runner);
         }
         LOG.log(System.Logger.Level.INFO, "aggregator listening on " + address + " over " + context.transport()
-            + (context.dedicatedThreads() ? ", dedicated threads" : ", one shared thread"));
+            + (context.dedicatedThreads() ? ", dedicated threads" : ", one shared thread")
+            + (store != null ? ", rendezvous store at tcp://" + store.address() : ""));
     }
 
     /** The line {@link #main} prints once it listens, followed by the address. */
@@ -103,6 +112,12 @@ public final class AggregatorNode implements AutoCloseable
         return address;
     }
 
+    /** @return the rendezvous store's host:port, or null if none is served. */
+    public String storeAddress()
+    {
+        return store != null ? store.address() : null;
+    }
+
     /** @return jobs being served. */
     public int jobCount()
     {
@@ -118,6 +133,40 @@ public final class AggregatorNode implements AutoCloseable
         }
         jobs.close();
         fabric.close();
+        if (store != null)
+        {
+            store.close();
+        }
+    }
+
+    private static Fabric open(final AggregatorContext context, final StoreServer store)
+    {
+        try
+        {
+            return Fabric.open(context.transport(), context.transportContext());
+        }
+        catch (final RuntimeException ex)
+        {
+            if (store != null)
+            {
+                store.close();
+            }
+            throw ex;
+        }
+    }
+
+    private static StoreServer serveStore(final String hostPort)
+    {
+        final int colon = hostPort.lastIndexOf(':');
+        try
+        {
+            return new StoreServer(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new IllegalArgumentException("cannot serve the rendezvous store at '" + hostPort + "' ("
+                + AggregatorContext.STORE_LISTEN_PROP + "): " + ex.getMessage(), ex);
+        }
     }
 
     private static OneToOneRingBuffer ring(final int bytes)

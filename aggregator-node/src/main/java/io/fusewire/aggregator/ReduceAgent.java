@@ -81,12 +81,12 @@ final class ReduceAgent implements Agent
             onJoined(member, buffer.getInt(index + Records.JOINED_RANK), buffer.getLong(index + Records.JOINED_JOB));
             return;
         }
-        final Job job = memberJob[member];
+        final Job job = memberJob[SharedTables.slot(member)];
         if (job == null)
         {
             return;
         }
-        final int rank = memberRank[member];
+        final int rank = memberRank[SharedTables.slot(member)];
         switch (type)
         {
             case Records.ARRIVED -> onSlot(job, job.onChunk(rank, buffer.getInt(index + Records.ARRIVED_IMMEDIATE),
@@ -114,7 +114,7 @@ final class ReduceAgent implements Agent
             }
             case Records.LEFT ->
             {
-                memberJob[member] = null;
+                memberJob[SharedTables.slot(member)] = null;
                 final String reason = job.onLeft(rank, buffer.getInt(index + Records.STATUS) == Status.SUCCESS,
                     text(buffer, index, length));
                 if (reason != null)
@@ -143,8 +143,8 @@ final class ReduceAgent implements Agent
             send(member, "job " + jobId + " ended while rank " + rank + " was joining; join again");
             return;
         }
-        memberJob[member] = job;
-        memberRank[member] = rank;
+        memberJob[SharedTables.slot(member)] = job;
+        memberRank[SharedTables.slot(member)] = rank;
         if (job.onJoined(rank, member))
         {
             LOG.log(System.Logger.Level.INFO, "admitted job " + jobId + ": " + job.layout().workers() + " workers, window "

@@ -87,4 +87,14 @@ final class CliTest
         assertTrue(rows.contains("\"size\":65536") && rows.contains("\"size\":131072") && rows.contains("\"wrong\":0"), rows);
         assertTrue(!rows.contains("\"wrong\":1"), rows);
     }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void perfAllReduceRingMeetsThroughTheStoreAndChecks()
+    {
+        assertEquals(0, run("perf", "allreduce", "--algo", "ring", "--workers", "3", "-b", "32K", "-e", "64K", "--iters", "3",
+            "--check", "--timeout-s", "90"), out::toString);
+        assertTrue(out.toString().contains("# fusewire perf allreduce: ring, 3 workers, shm"), out::toString);
+        assertTrue(out.toString().contains("       65536        16384     float    sum"), out::toString);
+    }
 }

@@ -8,15 +8,15 @@ package io.fusewire.transport;
 public interface Listener extends AutoCloseable
 {
     /**
-     * @return the next established connection, already bound to the listener's completion queue,
-     *     or null if none is waiting. Never blocks.
+     * @return the next established connection, bound from now on to the listener's completion
+     *     queue (nothing it received is reported before), or null if none is waiting. Never blocks.
      */
     Connection accept();
 
     /** @return the address peers connect to, as host:port (the real port if 0 was asked). */
     String address();
 
-    /** Stops accepting; established connections stay open. Idempotent. */
+    /** Stops accepting; accepted connections stay open, those not yet accepted are closed. Idempotent. */
     @Override
     void close();
 }

@@ -211,6 +211,10 @@ abstract class FabricContractTest
         }
         for (int c = 0; c < 3; c++)
         {
+            assertTrue(accept(listener, server).isConnected());
+        }
+        for (int c = 0; c < 3; c++)
+        {
             final RemoteRegion remote = connections.get(c).remoteRegions().getFirst();
             assertEquals(PostResult.OK, connections.get(c).write(clients.get(c).region, 0, 1 << 20, remote, (long)c << 20, c, c));
         }

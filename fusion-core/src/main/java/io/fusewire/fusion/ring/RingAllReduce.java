@@ -16,7 +16,11 @@ import io.fusewire.transport.Opcode;
 import io.fusewire.transport.PostResult;
 import io.fusewire.transport.TransportContext;
 import java.lang.foreign.MemorySegment;
+import io.fusewire.topology.store.Store;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -64,7 +68,7 @@ public final class RingAllReduce implements AutoCloseable
     private String failure;
 
     /**
-     * Joins the ring: listens at this rank's address and connects to the next rank's.
+     * Joins the ring at fixed addresses: listens at this rank's and connects to the next rank's.
      *
      * @param transport shm or tcp.
      * @param context   the transport's configuration.
@@ -76,8 +80,47 @@ public final class RingAllReduce implements AutoCloseable
     public RingAllReduce(final String transport, final TransportContext context, final List<String> addresses, final int rank,
         final long maxBytes, final long timeoutMs)
     {
+        this(transport, context, rank, addresses.size(), addresses.get(rank), ignored -> addresses.get((rank + 1) % addresses.size()),
+            maxBytes, timeoutMs);
+    }
+
+    /**
+     * Joins the ring through a rendezvous store: listens on any port of {@code host}, publishes the
+     * address under {@code prefix/ring/rank} and connects to the address the next rank published.
+     *
+     * @param transport shm or tcp.
+     * @param context   the transport's configuration.
+     * @param store     the job's store.
+     * @param prefix    the job's keys start with this.
+     * @param rank      this rank.
+     * @param size      ranks in the ring.
+     * @param host      this host's address for the others.
+     * @param maxBytes  the largest collective.
+     * @param timeoutMs bound on the rendezvous, connecting and each collective.
+     * @return the ring, joined.
+     */
+    public static RingAllReduce join(final String transport, final TransportContext context, final Store store, final String prefix,
+        final int rank, final int size, final String host, final long maxBytes, final long timeoutMs)
+    {
+        return new RingAllReduce(transport, context, rank, size, host + ":0", listening ->
+        {
+            store.set(prefix + "/ring/" + rank, listening.getBytes(StandardCharsets.UTF_8));
+            try
+            {
+                return new String(store.get(prefix + "/ring/" + (rank + 1) % size, Duration.ofMillis(timeoutMs)), StandardCharsets.UTF_8);
+            }
+            catch (final TimeoutException ex)
+            {
+                throw new IllegalStateException("rank " + (rank + 1) % size + " did not join the ring: " + ex.getMessage(), ex);
+            }
+        }, maxBytes, timeoutMs);
+    }
+
+    private RingAllReduce(final String transport, final TransportContext context, final int rank, final int size,
+        final String listenAt, final UnaryOperator<String> nextAddress, final long maxBytes, final long timeoutMs)
+    {
         this.rank = rank;
-        this.size = addresses.size();
+        this.size = size;
         this.maxBytes = maxBytes;
         this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         this.slotBytes = (maxBytes / size + 64) & ~7L;
@@ -88,9 +131,9 @@ public final class RingAllReduce implements AutoCloseable
             queue = device.createCompletionQueue();
             work = device.allocate(maxBytes);
             inbox = device.allocate(SLOTS * slotBytes);
-            try (Listener listener = device.listen(addresses.get(rank), List.of(inbox), queue))
+            try (Listener listener = device.listen(listenAt, List.of(inbox), queue))
             {
-                toNext = device.connect(addresses.get((rank + 1) % size), List.of(), queue);
+                toNext = device.connect(nextAddress.apply(listener.address()), List.of(), queue);
                 fromPrevious = accept(listener);
             }
         }

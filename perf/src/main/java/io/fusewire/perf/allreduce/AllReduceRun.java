@@ -4,6 +4,7 @@ import io.fusewire.aggregator.AggregatorNode;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.ChildJvm;
 import io.fusewire.perf.cli.Sizes;
+import io.fusewire.topology.store.StoreServer;
 import io.fusewire.transport.Fabric;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -94,10 +95,16 @@ public final class AllReduceRun
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
         final List<String> failures = Collections.synchronizedList(new ArrayList<>());
         final List<ChildJvm> processes = new ArrayList<>();
+        StoreServer store = null;
         final SweepCollector collector = new SweepCollector(options.workers(), row -> out.println(row.format()));
         try
         {
-            final List<String> addresses = "ring".equals(options.algorithm()) ? ringAddresses(options.workers())
+            final boolean ring = "ring".equals(options.algorithm());
+            if (ring)
+            {
+                store = new StoreServer("127.0.0.1", 0);
+            }
+            final List<String> addresses = ring ? List.of("tcp://" + store.address())
                 : startAggregators(options, out, processes, deadlineNs);
             final long job = new SecureRandom().nextLong() & Long.MAX_VALUE;
             final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
@@ -146,23 +153,14 @@ public final class AllReduceRun
             {
                 process.close();
             }
+            if (store != null)
+            {
+                store.close();
+            }
         }
         out.flush();
         final int expected = Sizes.sweep(ByteSize.parse(options.minBytes()), ByteSize.parse(options.maxBytes()), options.factor()).length;
         return new Result(collector.rows(), expected, List.copyOf(failures));
-    }
-
-    private static List<String> ringAddresses(final int workers) throws java.io.IOException
-    {
-        final List<String> addresses = new ArrayList<>();
-        for (int rank = 0; rank < workers; rank++)
-        {
-            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
-            {
-                addresses.add("127.0.0.1:" + probe.getLocalPort());
-            }
-        }
-        return addresses;
     }
 
     private static List<String> startAggregators(final Options options, final PrintWriter out, final List<ChildJvm> processes,
@@ -188,12 +186,13 @@ public final class AllReduceRun
         return addresses;
     }
 
-    private static List<String> workerArguments(final Options options, final int rank, final List<String> aggregators,
+    /** @param endpoints the aggregators' addresses, or for the ring the store's. */
+    private static List<String> workerArguments(final Options options, final int rank, final List<String> endpoints,
         final long job, final String secret)
     {
         final List<String> arguments = new ArrayList<>(List.of("allreduce-worker", "--algo", options.algorithm(), "--rank",
             Integer.toString(rank), "--workers", Integer.toString(options.workers()),
-            "ring".equals(options.algorithm()) ? "--peers" : "--aggregators", String.join(",", aggregators), "--transport", options.transport(),
+            "ring".equals(options.algorithm()) ? "--store" : "--aggregators", String.join(",", endpoints), "--transport", options.transport(),
             "--job", Long.toString(job), "--secret", secret, "-b", options.minBytes(), "-e", options.maxBytes(), "-f",
             Integer.toString(options.factor()), "--iters", Integer.toString(options.iterations()), "--chunk", options.chunk(),
             "--window", Integer.toString(options.window()), "--timeout-ms",

@@ -7,6 +7,9 @@ import io.fusewire.fusion.ReduceOp;
 import io.fusewire.fusion.ring.RingAllReduce;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.Sizes;
+import io.fusewire.topology.store.Store;
+import io.fusewire.topology.store.Stores;
+import java.time.Duration;
 import io.fusewire.transport.TransportContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,8 +48,8 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Option(names = "--aggregators", split = ",", description = "For --algo aggregator: their addresses.")
     String[] aggregators;
 
-    @Option(names = "--peers", split = ",", description = "For --algo ring: every rank's address, in rank order.")
-    String[] peers;
+    @Option(names = "--store", description = "For --algo ring: the rendezvous store, tcp://host:port or file:///dir.")
+    String store;
 
     @Option(names = "--transport", defaultValue = "shm")
     String transport;
@@ -142,7 +145,12 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         final TransportContext transportContext = TransportContext.fromProperties(null);
         if ("ring".equals(algorithm))
         {
-            final RingAllReduce ring = new RingAllReduce(transport, transportContext, Arrays.asList(peers), rank, maxBytes, timeoutMs);
+            final RingAllReduce ring;
+            try (Store rendezvous = Stores.open(store, Duration.ofMillis(timeoutMs)))
+            {
+                ring = RingAllReduce.join(transport, transportContext, rendezvous, "job-" + job, rank, workers, "127.0.0.1", maxBytes,
+                    timeoutMs);
+            }
             return new Reduction()
             {
                 @Override

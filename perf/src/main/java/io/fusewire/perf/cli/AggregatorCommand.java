@@ -19,6 +19,9 @@ public final class AggregatorCommand implements Callable<Integer>
     @Option(names = "--transport", description = "shm or tcp (default " + AggregatorContext.TRANSPORT_DEFAULT + ").")
     String transport;
 
+    @Option(names = "--store", description = "host:port where to serve a rendezvous store as well (tcp://).")
+    String store;
+
     @Option(names = "--config", description = "A .properties file of fusewire.aggregator.* and fusewire.transport.* settings.")
     Path config;
 
@@ -33,6 +36,10 @@ public final class AggregatorCommand implements Callable<Integer>
         if (transport != null)
         {
             context.transport(transport);
+        }
+        if (store != null)
+        {
+            context.storeListen(store);
         }
         try (AggregatorNode node = AggregatorNode.launch(context))
         {

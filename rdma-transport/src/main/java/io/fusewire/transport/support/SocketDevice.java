@@ -100,8 +100,8 @@ public abstract class SocketDevice implements Device
     {
         final PollingCompletionQueue cq = pollingQueue(queue);
         final long timeoutMs = context.connectTimeoutMs();
-        return own(new SocketListener(HostPort.parse(hostPort), provider, context.connectTimeoutMs(),
-            (channel, address) -> open(new Handshake(channel, address, timeoutMs, admission), cq)));
+        return own(new SocketListener(HostPort.parse(hostPort), provider, cq,
+            (channel, address) -> open(new Handshake(channel, address, timeoutMs, admission))));
     }
 
     @Override
@@ -129,7 +129,9 @@ public abstract class SocketDevice implements Device
                 channel = SocketChannel.open();
                 final long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
                 channel.socket().connect(address, (int)Math.min(Integer.MAX_VALUE, leftMs));
-                return open(new Handshake(channel, hostPort, context.connectTimeoutMs(), regions, data), cq);
+                final AbstractConnection connection = open(new Handshake(channel, hostPort, context.connectTimeoutMs(), regions, data));
+                cq.join(connection);
+                return connection;
             }
             catch (final ConnectException ex)
             {
@@ -168,7 +170,8 @@ public abstract class SocketDevice implements Device
         }
     }
 
-    private AbstractConnection open(final Handshake handshake, final PollingCompletionQueue cq) throws IOException
+    /** Runs the handshake; the caller binds the connection to its queue when it hands it out. */
+    private AbstractConnection open(final Handshake handshake) throws IOException
     {
         final SocketChannel channel = handshake.channel();
         final AbstractConnection connection;
@@ -183,7 +186,6 @@ public abstract class SocketDevice implements Device
             throw ex;
         }
         channel.configureBlocking(false);
-        cq.join(connection);
         return connection;
     }
 

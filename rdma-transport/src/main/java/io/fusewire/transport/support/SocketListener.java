@@ -15,6 +15,8 @@ import java.util.concurrent.Semaphore;
  * Accepts sockets on one thread and runs each handshake on a virtual thread of its own, so that a
  * peer that stalls or sends garbage holds up nobody (each handshake is bounded by the connect
  * timeout). At most {@link #MAX_PENDING} handshakes run at once; sockets beyond that are closed.
+ * An established connection joins the completion queue only when {@link #accept()} hands it out,
+ * so that nothing it receives is reported before its owner knows it.
  */
 final class SocketListener implements Listener
 {
@@ -23,7 +25,7 @@ final class SocketListener implements Listener
 
     interface Opener
     {
-        Connection open(SocketChannel channel, String address) throws IOException;
+        AbstractConnection open(SocketChannel channel, String address) throws IOException;
     }
 
     private final ServerSocketChannel server;
@@ -31,12 +33,14 @@ final class SocketListener implements Listener
     private final String provider;
     private final Opener opener;
     private final Semaphore pending = new Semaphore(MAX_PENDING);
-    private final ConcurrentLinkedQueue<Connection> established = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<AbstractConnection> established = new ConcurrentLinkedQueue<>();
+    private final PollingCompletionQueue queue;
     private volatile boolean closed;
 
-    SocketListener(final InetSocketAddress bind, final String provider, final long timeoutMs, final Opener opener)
+    SocketListener(final InetSocketAddress bind, final String provider, final PollingCompletionQueue queue, final Opener opener)
     {
         this.provider = provider;
+        this.queue = queue;
         this.opener = opener;
         try
         {
@@ -55,7 +59,12 @@ final class SocketListener implements Listener
     @Override
     public Connection accept()
     {
-        return established.poll();
+        final AbstractConnection connection = established.poll();
+        if (connection != null)
+        {
+            queue.join(connection);
+        }
+        return connection;
     }
 
     @Override
@@ -68,6 +77,11 @@ final class SocketListener implements Listener
     public void close()
     {
         closed = true;
+        AbstractConnection unclaimed;
+        while ((unclaimed = established.poll()) != null)
+        {
+            unclaimed.close();
+        }
         try
         {
             server.close();
@@ -112,7 +126,7 @@ final class SocketListener implements Listener
         final String peer = remote(channel);
         try
         {
-            final Connection connection = opener.open(channel, peer);
+            final AbstractConnection connection = opener.open(channel, peer);
             if (closed)
             {
                 connection.close();

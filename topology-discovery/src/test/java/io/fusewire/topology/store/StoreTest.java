@@ -1,0 +1,126 @@
+package io.fusewire.topology.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Both stores behave the same: set, get that waits, add, check, bounded waits. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+final class StoreTest
+{
+    @TempDir
+    Path directory;
+    private StoreServer server;
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        server = new StoreServer("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop()
+    {
+        server.close();
+    }
+
+    private Store open(final String kind)
+    {
+        return Stores.open(kind.equals("tcp") ? "tcp://" + server.address() : directory.toUri().toString(), Duration.ofSeconds(5));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "file"})
+    void setGetAddCheck(final String kind) throws Exception
+    {
+        try (Store a = open(kind); Store b = open(kind))
+        {
+            assertFalse(b.check("rank/0"));
+            final CompletableFuture<byte[]> waiting = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return b.get("rank/0", Duration.ofSeconds(10));
+                }
+                catch (final TimeoutException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Thread.sleep(50);
+            a.set("rank/0", "127.0.0.1:4000".getBytes(StandardCharsets.UTF_8));
+            assertArrayEquals("127.0.0.1:4000".getBytes(StandardCharsets.UTF_8), waiting.get(10, TimeUnit.SECONDS));
+            assertTrue(b.check("rank/0"));
+            a.set("rank/0", new byte[0]);
+            assertEquals(0, b.get("rank/0", Duration.ZERO).length, "set replaces");
+            final List<CompletableFuture<Long>> adds = new ArrayList<>();
+            for (int i = 0; i < 8; i++)
+            {
+                final Store store = i % 2 == 0 ? a : b;
+                final CompletableFuture<Long> added = new CompletableFuture<>();
+                Thread.ofPlatform().start(() -> added.complete(store.add("arrived", 1)));
+                adds.add(added);
+            }
+            adds.forEach(CompletableFuture::join);
+            assertEquals(10, a.add("arrived", 2), "adds are atomic");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "file"})
+    void waitsAreBoundedAndNameTheKey(final String kind)
+    {
+        try (Store store = open(kind))
+        {
+            final long start = System.nanoTime();
+            final TimeoutException ex = assertThrows(TimeoutException.class, () -> store.get("never", Duration.ofMillis(200)));
+            assertTrue(ex.getMessage().contains("'never'"), ex.getMessage());
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 5_000);
+            assertThrows(IllegalArgumentException.class, () -> store.set("", new byte[1]));
+            assertThrows(IllegalArgumentException.class, () -> store.set("big", new byte[Store.MAX_VALUE + 1]));
+        }
+    }
+
+    @Test
+    void garbageDropsThatClientOnly() throws Exception
+    {
+        try (Socket socket = new Socket("127.0.0.1", Integer.parseInt(server.address().split(":")[1])))
+        {
+            final OutputStream out = socket.getOutputStream();
+            out.write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            socket.setSoTimeout(5_000);
+            final DataInputStream in = new DataInputStream(socket.getInputStream());
+            assertEquals(StoreProtocol.ERROR, in.readUnsignedByte());
+            assertTrue(in.readUTF().contains("unknown store request"));
+            assertEquals(-1, in.read(), "connection closed");
+        }
+        try (Store store = open("tcp"))
+        {
+            store.set("still", new byte[] {1});
+            assertTrue(store.check("still"));
+        }
+        assertThrows(IllegalArgumentException.class, () -> Stores.open("http://x", Duration.ofSeconds(1)));
+    }
+}
