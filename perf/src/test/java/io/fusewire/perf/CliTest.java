@@ -88,13 +88,14 @@ final class CliTest
         assertTrue(!rows.contains("\"wrong\":1"), rows);
     }
 
-    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void perfAllReduceRingMeetsThroughTheStoreAndChecks()
+    @ParameterizedTest
+    @ValueSource(strings = {"ring", "hfba-low"})
+    void perfAllReduceBaselinesMeetThroughTheStoreAndCheck(final String algorithm)
     {
-        assertEquals(0, run("perf", "allreduce", "--algo", "ring", "--workers", "3", "-b", "32K", "-e", "64K", "--iters", "3",
+        assertEquals(0, run("perf", "allreduce", "--algo", algorithm, "--workers", "3", "-b", "32K", "-e", "64K", "--iters", "3",
             "--check", "--timeout-s", "90"), out::toString);
-        assertTrue(out.toString().contains("# fusewire perf allreduce: ring, 3 workers, shm"), out::toString);
+        assertTrue(out.toString().contains("# fusewire perf allreduce: " + algorithm + ", 3 workers, shm"), out::toString);
         assertTrue(out.toString().contains("       65536        16384     float    sum"), out::toString);
     }
 }

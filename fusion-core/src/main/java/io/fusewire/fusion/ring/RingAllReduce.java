@@ -64,6 +64,8 @@ public final class RingAllReduce implements AutoCloseable
     private final int[] arrivedStep = {-1, -1};
     private final int[] arrivedLength = new int[SLOTS];
     private int credits = SLOTS;
+    private boolean nextClosed;
+    private boolean previousClosed;
     private int steps;
     private String failure;
 
@@ -134,7 +136,7 @@ public final class RingAllReduce implements AutoCloseable
             try (Listener listener = device.listen(listenAt, List.of(inbox), queue))
             {
                 toNext = device.connect(nextAddress.apply(listener.address()), List.of(), queue);
-                fromPrevious = accept(listener);
+                fromPrevious = listener.accept(Duration.ofNanos(timeoutNs));
             }
         }
         catch (final RuntimeException ex)
@@ -222,7 +224,12 @@ public final class RingAllReduce implements AutoCloseable
         {
             case CREDIT -> credits > 0;
             case SEGMENT -> arrivedStep[slot] == step;
-            default -> fromPrevious.send(credit, 0, 4, step) == PostResult.OK;
+            default ->
+            {
+                final int result = fromPrevious.send(credit, 0, 4, step);
+                // a predecessor that closed in order is done with the ring and needs no credit
+                yield result == PostResult.OK || result == PostResult.NOT_CONNECTED && previousClosed;
+            }
         };
     }
 
@@ -235,6 +242,11 @@ public final class RingAllReduce implements AutoCloseable
             if (failure != null)
             {
                 throw new IllegalStateException("ring step " + step + " of rank " + rank + ": " + failure);
+            }
+            if (what == CREDIT ? nextClosed : what == SEGMENT && previousClosed)
+            {
+                throw new IllegalStateException("ring step " + step + " of rank " + rank + ": rank "
+                    + (what == CREDIT ? (rank + 1) % size : Math.floorMod(rank - 1, size)) + " left the ring");
             }
             final int work = queue.poll(onCompletion, 64);
             idle.idle(work);
@@ -254,7 +266,13 @@ public final class RingAllReduce implements AutoCloseable
 
     private void onCompletion(final Completion completion)
     {
-        if (!completion.isSuccess() || completion.opcode() == Opcode.DISCONNECTED)
+        if (completion.opcode() == Opcode.DISCONNECTED && completion.isSuccess())
+        {
+            // an orderly close: what the peer sent before it was delivered first; only a wait on it fails now
+            nextClosed |= completion.connection() == toNext;
+            previousClosed |= completion.connection() == fromPrevious;
+        }
+        else if (!completion.isSuccess())
         {
             failure = completion.describe();
         }
@@ -268,21 +286,5 @@ public final class RingAllReduce implements AutoCloseable
         {
             credits++;
         }
-    }
-
-    private Connection accept(final Listener listener)
-    {
-        final long deadline = System.nanoTime() + timeoutNs;
-        Connection connection;
-        while ((connection = listener.accept()) == null)
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new IllegalStateException("rank " + Math.floorMod(rank - 1, size) + " did not connect to rank " + rank
-                    + " within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
-            }
-            Thread.onSpinWait();
-        }
-        return connection;
     }
 }

@@ -26,7 +26,8 @@ public final class AllReduceCommand implements Callable<Integer>
     SweepOptions sweep;
 
     @Option(names = "--algo", defaultValue = "aggregator",
-        description = "aggregator (through dedicated aggregators) or ring (reduce-scatter + all-gather between the workers).")
+        description = {"aggregator: through dedicated aggregators (default); ring: reduce-scatter + all-gather between the",
+            "workers; hfba-high / hfba-low: ViFusion's hierarchical host-based baseline, 1 KiB / 4 KiB tensors, groups of 2."})
     String algorithm;
 
     @Option(names = "--workers", defaultValue = "2", description = "Workers N (default: ${DEFAULT-VALUE}).")
@@ -59,7 +60,7 @@ public final class AllReduceCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window);
         out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
-            + ("ring".equals(algorithm) ? "" : aggregators + " aggregators, chunk " + chunk + ", window " + window + ", ")
+            + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", " : "")
             + sweep.transport());
         final AllReduceRun.Result result = AllReduceRun.run(options, out);
         if (json != null)

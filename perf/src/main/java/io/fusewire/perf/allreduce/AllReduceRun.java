@@ -23,13 +23,13 @@ import java.util.concurrent.TimeoutException;
 public final class AllReduceRun
 {
     /** The algorithms a run can take. */
-    public static final List<String> ALGORITHMS = List.of("aggregator", "ring");
+    public static final List<String> ALGORITHMS = List.of("aggregator", "ring", "hfba-high", "hfba-low");
     private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: jdk.incubator.vector";
 
     /**
      * What to run.
      *
-     * @param algorithm      aggregator or ring.
+     * @param algorithm      aggregator, ring, hfba-high or hfba-low.
      * @param workers        N.
      * @param aggregators    A (aggregator only).
      * @param transport      shm or tcp.
@@ -99,12 +99,12 @@ public final class AllReduceRun
         final SweepCollector collector = new SweepCollector(options.workers(), row -> out.println(row.format()));
         try
         {
-            final boolean ring = "ring".equals(options.algorithm());
-            if (ring)
+            final boolean baseline = !"aggregator".equals(options.algorithm());
+            if (baseline)
             {
                 store = new StoreServer("127.0.0.1", 0);
             }
-            final List<String> addresses = ring ? List.of("tcp://" + store.address())
+            final List<String> addresses = baseline ? List.of("tcp://" + store.address())
                 : startAggregators(options, out, processes, deadlineNs);
             final long job = new SecureRandom().nextLong() & Long.MAX_VALUE;
             final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
@@ -186,13 +186,13 @@ public final class AllReduceRun
         return addresses;
     }
 
-    /** @param endpoints the aggregators' addresses, or for the ring the store's. */
+    /** @param endpoints the aggregators' addresses, or for the baselines the store's. */
     private static List<String> workerArguments(final Options options, final int rank, final List<String> endpoints,
         final long job, final String secret)
     {
         final List<String> arguments = new ArrayList<>(List.of("allreduce-worker", "--algo", options.algorithm(), "--rank",
             Integer.toString(rank), "--workers", Integer.toString(options.workers()),
-            "ring".equals(options.algorithm()) ? "--store" : "--aggregators", String.join(",", endpoints), "--transport", options.transport(),
+            "aggregator".equals(options.algorithm()) ? "--aggregators" : "--store", String.join(",", endpoints), "--transport", options.transport(),
             "--job", Long.toString(job), "--secret", secret, "-b", options.minBytes(), "-e", options.maxBytes(), "-f",
             Integer.toString(options.factor()), "--iters", Integer.toString(options.iterations()), "--chunk", options.chunk(),
             "--window", Integer.toString(options.window()), "--timeout-ms",

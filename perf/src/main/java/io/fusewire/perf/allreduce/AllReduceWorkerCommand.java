@@ -4,6 +4,7 @@ import io.fusewire.fusion.Communicator;
 import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
+import io.fusewire.fusion.hfba.HierarchicalAllReduce;
 import io.fusewire.fusion.ring.RingAllReduce;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.Sizes;
@@ -48,8 +49,11 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Option(names = "--aggregators", split = ",", description = "For --algo aggregator: their addresses.")
     String[] aggregators;
 
-    @Option(names = "--store", description = "For --algo ring: the rendezvous store, tcp://host:port or file:///dir.")
+    @Option(names = "--store", description = "For --algo ring and hfba-*: the rendezvous store, tcp://host:port or file:///dir.")
     String store;
+
+    @Option(names = "--group-size", defaultValue = "2", description = "For --algo hfba-*: ranks per group.")
+    int groupSize;
 
     @Option(names = "--transport", defaultValue = "shm")
     String transport;
@@ -143,28 +147,14 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     private Reduction open()
     {
         final TransportContext transportContext = TransportContext.fromProperties(null);
-        if ("ring".equals(algorithm))
+        if (!"aggregator".equals(algorithm))
         {
-            final RingAllReduce ring;
+            final Reduction baseline;
             try (Store rendezvous = Stores.open(store, Duration.ofMillis(timeoutMs)))
             {
-                ring = RingAllReduce.join(transport, transportContext, rendezvous, "job-" + job, rank, workers, "127.0.0.1", maxBytes,
-                    timeoutMs);
+                baseline = baseline(rendezvous, transportContext);
             }
-            return new Reduction()
-            {
-                @Override
-                public void sum(final MemorySegment data) throws Exception
-                {
-                    ring.allReduce(data, DataType.FLOAT32, ReduceOp.SUM);
-                }
-
-                @Override
-                public void close()
-                {
-                    ring.close();
-                }
-            };
+            return baseline;
         }
         final Communicator communicator = Communicator.connect(new CommunicatorContext().jobId(job).secret(secret).rank(rank)
             .worldSize(workers).aggregators(Arrays.asList(aggregators)).transport(transport).chunkBytes((int)chunkBytes)
@@ -181,6 +171,46 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
             public void close()
             {
                 communicator.close();
+            }
+        };
+    }
+
+    private Reduction baseline(final Store rendezvous, final TransportContext transportContext)
+    {
+        final String prefix = "job-" + job;
+        if ("ring".equals(algorithm))
+        {
+            final RingAllReduce ring = RingAllReduce.join(transport, transportContext, rendezvous, prefix, rank, workers, "127.0.0.1",
+                maxBytes, timeoutMs);
+            return new Reduction()
+            {
+                @Override
+                public void sum(final MemorySegment data) throws Exception
+                {
+                    ring.allReduce(data, DataType.FLOAT32, ReduceOp.SUM);
+                }
+
+                @Override
+                public void close()
+                {
+                    ring.close();
+                }
+            };
+        }
+        final HierarchicalAllReduce hfba = new HierarchicalAllReduce(transport, transportContext, rendezvous, prefix, rank, workers,
+            groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, timeoutMs);
+        return new Reduction()
+        {
+            @Override
+            public void sum(final MemorySegment data) throws Exception
+            {
+                hfba.allReduce(data, DataType.FLOAT32, ReduceOp.SUM);
+            }
+
+            @Override
+            public void close()
+            {
+                hfba.close();
             }
         };
     }

@@ -24,7 +24,7 @@ public final class SweepOptions
     }
 
     /**
-     * @param algorithm   aggregator or ring.
+     * @param algorithm   aggregator, ring, hfba-high or hfba-low.
      * @param workers     N.
      * @param aggregators A.
      * @param factor      size step.

@@ -11,7 +11,7 @@ import io.fusewire.transport.PostResult;
 import io.fusewire.transport.RemoteRegion;
 import io.fusewire.transport.TransportContext;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * Two devices of one fabric in this JVM, connected: the sender's source region and connection,
@@ -40,15 +40,7 @@ final class FabricPair implements AutoCloseable
         target = receiver.allocate(regionBytes);
         final Listener listener = receiver.listen("127.0.0.1:0", List.of(target), receiverQueue);
         connection = sender.connect(listener.address(), List.of(source), senderQueue);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (listener.accept() == null)
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new IllegalStateException("benchmark pair did not connect");
-            }
-            Thread.onSpinWait();
-        }
+        listener.accept(Duration.ofSeconds(10));
         listener.close();
         remote = connection.remoteRegions().getFirst();
     }

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -34,6 +35,8 @@ final class TcpConnection extends AbstractConnection
     /** After a read finds nothing, the socket is not read again for this long: a read costs a
      * system call, and a connection that streams out mostly finds nothing but ACKs coming in. */
     private static final long QUIET_READ_BACKOFF_NS = 5_000;
+    /** Bound on delivering what was posted, and CLOSE, when the connection is closed. */
+    private static final long CLOSE_LINGER_NS = 1_000_000_000L;
     /** After the socket refused bytes, sending is not tried again for this long (unless asked). */
     private static final long FULL_SOCKET_BACKOFF_NS = 10_000;
 
@@ -182,9 +185,17 @@ final class TcpConnection extends AbstractConnection
     @Override
     protected void sendClose()
     {
+        // what was posted goes out first, then CLOSE: control frames would otherwise overtake it
+        final long deadlineNs = System.nanoTime() + CLOSE_LINGER_NS;
+        flushUntil(deadlineNs, false);
         transmitter.queueControl(TcpFrame.CLOSE, 0, 0, 0, 0, 0);
-        final long deadlineNs = System.nanoTime() + 100_000_000L;
-        while (!transmitter.isIdle() && System.nanoTime() - deadlineNs < 0 && channel.isOpen())
+        flushUntil(deadlineNs, true);
+    }
+
+    private void flushUntil(final long deadlineNs, final boolean control)
+    {
+        while (!(control ? transmitter.isIdle() : transmitter.framesSent()) && System.nanoTime() - deadlineNs < 0
+            && channel.isOpen())
         {
             try
             {
@@ -194,7 +205,7 @@ final class TcpConnection extends AbstractConnection
             {
                 return;
             }
-            Thread.onSpinWait();
+            LockSupport.parkNanos(10_000);
         }
     }
 

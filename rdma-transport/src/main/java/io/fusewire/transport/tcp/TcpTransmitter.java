@@ -54,6 +54,12 @@ final class TcpTransmitter
         return socketFull;
     }
 
+    /** @return true when every posted frame went out (control frames may still wait). */
+    boolean framesSent()
+    {
+        return nextToSend == sendQueue.posted();
+    }
+
     /** @return true when no frame and no control bytes wait to go out. */
     boolean isIdle()
     {
