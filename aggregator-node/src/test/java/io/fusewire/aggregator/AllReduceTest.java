@@ -47,6 +47,32 @@ final class AllReduceTest
     }
 
     @Test
+    void eightWorkersThroughThreeAggregators()
+    {
+        try (Cluster cluster = new Cluster("shm", 3))
+        {
+            final List<Communicator> comms = cluster.join(8);
+            for (final long elements : new long[] {3, 100_003})
+            {
+                checkSum(comms, DataType.FLOAT32, elements);
+                checkSum(comms, DataType.INT32, elements);
+            }
+            comms.forEach(Communicator::close);
+        }
+    }
+
+    @Test
+    void sixtyFourMebibytes()
+    {
+        try (Cluster cluster = new Cluster("shm", 2))
+        {
+            final List<Communicator> comms = cluster.join(2);
+            checkSum(comms, DataType.FLOAT32, (64L << 20) / 4);
+            comms.forEach(Communicator::close);
+        }
+    }
+
+    @Test
     void maxAndMinTakeTheExtremes()
     {
         try (Cluster cluster = new Cluster("shm", 1))

@@ -245,6 +245,24 @@ abstract class FabricContractTest
     }
 
     @Test
+    void writesPostedBeforeACloseArriveBeforeTheDisconnect()
+    {
+        fillRandom(client.region.segment(), 5);
+        final RemoteRegion remote = toServer.remoteRegions().getFirst();
+        for (int i = 0; i < 50; i++)
+        {
+            assertEquals(PostResult.OK, toServer.write(client.region, (long)i << 16, 1 << 16, remote, (long)i << 16, i, i));
+        }
+        toServer.close();
+        pollUntil(WAIT, () -> server.count(s -> s.opcode() == Opcode.DISCONNECTED) == 1, server);
+        final List<Seen> arrived = server.all(Opcode.WRITE_IMM);
+        assertEquals(50, arrived.size(), "every write posted before close() arrived");
+        assertEquals(Opcode.DISCONNECTED, server.seen.getLast().opcode(), "and before the disconnect");
+        assertEquals(Status.SUCCESS, server.seen.getLast().status());
+        assertEquals(-1, MemorySegment.mismatch(client.region.segment(), 0, 50L << 16, server.region.segment(), 0, 50L << 16));
+    }
+
+    @Test
     void writesToAWrongRegionAreRefusedWithAnErrorNamingRegionOffsetAndLength()
     {
         final RemoteRegion remote = toServer.remoteRegions().getFirst();
