@@ -29,6 +29,7 @@ public final class AggregatorNode implements AutoCloseable
 
     private final Fabric fabric;
     private final StoreServer store;
+    private final CountersFile countersFile;
     private final JobTable jobs;
     private final String address;
     private final AgentRunner[] runners;
@@ -42,14 +43,16 @@ public final class AggregatorNode implements AutoCloseable
             final Device device = fabric.openDefaultDevice();
             final CompletionQueue queue = device.createCompletionQueue();
             final SharedTables tables = new SharedTables();
-            jobs = new JobTable(device, tables, context.maxJobs());
+            countersFile = CountersFile.create(context.transportContext().shmDirectory());
+            final AggregatorCounters counters = new AggregatorCounters(countersFile);
+            jobs = new JobTable(device, tables, context.maxJobs(), counters);
             final Listener listener = device.listen(context.listen(), jobs, queue);
             address = listener.address();
             final OneToOneRingBuffer ingress = ring(INGRESS_BYTES);
             final OneToOneRingBuffer egress = ring(EGRESS_BYTES);
             final Agent transport = new TransportAgent(listener, queue, ingress, egress, tables,
                 context.transportContext().maxMessageLength());
-            final Agent reduce = new ReduceAgent(jobs, ingress, egress, context.stragglerTimeoutMs());
+            final Agent reduce = new ReduceAgent(jobs, ingress, egress, context.stragglerTimeoutMs(), counters);
             final ErrorHandler errors = ex -> LOG.log(System.Logger.Level.ERROR, "aggregator agent failed", ex);
             runners = context.dedicatedThreads()
                 ? new AgentRunner[] {runner(transport, errors), runner(reduce, errors)}
@@ -89,6 +92,7 @@ public final class AggregatorNode implements AutoCloseable
             ? AggregatorContext.fromFile(java.nio.file.Path.of(args[0])) : AggregatorContext.fromProperties(null);
         try (AggregatorNode node = launch(context))
         {
+            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "fusewire-aggregator-shutdown"));
             System.out.println(LISTENING + node.address());
             System.out.flush();
             Thread.currentThread().join();
@@ -133,6 +137,7 @@ public final class AggregatorNode implements AutoCloseable
         }
         jobs.close();
         fabric.close();
+        countersFile.close();
         if (store != null)
         {
             store.close();

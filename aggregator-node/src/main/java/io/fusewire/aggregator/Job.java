@@ -68,9 +68,12 @@ final class Job
     private long bytesIn;
     private long stale;
 
+    private final AggregatorCounters counters;
+
     Job(final JoinRequest first, final MemoryRegion inbox, final MemoryRegion accumulators, final MemoryRegion results,
-        final int accumulatorsId, final int resultsId)
+        final int accumulatorsId, final int resultsId, final AggregatorCounters counters)
     {
+        this.counters = counters;
         this.id = first.jobId();
         this.secret = first.secret();
         this.first = first;
@@ -210,6 +213,7 @@ final class Job
             || arrived[slot * layout.workers() + rank])
         {
             stale++;
+            counters.staleWrites.incrementOrdered();
             return -1;
         }
         final int type = immediate >>> 24; // data type code | operator code << 4
@@ -236,6 +240,7 @@ final class Job
         arrived[slot * layout.workers() + rank] = true;
         arrivedCount[slot]++;
         bytesIn += length;
+        counters.bytesIn.getAndAddOrdered(length);
         return sumReady(slot) ? slot : -1;
     }
 
@@ -262,6 +267,7 @@ final class Job
         }
         narrowed[slot] = reducer.finish(accSlots[slot], outSlots[slot], elements) == outSlots[slot];
         chunksReduced++;
+        counters.chunksReduced.incrementOrdered();
         return true;
     }
 

@@ -23,16 +23,31 @@ final class JobTable implements Admission
     private final Device device;
     private final SharedTables tables;
     private final int maxJobs;
+    private final AggregatorCounters counters;
 
-    JobTable(final Device device, final SharedTables tables, final int maxJobs)
+    JobTable(final Device device, final SharedTables tables, final int maxJobs, final AggregatorCounters counters)
     {
         this.device = device;
         this.tables = tables;
         this.maxJobs = maxJobs;
+        this.counters = counters;
     }
 
     @Override
     public synchronized List<MemoryRegion> admit(final String peer, final byte[] privateData)
+    {
+        try
+        {
+            return claim(privateData);
+        }
+        catch (final TransportException ex)
+        {
+            counters.joinsRefused.increment();
+            throw ex;
+        }
+    }
+
+    private List<MemoryRegion> claim(final byte[] privateData)
     {
         final JoinRequest join;
         try
@@ -103,6 +118,6 @@ final class JobTable implements Admission
             throw new TransportException("this aggregator has no room for another job's regions");
         }
         LOG.log(System.Logger.Level.DEBUG, "job " + join.jobId() + " created by " + join);
-        return new Job(join, inbox, accumulators, results, accumulatorsId, resultsId);
+        return new Job(join, inbox, accumulators, results, accumulatorsId, resultsId, counters);
     }
 }

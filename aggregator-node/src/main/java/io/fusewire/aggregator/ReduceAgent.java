@@ -42,9 +42,13 @@ final class ReduceAgent implements Agent
     private long nowNs;
     private long nextHousekeepingNs;
 
-    ReduceAgent(final JobTable jobs, final RingBuffer ingress, final RingBuffer egress, final long stragglerTimeoutMs)
+    private final AggregatorCounters counters;
+
+    ReduceAgent(final JobTable jobs, final RingBuffer ingress, final RingBuffer egress, final long stragglerTimeoutMs,
+        final AggregatorCounters counters)
     {
         this.jobs = jobs;
+        this.counters = counters;
         this.ingress = ingress;
         this.egress = egress;
         this.stragglerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(stragglerTimeoutMs);
@@ -147,6 +151,7 @@ final class ReduceAgent implements Agent
         memberRank[SharedTables.slot(member)] = rank;
         if (job.onJoined(rank, member))
         {
+            counters.jobsAdmitted.incrementOrdered();
             LOG.log(System.Logger.Level.INFO, "admitted job " + jobId + ": " + job.layout().workers() + " workers, window "
                 + job.layout().window() + " x " + job.layout().chunkBytes() + " bytes");
         }
@@ -222,6 +227,7 @@ final class ReduceAgent implements Agent
             job.layout().windowOffset(job.aggregatorIndex(), queuedSlot[at]));
         buffer.putInt(index + Records.RESULT_SLOT, queuedSlot[at]);
         egress.commit(index);
+        counters.bytesOut.getAndAddOrdered(queuedLength[at]);
         return true;
     }
 
@@ -246,6 +252,7 @@ final class ReduceAgent implements Agent
     {
         if (job.notifyFailure())
         {
+            counters.jobsFailed.incrementOrdered();
             LOG.log(System.Logger.Level.WARNING, "job " + job.id() + " failed: " + job.failure());
             for (int rank = 0; rank < job.layout().workers(); rank++)
             {

@@ -31,7 +31,7 @@ final class CliTest
     void helpListsTheCommands()
     {
         assertEquals(0, run("--help"));
-        for (final String command : new String[] {"demo", "aggregator", "perf", "bench"})
+        for (final String command : new String[] {"demo", "aggregator", "stat", "perf", "bench"})
         {
             assertTrue(out.toString().contains(command), out::toString);
         }
@@ -39,12 +39,25 @@ final class CliTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "aggregator", "perf", "perf allreduce", "bench", "allreduce-worker"})
+    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "bench", "allreduce-worker"})
     void everyCommandHasHelp(final String command)
     {
         final String[] words = (command + " --help").split(" ");
         assertEquals(0, run(words));
         assertTrue(out.toString().startsWith("Usage: fusewire " + command), out::toString);
+    }
+
+    @Test
+    void statReadsTheCountersOfARunningDaemon() throws Exception
+    {
+        try (io.fusewire.aggregator.AggregatorNode node = io.fusewire.aggregator.AggregatorNode.launch(
+            new io.fusewire.aggregator.AggregatorContext().listen("127.0.0.1:0")))
+        {
+            assertEquals(0, run("stat"));
+            final String text = out.toString();
+            assertTrue(text.contains("aggregator pid " + ProcessHandle.current().pid() + " (running)"), text);
+            assertTrue(text.contains("chunks reduced") && text.contains("joins refused"), text);
+        }
     }
 
     @Test

@@ -43,6 +43,7 @@ public final class AggregatorCommand implements Callable<Integer>
         }
         try (AggregatorNode node = AggregatorNode.launch(context))
         {
+            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "fusewire-aggregator-shutdown"));
             System.out.println(AggregatorNode.LISTENING + node.address());
             System.out.flush();
             Thread.currentThread().join();

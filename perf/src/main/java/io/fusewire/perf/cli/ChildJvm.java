@@ -81,11 +81,15 @@ public final class ChildJvm implements AutoCloseable
         return process.exitValue();
     }
 
-    /** Kills the process if it still runs. */
+    /** Stops the process if it still runs: asks (SIGTERM, so it cleans up), then kills after 5 s. */
     @Override
     public void close() throws InterruptedException
     {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
         reader.join(TimeUnit.SECONDS.toMillis(5));
     }
 

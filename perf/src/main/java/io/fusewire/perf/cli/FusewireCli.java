@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FusewireCli.Version.class,
     description = "Fusewire: an RDMA-native transport and aggregation engine for tensors.",
-    subcommands = {DemoCommand.class, AggregatorCommand.class, PerfCommand.class, BenchCommand.class,
+    subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, PerfCommand.class, BenchCommand.class,
         AllReduceWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class FusewireCli
 {

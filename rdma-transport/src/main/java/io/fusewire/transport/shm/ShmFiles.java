@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The files of the shm provider, all in one tmpfs directory and named
- * {@code fusewire-<pid>-<kind>-<id>} so that files left by a dead process can be found and removed.
+ * {@code fusewire-<pid>-<kind>-<id>} so that files left by a dead process can be found and removed
+ * (daemons' counters files, {@code fusewire-<pid>-counters}, too).
  * A region file lives as long as its region; a ring file is removed as soon as the peer has mapped
  * it.
  */
@@ -23,6 +24,8 @@ final class ShmFiles
 {
     private static final System.Logger LOG = System.getLogger("io.fusewire.transport");
     private static final Pattern NAME = Pattern.compile("fusewire-(\\d+)-(region|ring)-[0-9a-f]+");
+    /** Every per-process file of Fusewire in the directory: regions, rings, and daemons' counters. */
+    private static final Pattern OWNED = Pattern.compile("fusewire-(\\d+)-[a-z]+(-[0-9a-f]+)?");
     private static final AtomicLong RING_IDS = new AtomicLong();
 
     private final Path directory;
@@ -89,7 +92,7 @@ final class ShmFiles
         {
             for (final Path file : files)
             {
-                final Matcher matcher = NAME.matcher(file.getFileName().toString());
+                final Matcher matcher = OWNED.matcher(file.getFileName().toString());
                 if (matcher.matches() && ProcessHandle.of(Long.parseLong(matcher.group(1))).isEmpty())
                 {
                     Files.deleteIfExists(file);

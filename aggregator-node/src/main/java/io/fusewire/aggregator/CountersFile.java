@@ -1,0 +1,145 @@
+package io.fusewire.aggregator;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
+
+/**
+ * A daemon's counters in a memory-mapped file, so that {@code fusewire stat} in another process
+ * reads them while the daemon runs (the idea of Aeron's CnC file):
+ *
+ * <pre>
+ *   0  int  magic 0x43574746 ("FGWC")
+ *   4  int  version 1
+ *   8  long process id
+ *  16  int  metadata bytes M
+ *  20  int  values bytes V
+ *  24  ...  padding to 64
+ *  64  M    Agrona counters metadata
+ *  64+M V   Agrona counter values
+ * </pre>
+ *
+ * Named {@code fusewire-<pid>-counters} in the shm directory; removed on close, or by the next
+ * shm fabric opened on the host if the daemon was killed.
+ */
+public final class CountersFile implements AutoCloseable
+{
+    /** First bytes of a counters file. */
+    public static final int MAGIC = 0x43574746;
+    private static final int HEADER = 64;
+    private static final int COUNTERS = 64;
+    private static final int METADATA_BYTES = COUNTERS * CountersReader.METADATA_LENGTH;
+    private static final int VALUES_BYTES = COUNTERS * CountersReader.COUNTER_LENGTH;
+
+    private final Path path;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer metadata;
+    private final UnsafeBuffer values;
+
+    private CountersFile(final Path path, final MappedByteBuffer mapped, final int metadataBytes, final int valuesBytes)
+    {
+        this.path = path;
+        this.mapped = mapped;
+        this.metadata = new UnsafeBuffer(mapped, HEADER, metadataBytes);
+        this.values = new UnsafeBuffer(mapped, HEADER + metadataBytes, valuesBytes);
+    }
+
+    /**
+     * Creates this process's counters file.
+     *
+     * @param directory where (the shm directory).
+     * @return the file, mapped.
+     */
+    public static CountersFile create(final Path directory)
+    {
+        final long pid = ProcessHandle.current().pid();
+        final Path path = directory.resolve("fusewire-" + pid + "-counters");
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, HEADER + METADATA_BYTES + VALUES_BYTES);
+            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER);
+            header.putLong(8, pid);
+            header.putInt(16, METADATA_BYTES);
+            header.putInt(20, VALUES_BYTES);
+            header.putInt(4, 1);
+            header.putIntVolatile(0, MAGIC);
+            return new CountersFile(path, mapped, METADATA_BYTES, VALUES_BYTES);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the counters file " + path + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Maps another process's counters file for reading.
+     *
+     * @param path the file.
+     * @return the file, or null if it is not a counters file (yet).
+     * @throws IOException if it cannot be read.
+     */
+    public static CountersFile open(final Path path) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            if (channel.size() < HEADER)
+            {
+                return null;
+            }
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, channel.size());
+            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER);
+            final int metadataBytes = header.getInt(16);
+            final int valuesBytes = header.getInt(20);
+            if (header.getIntVolatile(0) != MAGIC || HEADER + (long)metadataBytes + valuesBytes > channel.size())
+            {
+                return null;
+            }
+            return new CountersFile(path, mapped, metadataBytes, valuesBytes);
+        }
+    }
+
+    /** @return the metadata buffer, for a counters manager or reader. */
+    public UnsafeBuffer metadata()
+    {
+        return metadata;
+    }
+
+    /** @return the values buffer. */
+    public UnsafeBuffer values()
+    {
+        return values;
+    }
+
+    /** @return the process id of the daemon that wrote the file. */
+    public long pid()
+    {
+        return new UnsafeBuffer(mapped, 0, HEADER).getLong(8);
+    }
+
+    /** @return the file. */
+    public Path path()
+    {
+        return path;
+    }
+
+    /** Removes the file (the daemon's side). */
+    @Override
+    public void close()
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ignore)
+        {
+            // a stale file is recognised by its dead pid
+        }
+    }
+}
