@@ -91,13 +91,20 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Option(names = "--timeout-ms", defaultValue = "60000")
     long timeoutMs;
 
-    /** One way to AllReduce fp32 in place: the aggregators or the ring. */
-    private interface Reduction extends AutoCloseable
+    /** One fp32 sum in place, by whichever algorithm. */
+    private interface Sum
     {
-        void sum(MemorySegment data) throws Exception;
+        void apply(MemorySegment data) throws Exception;
+    }
 
+    /** An algorithm joined: how it sums, and what to close after. */
+    private record Reduction(Sum sum, AutoCloseable resource) implements AutoCloseable
+    {
         @Override
-        void close();
+        public void close() throws Exception
+        {
+            resource.close();
+        }
     }
 
     @Override
@@ -114,19 +121,19 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
                 data.fill((byte)0);
                 for (int i = 0; i < warmup; i++)
                 {
-                    reduction.sum(data);
+                    reduction.sum().apply(data);
                 }
                 final long startNs = System.nanoTime();
                 for (int i = 0; i < timed; i++)
                 {
-                    reduction.sum(data);
+                    reduction.sum().apply(data);
                 }
                 final double meanUs = (System.nanoTime() - startNs) / 1e3 / timed;
                 long wrong = -1;
                 if (check)
                 {
                     fill(data, count);
-                    reduction.sum(data);
+                    reduction.sum().apply(data);
                     wrong = countWrong(data, count);
                 }
                 System.out.println(RESULT + size + " " + count + " " + String.format(Locale.ROOT, "%.3f", meanUs) + " " + wrong);
@@ -159,20 +166,8 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         final Communicator communicator = Communicator.connect(new CommunicatorContext().jobId(job).secret(secret).rank(rank)
             .worldSize(workers).aggregators(Arrays.asList(aggregators)).transport(transport).chunkBytes((int)chunkBytes)
             .window(window).timeoutMs(timeoutMs).transportContext(transportContext));
-        return new Reduction()
-        {
-            @Override
-            public void sum(final MemorySegment data) throws Exception
-            {
-                communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS);
-            }
-
-            @Override
-            public void close()
-            {
-                communicator.close();
-            }
-        };
+        return new Reduction(data -> communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS),
+            communicator);
     }
 
     private Reduction baseline(final Store rendezvous, final TransportContext transportContext)
@@ -182,37 +177,11 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         {
             final RingAllReduce ring = RingAllReduce.join(transport, transportContext, rendezvous, prefix, rank, workers, "127.0.0.1",
                 maxBytes, timeoutMs);
-            return new Reduction()
-            {
-                @Override
-                public void sum(final MemorySegment data) throws Exception
-                {
-                    ring.allReduce(data, DataType.FLOAT32, ReduceOp.SUM);
-                }
-
-                @Override
-                public void close()
-                {
-                    ring.close();
-                }
-            };
+            return new Reduction(data -> ring.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), ring);
         }
         final HierarchicalAllReduce hfba = new HierarchicalAllReduce(transport, transportContext, rendezvous, prefix, rank, workers,
             groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, timeoutMs);
-        return new Reduction()
-        {
-            @Override
-            public void sum(final MemorySegment data) throws Exception
-            {
-                hfba.allReduce(data, DataType.FLOAT32, ReduceOp.SUM);
-            }
-
-            @Override
-            public void close()
-            {
-                hfba.close();
-            }
-        };
+        return new Reduction(data -> hfba.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), hfba);
     }
 
     private void fill(final MemorySegment data, final long count)
