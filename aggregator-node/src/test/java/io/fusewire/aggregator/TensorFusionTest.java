@@ -1,0 +1,197 @@
+package io.fusewire.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fusewire.fusion.Communicator;
+import io.fusewire.fusion.DataType;
+import io.fusewire.fusion.ReduceOp;
+import io.fusewire.fusion.fuse.FusedTensor;
+import io.fusewire.fusion.fuse.FusionContext;
+import io.fusewire.fusion.fuse.TensorFusion;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Tensor fusion over two workers and a real aggregator: triggers, padding, views, kinds, spills, shutdown. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+final class TensorFusionTest
+{
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /** Runs the same script on both workers at once; returns each worker's result. */
+    private static <T> List<T> onBoth(final FusionContext context, final Function<Worker, T> script)
+    {
+        try (Cluster cluster = new Cluster("shm", 1))
+        {
+            final List<Communicator> comms = cluster.join(2);
+            final List<CompletableFuture<T>> results = new ArrayList<>();
+            final List<TensorFusion> fusions = new ArrayList<>();
+            for (int rank = 0; rank < 2; rank++)
+            {
+                final TensorFusion fusion = new TensorFusion(comms.get(rank), context);
+                fusions.add(fusion);
+                final Worker worker = new Worker(rank, fusion);
+                final CompletableFuture<T> result = new CompletableFuture<>();
+                Thread.ofPlatform().start(() ->
+                {
+                    try
+                    {
+                        result.complete(script.apply(worker));
+                    }
+                    catch (final Throwable ex)
+                    {
+                        result.completeExceptionally(ex);
+                    }
+                });
+                results.add(result);
+            }
+            final List<T> values = results.stream().map(CompletableFuture::join).toList();
+            fusions.forEach(TensorFusion::close);
+            comms.forEach(Communicator::close);
+            return values;
+        }
+    }
+
+    /** One worker: its rank and fusion; tensors hold value(i) = i % 89 + rank * 1000 + seed. */
+    private record Worker(int rank, TensorFusion fusion)
+    {
+        CompletableFuture<FusedTensor> submitInts(final int elements, final int seed)
+        {
+            final MemorySegment tensor = Arena.ofAuto().allocate(4L * elements);
+            for (int i = 0; i < elements; i++)
+            {
+                tensor.setAtIndex(INT, i, i % 89 + rank * 1000 + seed);
+            }
+            return fusion.submit(tensor, DataType.INT32, ReduceOp.SUM);
+        }
+    }
+
+    private static void checkInts(final FusedTensor result, final int elements, final int seed)
+    {
+        assertEquals(4L * elements, result.segment().byteSize(), "the view is the tensor, not its padding");
+        assertTrue(result.segment().isReadOnly());
+        for (int i = 0; i < elements; i++)
+        {
+            assertEquals(2 * (i % 89) + 1000 + 2 * seed, result.segment().getAtIndex(INT, i), "element " + i);
+        }
+    }
+
+    @Test
+    void theFillThresholdFiresWithoutWaitingForTheDeadline()
+    {
+        final FusionContext context = new FusionContext().bufferBytes(64 * 1024).deadlineMicros(TimeUnit.SECONDS.toMicros(30));
+        final List<Long> batches = onBoth(context, worker ->
+        {
+            final List<CompletableFuture<FusedTensor>> results = new ArrayList<>();
+            for (int t = 0; t < 12; t++)
+            {
+                results.add(worker.submitInts(1024, t));
+            }
+            for (int t = 0; t < 12; t++)
+            {
+                try (FusedTensor result = results.get(t).join())
+                {
+                    checkInts(result, 1024, t);
+                }
+            }
+            return worker.fusion().batches();
+        });
+        assertEquals(List.of(1L, 1L), batches, "12 x 4 KiB fill 75% of 64 KiB: one batch, long before the 30 s deadline");
+    }
+
+    @Test
+    void theDeadlineFiresAPartialBatchAndTensorsArePaddedToPowersOfTwo()
+    {
+        final FusionContext context = new FusionContext().bufferBytes(1 << 20).deadlineMicros(20_000);
+        onBoth(context, worker ->
+        {
+            final long start = System.nanoTime();
+            final CompletableFuture<FusedTensor> odd = worker.submitInts(750, 1);
+            final CompletableFuture<FusedTensor> tiny = worker.submitInts(1, 2);
+            try (FusedTensor a = odd.join(); FusedTensor b = tiny.join())
+            {
+                assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) >= 15, "waited for the deadline");
+                checkInts(a, 750, 1);
+                checkInts(b, 1, 2);
+                assertEquals(4096, b.segment().address() - a.segment().address(), "3000 bytes take 4096 in the buffer");
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void kindsNeverShareABatchAndAnOversizedTensorGoesAlone()
+    {
+        final FusionContext context = new FusionContext().bufferBytes(16 * 1024).deadlineMicros(1_000);
+        final List<Long> batches = onBoth(context, worker ->
+        {
+            final CompletableFuture<FusedTensor> ints = worker.submitInts(100, 3);
+            final MemorySegment floats = Arena.ofAuto().allocate(4 * 100);
+            for (int i = 0; i < 100; i++)
+            {
+                floats.setAtIndex(FLOAT, i, i + worker.rank());
+            }
+            final CompletableFuture<FusedTensor> maxes = worker.fusion().submit(floats, DataType.FLOAT32, ReduceOp.MAX);
+            final CompletableFuture<FusedTensor> big = worker.submitInts(10_000, 4);
+            try (FusedTensor a = ints.join(); FusedTensor b = maxes.join(); FusedTensor c = big.join())
+            {
+                checkInts(a, 100, 3);
+                checkInts(c, 10_000, 4);
+                for (int i = 0; i < 100; i++)
+                {
+                    assertEquals(i + 1, b.segment().getAtIndex(FLOAT, i), "max of the two workers");
+                }
+            }
+            return worker.fusion().batches();
+        });
+        assertTrue(batches.get(0) >= 3, "int sums, float maxes and the 40 KB tensor each went alone: " + batches);
+    }
+
+    @Test
+    void aBurstSpillsToHostMemoryInsteadOfBlocking()
+    {
+        final FusionContext context = new FusionContext().bufferBytes(8 * 1024).buffers(1).deadlineMicros(500);
+        final List<Long> spills = onBoth(context, worker ->
+        {
+            final List<FusedTensor> held = new ArrayList<>();
+            for (int t = 0; t < 6; t++)
+            {
+                held.add(worker.submitInts(1024, t).join());
+            }
+            for (int t = 0; t < 6; t++)
+            {
+                checkInts(held.get(t), 1024, t);
+                held.get(t).close();
+            }
+            return worker.fusion().spills();
+        });
+        assertTrue(spills.get(0) >= 5, "the pool has one buffer and every result was held: " + spills);
+    }
+
+    @Test
+    void closingFailsWaitingTensorsAndNothingHangs()
+    {
+        final FusionContext context = new FusionContext().bufferBytes(1 << 20).deadlineMicros(TimeUnit.SECONDS.toMicros(30));
+        onBoth(context, worker ->
+        {
+            final CompletableFuture<FusedTensor> waiting = worker.submitInts(10, 0);
+            worker.fusion().close();
+            final CompletionException ex = assertThrows(CompletionException.class, waiting::join);
+            assertTrue(ex.getCause().getMessage().contains("closed"), ex.getCause().getMessage());
+            final CompletionException after = assertThrows(CompletionException.class, () -> worker.submitInts(10, 0).join());
+            assertTrue(after.getCause().getMessage().contains("closed"), after.getCause().getMessage());
+            return null;
+        });
+    }
+}
