@@ -1,18 +1,12 @@
 package io.fusewire.perf.allreduce;
 
-import io.fusewire.aggregator.AggregatorNode;
 import io.fusewire.perf.cli.ByteSize;
-import io.fusewire.perf.cli.ChildJvm;
+import io.fusewire.perf.cli.LocalCluster;
 import io.fusewire.perf.cli.Sizes;
-import io.fusewire.topology.store.StoreServer;
 import io.fusewire.transport.Fabric;
 import java.io.PrintWriter;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -24,7 +18,6 @@ public final class AllReduceRun
 {
     /** The algorithms a run can take. */
     public static final List<String> ALGORITHMS = List.of("aggregator", "ring", "hfba-high", "hfba-low");
-    private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: jdk.incubator.vector";
 
     /**
      * What to run.
@@ -92,98 +85,23 @@ public final class AllReduceRun
      */
     public static Result run(final Options options, final PrintWriter out) throws Exception
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
-        final List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        final List<ChildJvm> processes = new ArrayList<>();
-        StoreServer store = null;
+        final List<String> failures = new ArrayList<>();
         final SweepCollector collector = new SweepCollector(options.workers(), row -> out.println(row.format()));
-        try
+        try (LocalCluster cluster = new LocalCluster(out, options.timeoutSeconds()))
         {
-            final boolean baseline = !"aggregator".equals(options.algorithm());
-            if (baseline)
-            {
-                store = new StoreServer("127.0.0.1", 0);
-            }
-            final List<String> addresses = baseline ? List.of("tcp://" + store.address())
-                : startAggregators(options, out, processes, deadlineNs);
-            final long job = new SecureRandom().nextLong() & Long.MAX_VALUE;
-            final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+            final List<String> endpoints = "aggregator".equals(options.algorithm())
+                ? cluster.startAggregators(options.aggregators(), options.transport()) : List.of(cluster.startStore());
             out.println(Row.HEADER);
-            final List<ChildJvm> workers = new ArrayList<>();
-            for (int rank = 0; rank < options.workers(); rank++)
-            {
-                final int r = rank;
-                workers.add(ChildJvm.start("worker " + rank, workerArguments(options, rank, addresses, job, secret), null, line ->
-                {
-                    if (line.startsWith(AllReduceWorkerCommand.RESULT))
-                    {
-                        collector.accept(r, line.substring(AllReduceWorkerCommand.RESULT.length()));
-                    }
-                    else if (line.startsWith(AllReduceWorkerCommand.FAILED))
-                    {
-                        failures.add(line.substring(AllReduceWorkerCommand.FAILED.length()));
-                    }
-                    else if (!line.equals(INCUBATOR_NOTICE))
-                    {
-                        out.println("[worker " + r + "] " + line);
-                    }
-                }));
-            }
-            processes.addAll(workers);
-            for (final ChildJvm worker : workers)
-            {
-                final Integer code = worker.awaitExit(deadlineNs - System.nanoTime());
-                if (code == null)
-                {
-                    failures.add(worker.name() + " did not finish within " + options.timeoutSeconds() + " s");
-                }
-                else if (code != 0 && failures.isEmpty())
-                {
-                    failures.add(worker.name() + " exited with code " + code);
-                }
-            }
+            cluster.startWorkers(options.workers(), rank -> workerArguments(options, rank, endpoints, cluster.job(), cluster.secret()),
+                collector::accept);
+            failures.addAll(cluster.awaitWorkers());
         }
         catch (final TimeoutException ex)
         {
             failures.add("an aggregator did not start listening within " + options.timeoutSeconds() + " s");
         }
-        finally
-        {
-            for (final ChildJvm process : processes)
-            {
-                process.close();
-            }
-            if (store != null)
-            {
-                store.close();
-            }
-        }
-        out.flush();
         final int expected = Sizes.sweep(ByteSize.parse(options.minBytes()), ByteSize.parse(options.maxBytes()), options.factor()).length;
         return new Result(collector.rows(), expected, List.copyOf(failures));
-    }
-
-    private static List<String> startAggregators(final Options options, final PrintWriter out, final List<ChildJvm> processes,
-        final long deadlineNs) throws Exception
-    {
-        for (int a = 0; a < options.aggregators(); a++)
-        {
-            final int index = a;
-            processes.add(ChildJvm.start("aggregator " + a, List.of("aggregator", "--listen", "127.0.0.1:0", "--transport",
-                options.transport()), AggregatorNode.LISTENING, line ->
-            {
-                if (line.contains(" WARNING ") || line.contains(" ERROR ") || line.contains("Exception"))
-                {
-                    out.println("[aggregator " + index + "] " + line);
-                }
-            }));
-        }
-        final List<String> addresses = new ArrayList<>();
-        for (final ChildJvm aggregator : processes)
-        {
-            addresses.add(aggregator.announcement().get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS));
-        }
-        return addresses;
     }
 
     /** @param endpoints the aggregators' addresses, or for the baselines the store's. */
@@ -196,7 +114,7 @@ public final class AllReduceRun
             "--job", Long.toString(job), "--secret", secret, "-b", options.minBytes(), "-e", options.maxBytes(), "-f",
             Integer.toString(options.factor()), "--iters", Integer.toString(options.iterations()), "--chunk", options.chunk(),
             "--window", Integer.toString(options.window()), "--timeout-ms",
-            Long.toString(TimeUnit.SECONDS.toMillis(options.timeoutSeconds()))));
+            Long.toString(options.timeoutSeconds() * 1000)));
         if (options.check())
         {
             arguments.add("--check");

@@ -7,6 +7,7 @@ import io.fusewire.fusion.ReduceOp;
 import io.fusewire.fusion.hfba.HierarchicalAllReduce;
 import io.fusewire.fusion.ring.RingAllReduce;
 import io.fusewire.perf.cli.ByteSize;
+import io.fusewire.perf.cli.LocalCluster;
 import io.fusewire.perf.cli.Sizes;
 import io.fusewire.topology.store.Store;
 import io.fusewire.topology.store.Stores;
@@ -24,17 +25,13 @@ import picocli.CommandLine.Option;
 
 /**
  * One worker of an AllReduce sweep, in a process of its own; started by {@code perf allreduce}
- * and the demo. Prints a {@link #RESULT} line per size: the mean time of its timed collectives and,
+ * and the demo. Prints a result line per size: the mean time of its timed collectives and,
  * when checking, the elements that differ from the reference sum.
  */
 @Command(name = "allreduce-worker", hidden = true, mixinStandardHelpOptions = true,
     description = "One worker of 'fusewire perf allreduce'.")
 public final class AllReduceWorkerCommand implements Callable<Integer>
 {
-    /** Prefix of a result line: size, count, mean microseconds, wrong elements. */
-    public static final String RESULT = "RESULT ";
-    /** Prefix of the line a failed worker prints last. */
-    public static final String FAILED = "FAILED ";
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     @Option(names = "--rank", required = true)
@@ -136,7 +133,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
                     reduction.sum().apply(data);
                     wrong = countWrong(data, count);
                 }
-                System.out.println(RESULT + size + " " + count + " " + String.format(Locale.ROOT, "%.3f", meanUs) + " " + wrong);
+                System.out.println(LocalCluster.RESULT + size + " " + count + " " + String.format(Locale.ROOT, "%.3f", meanUs) + " " + wrong);
                 System.out.flush();
             }
             return 0;
@@ -146,7 +143,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
             final String reason = ex instanceof java.util.concurrent.TimeoutException && ex.getMessage() == null
                 ? "no result within " + timeoutMs + " ms" : ex instanceof java.util.concurrent.ExecutionException ? ex.getCause().getMessage()
                 : ex.getMessage();
-            System.out.println(FAILED + "rank " + rank + ": " + reason);
+            System.out.println(LocalCluster.FAILED + "rank " + rank + ": " + reason);
             return 1;
         }
     }

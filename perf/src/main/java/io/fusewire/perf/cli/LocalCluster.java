@@ -1,0 +1,184 @@
+package io.fusewire.perf.cli;
+
+import io.fusewire.aggregator.AggregatorNode;
+import io.fusewire.topology.store.StoreServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
+
+/**
+ * The processes of one harness run on this host: aggregator daemons, a rendezvous store, and the
+ * workers of one job, each a JVM of its own. Workers speak a two-line protocol on stdout:
+ * {@link #RESULT} lines carry results, a {@link #FAILED} line the reason a worker gave up; other
+ * lines are relayed with the worker's name. Everything is bounded by one deadline.
+ */
+public final class LocalCluster implements AutoCloseable
+{
+    /** Prefix of a worker's result line. */
+    public static final String RESULT = "RESULT ";
+    /** Prefix of the line a failed worker prints last. */
+    public static final String FAILED = "FAILED ";
+    private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: jdk.incubator.vector";
+
+    private final PrintWriter out;
+    private final long timeoutSeconds;
+    private final long deadlineNs;
+    private final List<ChildJvm> aggregators = new ArrayList<>();
+    private final List<ChildJvm> workers = new ArrayList<>();
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    private final long job = new SecureRandom().nextLong() & Long.MAX_VALUE;
+    private final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    private StoreServer store;
+
+    /**
+     * @param out            where relayed lines go.
+     * @param timeoutSeconds bound on the whole run.
+     */
+    public LocalCluster(final PrintWriter out, final long timeoutSeconds)
+    {
+        this.out = out;
+        this.timeoutSeconds = timeoutSeconds;
+        this.deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    }
+
+    /** @return the job id the workers share. */
+    public long job()
+    {
+        return job;
+    }
+
+    /** @return the job's secret. */
+    public String secret()
+    {
+        return secret;
+    }
+
+    /**
+     * Starts aggregator daemons and waits until each listens.
+     *
+     * @param count     how many.
+     * @param transport shm or tcp.
+     * @return their addresses, in order.
+     * @throws Exception if one did not come up in time.
+     */
+    public List<String> startAggregators(final int count, final String transport) throws Exception
+    {
+        for (int a = 0; a < count; a++)
+        {
+            final String name = "aggregator " + a;
+            aggregators.add(ChildJvm.start(name, List.of("aggregator", "--listen", "127.0.0.1:0", "--transport", transport),
+                AggregatorNode.LISTENING, line ->
+                {
+                    if (line.contains(" WARNING ") || line.contains(" ERROR ") || line.contains("Exception"))
+                    {
+                        out.println("[" + name + "] " + line);
+                    }
+                }));
+        }
+        final List<String> addresses = new ArrayList<>();
+        for (final ChildJvm aggregator : aggregators)
+        {
+            addresses.add(aggregator.announcement().get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS));
+        }
+        return addresses;
+    }
+
+    /**
+     * Serves a rendezvous store in this process.
+     *
+     * @return its address, tcp://host:port.
+     * @throws IOException if no port can be bound.
+     */
+    public String startStore() throws IOException
+    {
+        store = new StoreServer("127.0.0.1", 0);
+        return "tcp://" + store.address();
+    }
+
+    /**
+     * Starts the workers of the job.
+     *
+     * @param count     how many.
+     * @param arguments each rank's {@code fusewire} command line.
+     * @param onResult  receives (rank, what followed {@link #RESULT}).
+     * @throws IOException if a JVM cannot start.
+     */
+    public void startWorkers(final int count, final IntFunction<List<String>> arguments, final BiConsumer<Integer, String> onResult)
+        throws IOException
+    {
+        for (int rank = 0; rank < count; rank++)
+        {
+            final int r = rank;
+            workers.add(ChildJvm.start("worker " + rank, arguments.apply(rank), null, line ->
+            {
+                if (line.startsWith(RESULT))
+                {
+                    onResult.accept(r, line.substring(RESULT.length()));
+                }
+                else if (line.startsWith(FAILED))
+                {
+                    failures.add(line.substring(FAILED.length()));
+                }
+                else if (!line.equals(INCUBATOR_NOTICE))
+                {
+                    out.println("[worker " + r + "] " + line);
+                }
+            }));
+        }
+    }
+
+    /**
+     * Waits for every worker to exit, within the deadline.
+     *
+     * @return what failed, in words; empty if nothing did.
+     * @throws InterruptedException if interrupted.
+     */
+    public List<String> awaitWorkers() throws InterruptedException
+    {
+        for (final ChildJvm worker : workers)
+        {
+            final Integer code = worker.awaitExit(deadlineNs - System.nanoTime());
+            if (code == null)
+            {
+                failures.add(worker.name() + " did not finish within " + timeoutSeconds + " s");
+            }
+            else if (code != 0 && failures.isEmpty())
+            {
+                failures.add(worker.name() + " exited with code " + code);
+            }
+        }
+        return List.copyOf(failures);
+    }
+
+    /** @return the deadline's remaining milliseconds, for workers' own bounds. */
+    public long remainingMs()
+    {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
+    }
+
+    /** Stops every process and the store. */
+    @Override
+    public void close() throws InterruptedException
+    {
+        for (final ChildJvm process : workers)
+        {
+            process.close();
+        }
+        for (final ChildJvm process : aggregators)
+        {
+            process.close();
+        }
+        if (store != null)
+        {
+            store.close();
+        }
+        out.flush();
+    }
+}
