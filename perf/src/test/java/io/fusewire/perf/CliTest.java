@@ -39,12 +39,30 @@ final class CliTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "bench", "allreduce-worker"})
+    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf fusion", "bench", "allreduce-worker",
+        "fusion-worker"})
     void everyCommandHasHelp(final String command)
     {
         final String[] words = (command + " --help").split(" ");
         assertEquals(0, run(words));
         assertTrue(out.toString().startsWith("Usage: fusewire " + command), out::toString);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void perfFusionComparesFusedAndSyncAndWritesTheCdf(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        assertEquals(0, run("perf", "fusion", "--rate", "200", "--duration", "1", "--sizes", "4K,16K", "--out", dir.toString(),
+            "--timeout-s", "90"), out::toString);
+        final String text = out.toString();
+        assertTrue(text.contains("# fused vs sync: p50"), text);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^sync +200 .* 0$").matcher(text).find(), text);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^fused +200 .* 0$").matcher(text).find(), text);
+        final java.util.List<String> cdf = java.nio.file.Files.readAllLines(dir.resolve("fusion-latency-cdf.csv"));
+        assertEquals("fraction,sync_us,fused_us", cdf.getFirst());
+        assertEquals(201, cdf.size());
+        assertTrue(java.nio.file.Files.size(dir.resolve("fusion-latency-cdf.png")) > 1000, "a PNG was drawn");
     }
 
     @Test

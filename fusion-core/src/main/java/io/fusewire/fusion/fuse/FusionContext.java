@@ -9,7 +9,7 @@ public final class FusionContext
     private long bufferBytes = 4L << 20;
     private int buffers = 4;
     private double fillThreshold = 0.75;
-    private long deadlineMicros = 1_000;
+    private long deadlineMicros = 250;
     private long agreementTimeoutMs = 30_000;
 
     /**
@@ -81,7 +81,12 @@ public final class FusionContext
         return this;
     }
 
-    /** @return how long the oldest waiting tensor may wait before its batch fires anyway. */
+    /**
+     * @return how long the oldest waiting tensor may wait before its batch fires anyway. The
+     *     default, 250 us, was measured with {@code perf fusion} (2 workers, shm, 4-64 KiB queries at
+     *     80% of the sync capacity): p50 1.1 ms against 2.6 ms at 1 ms and 5.1 ms at 5 ms, p99 alike.
+     *     ViFusion's 150 ms would hold every query far longer than a collective takes here.
+     */
     public long deadlineMicros()
     {
         return deadlineMicros;

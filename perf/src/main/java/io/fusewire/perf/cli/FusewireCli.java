@@ -4,6 +4,7 @@ import io.fusewire.perf.PerfCommand;
 import io.fusewire.perf.allreduce.AllReduceWorkerCommand;
 import io.fusewire.perf.bench.BenchCommand;
 import io.fusewire.perf.demo.DemoCommand;
+import io.fusewire.perf.fusion.FusionWorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
     versionProvider = FusewireCli.Version.class,
     description = "Fusewire: an RDMA-native transport and aggregation engine for tensors.",
     subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, PerfCommand.class, BenchCommand.class,
-        AllReduceWorkerCommand.class, CommandLine.HelpCommand.class})
+        AllReduceWorkerCommand.class, FusionWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class FusewireCli
 {
     /**

@@ -1,0 +1,233 @@
+package io.fusewire.perf.fusion;
+
+import io.fusewire.fusion.Communicator;
+import io.fusewire.fusion.CommunicatorContext;
+import io.fusewire.fusion.DataType;
+import io.fusewire.fusion.ReduceOp;
+import io.fusewire.fusion.fuse.FusedTensor;
+import io.fusewire.fusion.fuse.FusionContext;
+import io.fusewire.fusion.fuse.TensorFusion;
+import io.fusewire.perf.cli.ByteSize;
+import io.fusewire.perf.cli.LocalCluster;
+import io.fusewire.transport.TransportContext;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * One worker of {@code perf fusion}: queries (small AllReduces) arrive as a Poisson process drawn
+ * from a seed every worker shares, so all workers see the same queries at the same moments; each is
+ * reduced on its own ({@code sync}) or through tensor fusion ({@code fused}). Latency runs from a
+ * query's scheduled arrival to its result. {@code calibrate} measures the closed-loop capacity of
+ * both instead.
+ */
+@Command(name = "fusion-worker", hidden = true, mixinStandardHelpOptions = true, description = "One worker of 'fusewire perf fusion'.")
+public final class FusionWorkerCommand implements Callable<Integer>
+{
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Option(names = "--rank", required = true)
+    int rank;
+
+    @Option(names = "--workers", required = true)
+    int workers;
+
+    @Option(names = "--aggregators", required = true, split = ",")
+    String[] aggregators;
+
+    @Option(names = "--transport", defaultValue = "shm")
+    String transport;
+
+    @Option(names = "--job", required = true)
+    long job;
+
+    @Option(names = "--secret", required = true)
+    String secret;
+
+    @Option(names = "--mode", required = true, description = "sync, fused or calibrate")
+    String mode;
+
+    @Option(names = "--rate", defaultValue = "1000")
+    double rate;
+
+    @Option(names = "--sizes", split = ",", defaultValue = "4K,16K,64K")
+    String[] sizes;
+
+    @Option(names = "--duration-s", defaultValue = "10")
+    double durationSeconds;
+
+    @Option(names = "--fill", defaultValue = "0.75")
+    double fill;
+
+    @Option(names = "--deadline-us", defaultValue = "250")
+    long deadlineMicros;
+
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--out")
+    Path out;
+
+    @Option(names = "--timeout-ms", defaultValue = "120000")
+    long timeoutMs;
+
+    @Override
+    public Integer call()
+    {
+        final long[] bytes = Arrays.stream(sizes).mapToLong(ByteSize::parse).toArray();
+        final CommunicatorContext context = new CommunicatorContext().jobId(job).secret(secret).rank(rank).worldSize(workers)
+            .aggregators(Arrays.asList(aggregators)).transport(transport).timeoutMs(timeoutMs)
+            .transportContext(TransportContext.fromProperties(null));
+        try (Communicator communicator = Communicator.connect(context);
+            TensorFusion fusion = new TensorFusion(communicator, new FusionContext().fillThreshold(fill).deadlineMicros(deadlineMicros)
+                .agreementTimeoutMs(timeoutMs)))
+        {
+            barrier(communicator);
+            if ("calibrate".equals(mode))
+            {
+                final double sync = capacity(bytes, data -> reduceAlone(communicator, data));
+                final double fused = capacity(bytes, data -> reduceFused(fusion, data));
+                System.out.println(LocalCluster.RESULT + "capacity " + String.format(Locale.ROOT, "%.1f %.1f", sync, fused));
+                return 0;
+            }
+            final Query query = "fused".equals(mode) ? data -> reduceFused(fusion, data) : data -> reduceAlone(communicator, data);
+            return poisson(bytes, query);
+        }
+        catch (final Exception ex)
+        {
+            System.out.println(LocalCluster.FAILED + "rank " + rank + ": " + ex.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * Lines the workers' clocks up: every worker leaves this collective at about the same moment,
+     * so their schedules of arrivals start together (else the first worker's queries would wait for
+     * the last worker's start).
+     */
+    private void barrier(final Communicator communicator) throws Exception
+    {
+        final MemorySegment token = Arena.ofAuto().allocate(4);
+        for (int i = 0; i < 3; i++)
+        {
+            communicator.allReduce(token, DataType.INT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** One query: reduce the tensor; completes with the first element of the result. */
+    private interface Query
+    {
+        CompletableFuture<Float> run(MemorySegment data);
+    }
+
+    private static CompletableFuture<Float> reduceAlone(final Communicator communicator, final MemorySegment data)
+    {
+        return communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).thenApply(result -> result.getAtIndex(FLOAT, 1));
+    }
+
+    private static CompletableFuture<Float> reduceFused(final TensorFusion fusion, final MemorySegment data)
+    {
+        return fusion.submit(data, DataType.FLOAT32, ReduceOp.SUM).thenApply(result ->
+        {
+            try (FusedTensor tensor = result)
+            {
+                return tensor.segment().getAtIndex(FLOAT, 1);
+            }
+        });
+    }
+
+    private MemorySegment tensor(final long bytes)
+    {
+        final MemorySegment data = Arena.ofAuto().allocate(bytes);
+        data.setAtIndex(FLOAT, 1, 1 + rank);
+        return data;
+    }
+
+    /** Open loop: queries arrive on schedule whether or not earlier ones finished. */
+    private int poisson(final long[] bytes, final Query query) throws IOException, InterruptedException
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final int queries = (int)Math.max(1, rate * durationSeconds);
+        final long[] latencyNs = new long[queries];
+        final AtomicLong wrong = new AtomicLong();
+        final Semaphore done = new Semaphore(0);
+        final float expected = workers * (workers + 1) / 2f;
+        final long startNs = System.nanoTime();
+        long atNs = startNs;
+        for (int q = 0; q < queries; q++)
+        {
+            atNs += (long)(-Math.log(1 - random.nextDouble()) / rate * 1e9);
+            final long size = bytes[random.nextInt(bytes.length)];
+            final long waitNs = atNs - System.nanoTime();
+            if (waitNs > 0)
+            {
+                LockSupport.parkNanos(waitNs);
+            }
+            final int index = q;
+            final long scheduledNs = atNs;
+            query.run(tensor(size)).whenComplete((first, error) ->
+            {
+                latencyNs[index] = System.nanoTime() - scheduledNs;
+                if (error != null || first != expected)
+                {
+                    wrong.incrementAndGet();
+                }
+                done.release();
+            });
+        }
+        if (!done.tryAcquire(queries, timeoutMs, TimeUnit.MILLISECONDS))
+        {
+            throw new IllegalStateException("queries still unanswered " + timeoutMs + " ms after the last arrival");
+        }
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+        try (PrintWriter file = new PrintWriter(Files.newBufferedWriter(out)))
+        {
+            for (final long ns : latencyNs)
+            {
+                file.println(ns / 1_000);
+            }
+        }
+        System.out.println(LocalCluster.RESULT + queries + " " + String.format(Locale.ROOT, "%.3f", seconds) + " " + wrong.get());
+        return 0;
+    }
+
+    /**
+     * Closed loop: a fixed number of queries (the same on every worker, as collectives must be)
+     * with up to 256 outstanding; returns queries per second.
+     */
+    private double capacity(final long[] bytes, final Query query) throws InterruptedException
+    {
+        final int queries = 2_000;
+        final Semaphore window = new Semaphore(256);
+        final SplittableRandom random = new SplittableRandom(seed);
+        final long startNs = System.nanoTime();
+        for (int q = 0; q < queries; q++)
+        {
+            if (!window.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS))
+            {
+                throw new IllegalStateException("calibration stalled after " + q + " queries");
+            }
+            query.run(tensor(bytes[random.nextInt(bytes.length)])).whenComplete((first, error) -> window.release());
+        }
+        if (!window.tryAcquire(256, timeoutMs, TimeUnit.MILLISECONDS))
+        {
+            throw new IllegalStateException("calibration did not finish");
+        }
+        return queries / ((System.nanoTime() - startNs) / 1e9);
+    }
+}
