@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 /**
  * A worker's handle on a job: AllReduce through the job's aggregators. Thread-safe: collectives
@@ -27,7 +27,8 @@ public final class Communicator implements AutoCloseable
 {
     private final CommunicatorContext context;
     private final Fabric fabric;
-    private final ManyToOneConcurrentArrayQueue<Collective> submitted = new ManyToOneConcurrentArrayQueue<>(1024);
+    /** Unbounded: refusing a collective on one worker and not on another would put the job out of step. */
+    private final ManyToOneConcurrentLinkedQueue<Collective> submitted = new ManyToOneConcurrentLinkedQueue<>();
     private final WorkerAgent agent;
     private final AgentRunner runner;
 
@@ -115,9 +116,9 @@ public final class Communicator implements AutoCloseable
         {
             future.completeExceptionally(new IllegalStateException(failure));
         }
-        else if (!submitted.offer(new Collective(data, type, op, future)))
+        else
         {
-            future.completeExceptionally(new IllegalStateException("1024 collectives already queued: wait for some to complete"));
+            submitted.offer(new Collective(data, type, op, future));
         }
         return future;
     }

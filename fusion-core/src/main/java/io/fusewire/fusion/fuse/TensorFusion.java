@@ -14,7 +14,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.MpscUnboundedArrayQueue;
 
 /**
  * Tensor fusion after ViFusion §3.1, in front of a {@link Communicator}: many small tensors,
@@ -42,7 +42,8 @@ public final class TensorFusion implements AutoCloseable
 
     private final Communicator communicator;
     private final FusionContext context;
-    private final MpscArrayQueue<Pending> submitted = new MpscArrayQueue<>(1 << 16);
+    /** Unbounded: refusing a tensor on one worker and not on another would put the workers out of step. */
+    private final MpscUnboundedArrayQueue<Pending> submitted = new MpscUnboundedArrayQueue<>(4096);
     private final ArrayDeque<Pending>[] waiting;
     private final long[] waitingBytes = new long[KEYS];
     private final ManyToManyConcurrentArrayQueue<FusionBuffer> pool;
@@ -105,10 +106,13 @@ public final class TensorFusion implements AutoCloseable
         {
             future.completeExceptionally(new IllegalArgumentException(problem));
         }
-        else if (closed || !submitted.offer(new Pending(tensor, type, op, future, System.nanoTime(), padded(tensor.byteSize()))))
+        else if (closed)
         {
-            future.completeExceptionally(new IllegalStateException(closed ? "tensor fusion is closed"
-                : "65536 tensors already wait to be fused: wait for some to complete"));
+            future.completeExceptionally(new IllegalStateException("tensor fusion is closed"));
+        }
+        else
+        {
+            submitted.offer(new Pending(tensor, type, op, future, System.nanoTime(), padded(tensor.byteSize())));
         }
         return future;
     }
