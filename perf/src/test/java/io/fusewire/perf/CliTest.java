@@ -39,7 +39,7 @@ final class CliTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf fusion", "bench", "allreduce-worker",
+    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf fusion", "perf index", "bench", "allreduce-worker",
         "fusion-worker"})
     void everyCommandHasHelp(final String command)
     {
@@ -63,6 +63,15 @@ final class CliTest
         assertEquals("fraction,sync_us,fused_us", cdf.getFirst());
         assertEquals(201, cdf.size());
         assertTrue(java.nio.file.Files.size(dir.resolve("fusion-latency-cdf.png")) > 1000, "a PNG was drawn");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void perfIndexChecksTheSplitLinearLayer(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+    {
+        assertEquals(0, run("perf", "index", "--rate", "100", "--duration", "1", "--mode", "fused", "--features-in", "256",
+            "--features-out", "64", "--out", dir.toString(), "--timeout-s", "90"), out::toString);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^fused +100 .* 0$").matcher(out.toString()).find(), out::toString);
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,7 +29,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * One worker of {@code perf fusion}: queries (small AllReduces) arrive as a Poisson process drawn
+ * One worker of {@code perf fusion} and {@code perf index}: queries arrive as a Poisson process drawn
  * from a seed every worker shares, so all workers see the same queries at the same moments; each is
  * reduced on its own ({@code sync}) or through tensor fusion ({@code fused}). Latency runs from a
  * query's scheduled arrival to its result. {@code calibrate} measures the closed-loop capacity of
@@ -39,8 +38,6 @@ import picocli.CommandLine.Option;
 @Command(name = "fusion-worker", hidden = true, mixinStandardHelpOptions = true, description = "One worker of 'fusewire perf fusion'.")
 public final class FusionWorkerCommand implements Callable<Integer>
 {
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
-
     @Option(names = "--rank", required = true)
     int rank;
 
@@ -61,6 +58,15 @@ public final class FusionWorkerCommand implements Callable<Integer>
 
     @Option(names = "--mode", required = true, description = "sync, fused or calibrate")
     String mode;
+
+    @Option(names = "--workload", defaultValue = "allreduce", description = "allreduce (small tensors) or index (a linear layer)")
+    String workload;
+
+    @Option(names = "--features-in", defaultValue = "1024")
+    int featuresIn;
+
+    @Option(names = "--features-out", defaultValue = "256")
+    int featuresOut;
 
     @Option(names = "--rate", defaultValue = "1000")
     double rate;
@@ -97,16 +103,17 @@ public final class FusionWorkerCommand implements Callable<Integer>
             TensorFusion fusion = new TensorFusion(communicator, new FusionContext().fillThreshold(fill).deadlineMicros(deadlineMicros)
                 .agreementTimeoutMs(timeoutMs)))
         {
+            final Workload work = "index".equals(workload) ? new Workload.LinearLayer(rank, workers, featuresIn, featuresOut)
+                : new Workload.Small(rank, workers);
             barrier(communicator);
             if ("calibrate".equals(mode))
             {
-                final double sync = capacity(bytes, data -> reduceAlone(communicator, data));
-                final double fused = capacity(bytes, data -> reduceFused(fusion, data));
+                final double sync = capacity(bytes, work, alone(communicator, work));
+                final double fused = capacity(bytes, work, fused(fusion, work));
                 System.out.println(LocalCluster.RESULT + "capacity " + String.format(Locale.ROOT, "%.1f %.1f", sync, fused));
                 return 0;
             }
-            final Query query = "fused".equals(mode) ? data -> reduceFused(fusion, data) : data -> reduceAlone(communicator, data);
-            return poisson(bytes, query);
+            return poisson(bytes, work, "fused".equals(mode) ? fused(fusion, work) : alone(communicator, work));
         }
         catch (final Exception ex)
         {
@@ -129,44 +136,36 @@ public final class FusionWorkerCommand implements Callable<Integer>
         }
     }
 
-    /** One query: reduce the tensor; completes with the first element of the result. */
+    /** One query: reduce the tensor; completes with whether the result is right. */
     private interface Query
     {
-        CompletableFuture<Float> run(MemorySegment data);
+        CompletableFuture<Boolean> run(int query, MemorySegment data);
     }
 
-    private static CompletableFuture<Float> reduceAlone(final Communicator communicator, final MemorySegment data)
+    private static Query alone(final Communicator communicator, final Workload work)
     {
-        return communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).thenApply(result -> result.getAtIndex(FLOAT, 1));
+        return (query, data) -> communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).thenApply(result -> work.check(query, result));
     }
 
-    private static CompletableFuture<Float> reduceFused(final TensorFusion fusion, final MemorySegment data)
+    private static Query fused(final TensorFusion fusion, final Workload work)
     {
-        return fusion.submit(data, DataType.FLOAT32, ReduceOp.SUM).thenApply(result ->
+        return (query, data) -> fusion.submit(data, DataType.FLOAT32, ReduceOp.SUM).thenApply(result ->
         {
             try (FusedTensor tensor = result)
             {
-                return tensor.segment().getAtIndex(FLOAT, 1);
+                return work.check(query, tensor.segment());
             }
         });
     }
 
-    private MemorySegment tensor(final long bytes)
-    {
-        final MemorySegment data = Arena.ofAuto().allocate(bytes);
-        data.setAtIndex(FLOAT, 1, 1 + rank);
-        return data;
-    }
-
     /** Open loop: queries arrive on schedule whether or not earlier ones finished. */
-    private int poisson(final long[] bytes, final Query query) throws IOException, InterruptedException
+    private int poisson(final long[] bytes, final Workload work, final Query query) throws IOException, InterruptedException
     {
         final SplittableRandom random = new SplittableRandom(seed);
         final int queries = (int)Math.max(1, rate * durationSeconds);
         final long[] latencyNs = new long[queries];
         final AtomicLong wrong = new AtomicLong();
         final Semaphore done = new Semaphore(0);
-        final float expected = workers * (workers + 1) / 2f;
         final long startNs = System.nanoTime();
         long atNs = startNs;
         for (int q = 0; q < queries; q++)
@@ -180,10 +179,10 @@ public final class FusionWorkerCommand implements Callable<Integer>
             }
             final int index = q;
             final long scheduledNs = atNs;
-            query.run(tensor(size)).whenComplete((first, error) ->
+            query.run(q, work.tensor(q, size)).whenComplete((right, error) ->
             {
                 latencyNs[index] = System.nanoTime() - scheduledNs;
-                if (error != null || first != expected)
+                if (error != null || !right)
                 {
                     wrong.incrementAndGet();
                 }
@@ -210,7 +209,7 @@ public final class FusionWorkerCommand implements Callable<Integer>
      * Closed loop: a fixed number of queries (the same on every worker, as collectives must be)
      * with up to 256 outstanding; returns queries per second.
      */
-    private double capacity(final long[] bytes, final Query query) throws InterruptedException
+    private double capacity(final long[] bytes, final Workload work, final Query query) throws InterruptedException
     {
         final int queries = 2_000;
         final Semaphore window = new Semaphore(256);
@@ -222,7 +221,7 @@ public final class FusionWorkerCommand implements Callable<Integer>
             {
                 throw new IllegalStateException("calibration stalled after " + q + " queries");
             }
-            query.run(tensor(bytes[random.nextInt(bytes.length)])).whenComplete((first, error) -> window.release());
+            query.run(q, work.tensor(q, bytes[random.nextInt(bytes.length)])).whenComplete((right, error) -> window.release());
         }
         if (!window.tryAcquire(256, timeoutMs, TimeUnit.MILLISECONDS))
         {

@@ -1,0 +1,128 @@
+package io.fusewire.perf.fusion;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** What a query is: the tensor a worker contributes, and whether the reduced result is right. */
+interface Workload
+{
+    ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /**
+     * @param query the query's number, the same on every worker.
+     * @param bytes the size drawn for it.
+     * @return this worker's contribution, fp32.
+     */
+    MemorySegment tensor(int query, long bytes);
+
+    /**
+     * @param query  the query's number.
+     * @param result the reduced tensor.
+     * @return true if it is right (or not checked).
+     */
+    boolean check(int query, MemorySegment result);
+
+    /** Small tensors of the drawn size; element 1 holds rank + 1, so the sum there is N(N+1)/2. */
+    record Small(int rank, int workers) implements Workload
+    {
+        @Override
+        public MemorySegment tensor(final int query, final long bytes)
+        {
+            final MemorySegment data = Arena.ofAuto().allocate(bytes);
+            data.setAtIndex(FLOAT, 1, 1 + rank);
+            return data;
+        }
+
+        @Override
+        public boolean check(final int query, final MemorySegment result)
+        {
+            return result.getAtIndex(FLOAT, 1) == workers * (workers + 1) / 2f;
+        }
+    }
+
+    /**
+     * A linear layer y = W x split by input features over the workers: this worker holds the
+     * columns [from, to) of W and multiplies them by the same slice of each query's features; the
+     * AllReduce sums the partial products. Every tenth query is checked against W x computed here
+     * in full.
+     */
+    final class LinearLayer implements Workload
+    {
+        private final int in;
+        private final int out;
+        private final int from;
+        private final int to;
+        private final float[] weights;
+
+        LinearLayer(final int rank, final int workers, final int in, final int out)
+        {
+            this.in = in;
+            this.out = out;
+            this.from = (int)((long)in * rank / workers);
+            this.to = (int)((long)in * (rank + 1) / workers);
+            this.weights = new float[out * (to - from)];
+            for (int i = 0; i < out; i++)
+            {
+                for (int j = from; j < to; j++)
+                {
+                    weights[i * (to - from) + j - from] = weight(i, j);
+                }
+            }
+        }
+
+        private static float weight(final int i, final int j)
+        {
+            return ((i * 31 + j * 17) % 101 - 50) / 512f;
+        }
+
+        private static float feature(final int query, final int j)
+        {
+            return ((query * 7 + j * 13) % 61 - 30) / 64f;
+        }
+
+        @Override
+        public MemorySegment tensor(final int query, final long bytes)
+        {
+            final MemorySegment partial = Arena.ofAuto().allocate(4L * out);
+            final int width = to - from;
+            final float[] x = new float[width];
+            for (int j = 0; j < width; j++)
+            {
+                x[j] = feature(query, from + j);
+            }
+            for (int i = 0; i < out; i++)
+            {
+                float sum = 0;
+                for (int j = 0; j < width; j++)
+                {
+                    sum += weights[i * width + j] * x[j];
+                }
+                partial.setAtIndex(FLOAT, i, sum);
+            }
+            return partial;
+        }
+
+        @Override
+        public boolean check(final int query, final MemorySegment result)
+        {
+            if (query % 10 != 0)
+            {
+                return true;
+            }
+            for (int i = 0; i < out; i++)
+            {
+                double expected = 0;
+                for (int j = 0; j < in; j++)
+                {
+                    expected += (double)weight(i, j) * feature(query, j);
+                }
+                if (Math.abs(result.getAtIndex(FLOAT, i) - expected) > 1e-3 * (1 + Math.abs(expected)))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}
