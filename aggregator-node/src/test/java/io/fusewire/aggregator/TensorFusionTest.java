@@ -180,6 +180,68 @@ final class TensorFusionTest
     }
 
     @Test
+    void namedTensorsFromManyThreadsInDifferentOrdersFuseByName()
+    {
+        final FusionContext context = new FusionContext().bufferBytes(64 * 1024).deadlineMicros(1_000).matchByName(true);
+        final int tensors = 60;
+        final List<Long> batches = onBoth(context, worker ->
+        {
+            final List<CompletableFuture<FusedTensor>> results = new ArrayList<>();
+            for (int t = 0; t < tensors; t++)
+            {
+                results.add(null);
+            }
+            final List<Thread> threads = new ArrayList<>();
+            for (int thread = 0; thread < 4; thread++)
+            {
+                final int first = thread;
+                threads.add(Thread.ofPlatform().start(() ->
+                {
+                    for (int i = 0; i < tensors / 4; i++)
+                    {
+                        // rank 0 walks its share forwards, rank 1 backwards: the orders differ
+                        final int t = first + 4 * (worker.rank() == 0 ? i : tensors / 4 - 1 - i);
+                        final MemorySegment tensor = Arena.ofAuto().allocate(4L * (100 + t));
+                        for (int e = 0; e < 100 + t; e++)
+                        {
+                            tensor.setAtIndex(INT, e, e % 89 + worker.rank() * 1000 + t);
+                        }
+                        final CompletableFuture<FusedTensor> result = worker.fusion().submit("grad/" + t, tensor, DataType.INT32,
+                            ReduceOp.SUM);
+                        synchronized (results)
+                        {
+                            results.set(t, result);
+                        }
+                    }
+                }));
+            }
+            for (final Thread thread : threads)
+            {
+                try
+                {
+                    thread.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }
+            for (int t = 0; t < tensors; t++)
+            {
+                try (FusedTensor result = results.get(t).join())
+                {
+                    checkInts(result, 100 + t, t);
+                }
+            }
+            final CompletionException unnamed = assertThrows(CompletionException.class, () -> worker.fusion()
+                .submit(Arena.ofAuto().allocate(4), DataType.INT32, ReduceOp.SUM).join());
+            assertTrue(unnamed.getCause().getMessage().contains("use submit(name"), "by-name fusion refuses unnamed tensors");
+            return worker.fusion().batches();
+        });
+        assertTrue(batches.get(0) < tensors, "tensors were fused, not sent one by one: " + batches);
+    }
+
+    @Test
     void closingFailsWaitingTensorsAndNothingHangs()
     {
         final FusionContext context = new FusionContext().bufferBytes(1 << 20).deadlineMicros(TimeUnit.SECONDS.toMicros(30));

@@ -11,6 +11,7 @@ public final class FusionContext
     private double fillThreshold = 0.75;
     private long deadlineMicros = 250;
     private long agreementTimeoutMs = 30_000;
+    private boolean matchByName;
 
     /**
      * Checks the settings.
@@ -99,6 +100,26 @@ public final class FusionContext
     public FusionContext deadlineMicros(final long micros)
     {
         this.deadlineMicros = micros;
+        return this;
+    }
+
+    /**
+     * @return true when tensors are submitted with names and matched by name across workers, so
+     *     that each worker may submit them in any order (from many threads); false when every
+     *     worker submits the same tensors in the same order (cheaper: one collective per cut).
+     */
+    public boolean matchByName()
+    {
+        return matchByName;
+    }
+
+    /**
+     * @param byName see {@link #matchByName()}.
+     * @return this.
+     */
+    public FusionContext matchByName(final boolean byName)
+    {
+        this.matchByName = byName;
         return this;
     }
 

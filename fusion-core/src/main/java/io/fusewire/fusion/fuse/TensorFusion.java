@@ -3,10 +3,8 @@ package io.fusewire.fusion.fuse;
 import io.fusewire.fusion.Communicator;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,38 +22,24 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
  * deadline, or at once for a tensor too large to share a buffer. Results are views of the fused
  * result, no copy.
  *
- * <p>Every worker must submit the same tensors in the same order, as with any collective. Because
- * the deadline fires at different moments on different workers, the workers agree on each cut
- * first: a tiny AllReduce (MIN) of how many waiting tensors of each kind every worker can send, so
- * that all of them fuse the same tensors into the same batch. While a batch is on the wire the next
- * one fills; batches queue behind one another in the communicator, several in flight.
+ * <p>Every worker must submit the same tensors, as with any collective. Because the deadline fires
+ * at different moments on different workers, the workers agree on each cut first (see
+ * {@link OrderedCutter} for tensors submitted in the same order everywhere, {@link NamedCutter}
+ * for tensors matched by name), so all of them fuse the same tensors into the same batch. While a
+ * batch is on the wire the next one fills; batches queue behind one another in the communicator,
+ * several in flight.
  */
 public final class TensorFusion implements AutoCloseable
 {
-    private static final int KEYS = DataType.values().length * ReduceOp.values().length;
-    private static final ValueLayout.OfInt COUNT = ValueLayout.JAVA_INT;
-
-    private record Pending(MemorySegment tensor, DataType type, ReduceOp op, CompletableFuture<FusedTensor> future, long arrivalNs,
-        long padded)
-    {
-    }
-
     private final Communicator communicator;
     private final FusionContext context;
     /** Unbounded: refusing a tensor on one worker and not on another would put the workers out of step. */
     private final MpscUnboundedArrayQueue<Pending> submitted = new MpscUnboundedArrayQueue<>(4096);
-    private final ArrayDeque<Pending>[] waiting;
-    private final long[] waitingBytes = new long[KEYS];
     private final ManyToManyConcurrentArrayQueue<FusionBuffer> pool;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment proposal = arena.allocate(4L * KEYS);
+    private final Cutter cutter;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong spills = new AtomicLong();
     private final AgentRunner runner;
-    private final long deadlineNs;
-    private final long fillBytes;
-    private CompletableFuture<MemorySegment> agreement;
-    private long agreementStartNs;
     private volatile String failure;
     private volatile boolean closed;
 
@@ -63,18 +47,11 @@ public final class TensorFusion implements AutoCloseable
      * @param communicator the job; collectives go through it.
      * @param context      the settings; concluded here.
      */
-    @SuppressWarnings("unchecked")
     public TensorFusion(final Communicator communicator, final FusionContext context)
     {
         this.communicator = communicator;
         this.context = context.conclude();
-        this.deadlineNs = TimeUnit.MICROSECONDS.toNanos(context.deadlineMicros());
-        this.fillBytes = (long)(context.fillThreshold() * context.bufferBytes());
-        waiting = new ArrayDeque[KEYS];
-        for (int key = 0; key < KEYS; key++)
-        {
-            waiting[key] = new ArrayDeque<>();
-        }
+        this.cutter = context.matchByName() ? new NamedCutter(communicator, context) : new OrderedCutter(communicator, context);
         pool = new ManyToManyConcurrentArrayQueue<>(Math.max(2, context.buffers()));
         for (int i = 0; i < context.buffers(); i++)
         {
@@ -87,8 +64,9 @@ public final class TensorFusion implements AutoCloseable
     }
 
     /**
-     * Submits a tensor to be all-reduced with the same tensor of every other worker. The tensor is
-     * copied when its batch fires; it must not change until the future completes.
+     * Submits a tensor to be all-reduced with the same tensor of every other worker, which must
+     * submit the same tensors in the same order. The tensor is copied when its batch fires; it must
+     * not change until the future completes.
      *
      * @param tensor elements of {@code type}, from a shared or automatic arena, or the heap.
      * @param type   their type.
@@ -97,8 +75,32 @@ public final class TensorFusion implements AutoCloseable
      */
     public CompletableFuture<FusedTensor> submit(final MemorySegment tensor, final DataType type, final ReduceOp op)
     {
+        return enqueue(0, tensor, type, op, context.matchByName()
+            ? "this fusion matches tensors by name: use submit(name, tensor, type, op)" : null);
+    }
+
+    /**
+     * Submits a named tensor, matched by name with the other workers' tensors: the workers may
+     * submit in any order, from many threads. A name may be used again once its result arrived.
+     *
+     * @param name   the tensor's name, the same on every worker.
+     * @param tensor elements of {@code type}, from a shared or automatic arena, or the heap.
+     * @param type   their type.
+     * @param op     the operator.
+     * @return completes with the reduced tensor (close it when done), or fails with the reason.
+     */
+    public CompletableFuture<FusedTensor> submit(final String name, final MemorySegment tensor, final DataType type,
+        final ReduceOp op)
+    {
+        return enqueue(NamedCutter.hash(name), tensor, type, op, context.matchByName()
+            ? null : "this fusion takes tensors in order, unnamed: enable FusionContext.matchByName to submit by name");
+    }
+
+    private CompletableFuture<FusedTensor> enqueue(final long name, final MemorySegment tensor, final DataType type, final ReduceOp op,
+        final String misuse)
+    {
         final CompletableFuture<FusedTensor> future = new CompletableFuture<>();
-        final String problem = tensor.byteSize() == 0 || tensor.byteSize() % type.bytes() != 0
+        final String problem = misuse != null ? misuse : tensor.byteSize() == 0 || tensor.byteSize() % type.bytes() != 0
             ? "a tensor must hold whole " + type + " elements; got " + tensor.byteSize() + " bytes"
             : !tensor.isAccessibleBy(runner.thread() != null ? runner.thread() : Thread.currentThread())
             ? "the tensor's memory must be reachable from the fusion thread: use a shared or automatic arena" : failure;
@@ -112,7 +114,7 @@ public final class TensorFusion implements AutoCloseable
         }
         else
         {
-            submitted.offer(new Pending(tensor, type, op, future, System.nanoTime(), padded(tensor.byteSize())));
+            submitted.offer(new Pending(name, tensor, type, op, future, System.nanoTime(), padded(tensor.byteSize())));
         }
         return future;
     }
@@ -148,11 +150,6 @@ public final class TensorFusion implements AutoCloseable
         return Math.max(8, Long.highestOneBit(bytes - 1) << 1);
     }
 
-    private static int key(final DataType type, final ReduceOp op)
-    {
-        return type.ordinal() * ReduceOp.values().length + op.ordinal();
-    }
-
     private void recycle(final FusionBuffer buffer)
     {
         if (closed || buffer.segment().byteSize() != context.bufferBytes() || !pool.offer(buffer))
@@ -164,6 +161,9 @@ public final class TensorFusion implements AutoCloseable
     /** The scheduler loop, on its own thread. */
     private final class Scheduler implements Agent
     {
+        private CompletableFuture<MemorySegment> agreement;
+        private long agreementStartNs;
+
         @Override
         public String roleName()
         {
@@ -173,24 +173,29 @@ public final class TensorFusion implements AutoCloseable
         @Override
         public int doWork()
         {
-            int work = submitted.drain(pending ->
-            {
-                final int key = key(pending.type(), pending.op());
-                waiting[key].add(pending);
-                waitingBytes[key] += pending.padded();
-            });
+            int work = submitted.drain(cutter::add);
             final long now = System.nanoTime();
             if (agreement == null)
             {
-                if (triggered(now))
+                if (cutter.triggered(now))
                 {
-                    propose(now);
+                    agreementStartNs = now;
+                    agreement = cutter.next();
                     work++;
                 }
             }
             else if (agreement.isDone())
             {
-                cut();
+                if (agreement.isCompletedExceptionally())
+                {
+                    failAll("the workers could not agree on a fused batch: " + agreement.exceptionNow().getMessage());
+                    return work + 1;
+                }
+                agreement = cutter.next();
+                if (agreement == null)
+                {
+                    cutter.batches().forEach(this::fire);
+                }
                 work++;
             }
             else if (now - agreementStartNs > TimeUnit.MILLISECONDS.toNanos(context.agreementTimeoutMs()))
@@ -207,82 +212,16 @@ public final class TensorFusion implements AutoCloseable
             failAll("tensor fusion was closed before the tensor's batch fired");
         }
 
-        private boolean triggered(final long now)
+        private void fire(final Pending[] batch)
         {
-            for (int key = 0; key < KEYS; key++)
-            {
-                final Pending oldest = waiting[key].peek();
-                if (oldest != null && (waitingBytes[key] >= fillBytes || now - oldest.arrivalNs() >= deadlineNs))
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** Proposes, for every kind, how many waiting tensors fit in one batch. */
-        private void propose(final long now)
-        {
-            for (int key = 0; key < KEYS; key++)
-            {
-                proposal.setAtIndex(COUNT, key, fitting(waiting[key]));
-            }
-            agreementStartNs = now;
-            agreement = communicator.allReduce(proposal, DataType.INT32, ReduceOp.MIN);
-        }
-
-        private int fitting(final ArrayDeque<Pending> queue)
-        {
-            int count = 0;
-            long bytes = 0;
-            for (final Pending pending : queue)
-            {
-                if (count > 0 && bytes + pending.padded() > context.bufferBytes())
-                {
-                    break;
-                }
-                bytes += pending.padded();
-                count++;
-                if (bytes >= context.bufferBytes())
-                {
-                    break;
-                }
-            }
-            return count;
-        }
-
-        private void cut()
-        {
-            final CompletableFuture<MemorySegment> done = agreement;
-            agreement = null;
-            if (done.isCompletedExceptionally())
-            {
-                failAll("the workers could not agree on a fused batch: " + done.exceptionNow().getMessage());
-                return;
-            }
-            for (int key = 0; key < KEYS; key++)
-            {
-                final int count = proposal.getAtIndex(COUNT, key);
-                if (count > 0)
-                {
-                    fire(key, count);
-                }
-            }
-        }
-
-        private void fire(final int key, final int count)
-        {
-            final Pending[] batch = new Pending[count];
             long total = 0;
-            for (int i = 0; i < count; i++)
+            for (final Pending pending : batch)
             {
-                batch[i] = waiting[key].poll();
-                waitingBytes[key] -= batch[i].padded();
-                total += batch[i].padded();
+                total += pending.padded();
             }
             final FusionBuffer buffer = acquire(total);
             final MemorySegment memory = buffer.segment();
-            buffer.hold(count);
+            buffer.hold(batch.length);
             try
             {
                 long offset = 0;
@@ -341,15 +280,8 @@ public final class TensorFusion implements AutoCloseable
                 failure = reason;
             }
             final IllegalStateException error = new IllegalStateException(reason);
-            for (final ArrayDeque<Pending> queue : waiting)
-            {
-                Pending pending;
-                while ((pending = queue.poll()) != null)
-                {
-                    pending.future().completeExceptionally(error);
-                }
-            }
-            java.util.Arrays.fill(waitingBytes, 0);
+            final List<Pending> waiting = cutter.drainAll();
+            waiting.forEach(pending -> pending.future().completeExceptionally(error));
             submitted.drain(pending -> pending.future().completeExceptionally(error));
             agreement = null;
         }

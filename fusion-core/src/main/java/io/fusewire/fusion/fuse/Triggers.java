@@ -1,0 +1,87 @@
+package io.fusewire.fusion.fuse;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The dual threshold, per kind of tensor: fire when the waiting tensors of a kind fill the buffer
+ * to the threshold, or when the oldest has waited the deadline. After an agreement that cut
+ * nothing (the other workers did not have the tensors yet) it holds off for a deadline, so that
+ * empty agreements do not follow one another back to back.
+ */
+final class Triggers
+{
+    private static final long MIN_QUIET_NS = 50_000;
+
+    private final long fillBytes;
+    private final long deadlineNs;
+    private final long[] waitingBytes = new long[Pending.KINDS];
+    private long quietUntilNs;
+
+    Triggers(final FusionContext context)
+    {
+        this.fillBytes = (long)(context.fillThreshold() * context.bufferBytes());
+        this.deadlineNs = TimeUnit.MICROSECONDS.toNanos(context.deadlineMicros());
+    }
+
+    void added(final Pending pending)
+    {
+        waitingBytes[pending.kind()] += pending.padded();
+    }
+
+    void removed(final Pending pending)
+    {
+        waitingBytes[pending.kind()] -= pending.padded();
+    }
+
+    void clear()
+    {
+        Arrays.fill(waitingBytes, 0);
+    }
+
+    /**
+     * @param kind   a kind.
+     * @param oldest its oldest waiting tensor, or null.
+     * @param nowNs  now.
+     * @return true if that kind should be cut.
+     */
+    boolean fires(final int kind, final Pending oldest, final long nowNs)
+    {
+        return oldest != null && nowNs - quietUntilNs >= 0
+            && (waitingBytes[kind] >= fillBytes || nowNs - oldest.arrivalNs() >= deadlineNs);
+    }
+
+    /**
+     * @param oldest the oldest waiting tensor of any kind, or null.
+     * @param nowNs  now.
+     * @return true if some kind fills the threshold or the oldest waited the deadline.
+     */
+    boolean firesAny(final Pending oldest, final long nowNs)
+    {
+        if (oldest == null || nowNs - quietUntilNs < 0)
+        {
+            return false;
+        }
+        if (nowNs - oldest.arrivalNs() >= deadlineNs)
+        {
+            return true;
+        }
+        for (final long bytes : waitingBytes)
+        {
+            if (bytes >= fillBytes)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An agreement ended; {@code empty} when it cut nothing. */
+    void cut(final boolean empty)
+    {
+        if (empty)
+        {
+            quietUntilNs = System.nanoTime() + Math.max(MIN_QUIET_NS, deadlineNs);
+        }
+    }
+}
