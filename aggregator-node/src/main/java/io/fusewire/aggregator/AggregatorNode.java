@@ -1,5 +1,6 @@
 package io.fusewire.aggregator;
 
+import io.fusewire.transport.IdleStrategies;
 import io.fusewire.transport.CompletionQueue;
 import io.fusewire.transport.Device;
 import io.fusewire.transport.Fabric;
@@ -10,7 +11,6 @@ import java.nio.ByteBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -181,6 +181,6 @@ public final class AggregatorNode implements AutoCloseable
 
     private static AgentRunner runner(final Agent agent, final ErrorHandler errors)
     {
-        return new AgentRunner(new BackoffIdleStrategy(10, 5, 1_000, 20_000), errors, null, agent);
+        return new AgentRunner(IdleStrategies.backoff(), errors, null, agent);
     }
 }

@@ -3,6 +3,7 @@ package io.fusewire.fusion;
 import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.fusion.worker.Collective;
 import io.fusewire.fusion.worker.WorkerAgent;
+import io.fusewire.transport.IdleStrategies;
 import io.fusewire.transport.CompletionQueue;
 import io.fusewire.transport.Connection;
 import io.fusewire.transport.Device;
@@ -13,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 /**
@@ -51,7 +51,7 @@ public final class Communicator implements AutoCloseable
             }
             agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted,
                 context.timeoutMs());
-            runner = new AgentRunner(new BackoffIdleStrategy(10, 5, 1_000, 20_000),
+            runner = new AgentRunner(IdleStrategies.backoff(),
                 ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "worker agent failed", ex), null, agent);
         }
         catch (final RuntimeException ex)

@@ -1,13 +1,14 @@
 package io.fusewire.perf;
 
 import io.fusewire.perf.allreduce.AllReduceCommand;
+import io.fusewire.perf.compare.CompareCommand;
 import io.fusewire.perf.fusion.FusionCommand;
 import io.fusewire.perf.fusion.IndexCommand;
 import picocli.CommandLine.Command;
 
 /** {@code fusewire perf}: the performance harness. */
 @Command(name = "perf", mixinStandardHelpOptions = true, description = "Performance harness: sweeps in nccl-tests' format.",
-    subcommands = {AllReduceCommand.class, FusionCommand.class, IndexCommand.class})
+    subcommands = {AllReduceCommand.class, CompareCommand.class, FusionCommand.class, IndexCommand.class})
 public final class PerfCommand
 {
 }

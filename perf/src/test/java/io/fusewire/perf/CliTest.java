@@ -39,7 +39,7 @@ final class CliTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf fusion", "perf index", "bench", "allreduce-worker",
+    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf compare", "perf fusion", "perf index", "bench", "allreduce-worker",
         "fusion-worker"})
     void everyCommandHasHelp(final String command)
     {
@@ -72,6 +72,22 @@ final class CliTest
         assertEquals(0, run("perf", "index", "--rate", "100", "--duration", "1", "--mode", "fused", "--features-in", "256",
             "--features-out", "64", "--out", dir.toString(), "--timeout-s", "90"), out::toString);
         assertTrue(java.util.regex.Pattern.compile("(?m)^fused +100 .* 0$").matcher(out.toString()).find(), out::toString);
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void perfCompareRunsFusewireAndWhicheverPeersAreInstalledAndChecksThemAll(
+        @org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir) throws Exception
+    {
+        assertEquals(0, run("perf", "compare", "-b", "32K", "-e", "64K", "-f", "2", "--reps", "1", "--iters", "3", "--out",
+            dir.toString(), "--timeout-s", "120"), out::toString);
+        final String text = out.toString();
+        assertTrue(text.contains("fusewire-aggregator") && text.contains("fusewire-ring"), text);
+        assertTrue(text.contains("gloo") || text.contains("Gloo skipped"), text);
+        assertTrue(text.contains("mpi-shm") || text.contains("Open MPI skipped"), text);
+        final String csv = java.nio.file.Files.readString(dir.resolve("compare.csv"));
+        assertTrue(csv.startsWith("size_bytes,system,busbw_median_gbps") && csv.contains("65536,fusewire-aggregator,"), csv);
+        assertTrue(java.nio.file.Files.size(dir.resolve("compare.png")) > 1000);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.fusewire.fusion.fuse;
 
+import io.fusewire.transport.IdleStrategies;
 import io.fusewire.fusion.Communicator;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
@@ -10,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
@@ -57,7 +57,7 @@ public final class TensorFusion implements AutoCloseable
         {
             pool.offer(new FusionBuffer(context.bufferBytes(), this::recycle));
         }
-        runner = new AgentRunner(new BackoffIdleStrategy(10, 5, 1_000, 20_000),
+        runner = new AgentRunner(IdleStrategies.backoff(),
             ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "fusion scheduler failed", ex), null,
             new Scheduler());
         AgentRunner.startOnThread(runner);

@@ -6,6 +6,7 @@ import io.fusewire.fusion.reduce.Reducer;
 import io.fusewire.fusion.reduce.Reducers;
 import io.fusewire.fusion.ring.RingAllReduce;
 import io.fusewire.topology.store.Store;
+import io.fusewire.transport.IdleStrategies;
 import io.fusewire.transport.Completion;
 import io.fusewire.transport.CompletionHandler;
 import io.fusewire.transport.CompletionQueue;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
@@ -51,7 +51,7 @@ public final class HierarchicalAllReduce implements AutoCloseable
     private final int[] arrivedSequence;
     private final boolean[] closed;
     private final CompletionHandler onCompletion = this::onCompletion;
-    private final IdleStrategy idle = new BackoffIdleStrategy(10, 5, 1_000, 20_000);
+    private final IdleStrategy idle = IdleStrategies.backoff();
     private int sequence;
     private String failure;
 

@@ -4,6 +4,7 @@ import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
 import io.fusewire.fusion.reduce.Reducer;
 import io.fusewire.fusion.reduce.Reducers;
+import io.fusewire.transport.IdleStrategies;
 import io.fusewire.transport.Completion;
 import io.fusewire.transport.CompletionHandler;
 import io.fusewire.transport.CompletionQueue;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -58,7 +58,7 @@ public final class RingAllReduce implements AutoCloseable
     private final Connection toNext;
     private final Connection fromPrevious;
     private final UnsafeBuffer credit = new UnsafeBuffer(new byte[4]);
-    private final IdleStrategy idle = new BackoffIdleStrategy(10, 5, 1_000, 20_000);
+    private final IdleStrategy idle = IdleStrategies.backoff();
     private final CompletionHandler onCompletion = this::onCompletion;
     private final long slotBytes;
     private final int[] arrivedStep = {-1, -1};

@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
     description = "One worker of 'fusewire perf allreduce'.")
 public final class AllReduceWorkerCommand implements Callable<Integer>
 {
+    /** Collectives run before the sweep, the same count on every rank, so that no size is timed cold. */
+    private static final int JIT_WARMUP = 2_000;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     @Option(names = "--rank", required = true)
@@ -73,7 +75,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Option(names = "--iters", defaultValue = "0")
     int iterations;
 
-    @Option(names = "--warmup", defaultValue = "2")
+    @Option(names = "--warmup", defaultValue = "5")
     int warmup;
 
     @Option(names = "--check")
@@ -110,6 +112,12 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         try (Reduction reduction = open(); Arena arena = Arena.ofShared())
         {
             final MemorySegment buffer = arena.allocate(maxBytes, 4096);
+            // the JIT compiles the data path during the first thousand or so collectives: run them before any size is timed
+            final MemorySegment small = buffer.asSlice(0, Math.min(minBytes, 64 * 1024) / 4 * 4);
+            for (int i = 0; i < JIT_WARMUP; i++)
+            {
+                reduction.sum().apply(small);
+            }
             for (final long size : Sizes.sweep(minBytes, maxBytes, factor))
             {
                 final long count = size / DataType.FLOAT32.bytes();

@@ -8,9 +8,10 @@ import java.util.function.Consumer;
  * Gathers the workers' result lines into rows: a size's row is ready when every rank reported it;
  * its time is the slowest rank's, its wrong count the sum over ranks. Rows come out in order.
  */
-final class SweepCollector
+public final class SweepCollector
 {
     private final int workers;
+    private final int reporters;
     private final Consumer<Row> onRow;
     private final List<long[]> sizes = new ArrayList<>();
     private final List<double[]> times = new ArrayList<>();
@@ -18,23 +19,41 @@ final class SweepCollector
     private final int[] reported;
     private final List<Row> rows = new ArrayList<>();
 
-    SweepCollector(final int workers, final Consumer<Row> onRow)
+    /**
+     * @param workers N, each rank reporting.
+     * @param onRow   receives each row once complete.
+     */
+    public SweepCollector(final int workers, final Consumer<Row> onRow)
     {
-        this.workers = workers;
-        this.onRow = onRow;
-        this.reported = new int[workers];
+        this(workers, workers, onRow);
     }
 
-    /** Takes "size count meanUs wrong" from rank's RESULT line. */
-    synchronized void accept(final int rank, final String result)
+    /**
+     * @param reporters ranks that print results (1 for a peer whose rank 0 reports for all).
+     * @param workers   N, for busbw.
+     * @param onRow     receives each row once complete.
+     */
+    public SweepCollector(final int reporters, final int workers, final Consumer<Row> onRow)
+    {
+        this.workers = workers;
+        this.reporters = reporters;
+        this.onRow = onRow;
+        this.reported = new int[reporters];
+    }
+
+    /**
+     * @param rank   the reporting rank.
+     * @param result "size count meanUs wrong", from its result line.
+     */
+    public synchronized void accept(final int rank, final String result)
     {
         final String[] fields = result.trim().split("\\s+");
         final int index = reported[rank]++;
         while (sizes.size() <= index)
         {
             sizes.add(new long[2]);
-            times.add(new double[workers]);
-            wrong.add(new long[workers]);
+            times.add(new double[reporters]);
+            wrong.add(new long[reporters]);
         }
         sizes.get(index)[0] = Long.parseLong(fields[0]);
         sizes.get(index)[1] = Long.parseLong(fields[1]);
@@ -45,7 +64,7 @@ final class SweepCollector
             final int at = rows.size();
             double slowest = 0;
             long wrongSum = 0;
-            for (int r = 0; r < workers; r++)
+            for (int r = 0; r < reporters; r++)
             {
                 slowest = Math.max(slowest, times.get(at)[r]);
                 wrongSum = wrong.get(at)[r] < 0 || wrongSum < 0 ? -1 : wrongSum + wrong.get(at)[r];
@@ -56,14 +75,15 @@ final class SweepCollector
         }
     }
 
-    synchronized List<Row> rows()
+    /** @return the rows complete so far. */
+    public synchronized List<Row> rows()
     {
         return List.copyOf(rows);
     }
 
     private boolean complete(final int index)
     {
-        for (int r = 0; r < workers; r++)
+        for (int r = 0; r < reporters; r++)
         {
             if (reported[r] <= index)
             {

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 /**
  * A Fusewire process (worker, aggregator) started as a JVM of its own with this JVM's flags and
- * classpath, so every process of a run sees the same code and settings. Its output is read line by
+ * classpath, so every process of a run sees the same code and settings (or a peer program). Its output is read line by
  * line: the first line starting with the announcement prefix completes {@link #announcement()}
  * (how an aggregator tells where it listens); every other line goes to the consumer.
  */
@@ -25,17 +25,10 @@ public final class ChildJvm implements AutoCloseable
     private final Thread reader;
     private final CompletableFuture<String> announcement = new CompletableFuture<>();
 
-    private ChildJvm(final String name, final List<String> arguments, final String prefix, final Consumer<String> onLine)
+    private ChildJvm(final String name, final List<String> command, final String prefix, final Consumer<String> onLine)
         throws IOException
     {
         this.name = name;
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(FusewireCli.class.getName());
-        command.addAll(arguments);
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         reader = Thread.ofVirtual().name("relay-" + name).start(() -> read(prefix, onLine));
     }
@@ -51,7 +44,29 @@ public final class ChildJvm implements AutoCloseable
     public static ChildJvm start(final String name, final List<String> arguments, final String prefix, final Consumer<String> onLine)
         throws IOException
     {
-        return new ChildJvm(name, arguments, prefix, onLine);
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(FusewireCli.class.getName());
+        command.addAll(arguments);
+        return new ChildJvm(name, command, prefix, onLine);
+    }
+
+    /**
+     * Starts any program the same way (a peer system of the perf harness: Python, mpirun).
+     *
+     * @param name    for messages.
+     * @param command the whole command line.
+     * @param onLine  receives every line of output.
+     * @return the started process.
+     * @throws IOException if it cannot start.
+     */
+    public static ChildJvm startProgram(final String name, final List<String> command, final Consumer<String> onLine)
+        throws IOException
+    {
+        return new ChildJvm(name, command, null, onLine);
     }
 
     /** @return what followed the prefix; fails if the process ended first. */

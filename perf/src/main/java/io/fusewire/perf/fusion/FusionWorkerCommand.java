@@ -113,7 +113,9 @@ public final class FusionWorkerCommand implements Callable<Integer>
                 System.out.println(LocalCluster.RESULT + "capacity " + String.format(Locale.ROOT, "%.1f %.1f", sync, fused));
                 return 0;
             }
-            return poisson(bytes, work, "fused".equals(mode) ? fused(fusion, work) : alone(communicator, work));
+            final Query query = "fused".equals(mode) ? fused(fusion, work) : alone(communicator, work);
+            capacity(bytes, work, query);
+            return poisson(bytes, work, query);
         }
         catch (final Exception ex)
         {
@@ -207,7 +209,8 @@ public final class FusionWorkerCommand implements Callable<Integer>
 
     /**
      * Closed loop: a fixed number of queries (the same on every worker, as collectives must be)
-     * with up to 256 outstanding; returns queries per second.
+     * with up to 256 outstanding; returns queries per second. Also the warm-up before a timed run,
+     * so that the JIT has compiled the path being measured.
      */
     private double capacity(final long[] bytes, final Workload work, final Query query) throws InterruptedException
     {

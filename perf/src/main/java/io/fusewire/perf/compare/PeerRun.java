@@ -1,0 +1,184 @@
+package io.fusewire.perf.compare;
+
+import io.fusewire.perf.allreduce.AllReduceRun;
+import io.fusewire.perf.allreduce.Row;
+import io.fusewire.perf.allreduce.SweepCollector;
+import io.fusewire.perf.cli.ChildJvm;
+import io.fusewire.perf.cli.LocalCluster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The peer systems of {@code perf compare}, run as their users run them: torch.distributed with
+ * the Gloo backend (Debian's python3-torch, {@code /usr/bin/python3}), and Open MPI's MPI_Allreduce
+ * through a small C program compiled with mpicc, on shared memory ({@code --mca btl vader,self}) or
+ * TCP ({@code --mca btl tcp,self}). Both print the same result lines as Fusewire's workers.
+ */
+final class PeerRun
+{
+    static final String PYTHON = "/usr/bin/python3";
+
+    private final Path workDir;
+    private final PrintWriter out;
+
+    PeerRun(final Path workDir, final PrintWriter out)
+    {
+        this.workDir = workDir;
+        this.out = out;
+    }
+
+    /** @return null if Gloo can run here, else why not and what to install. */
+    static String glooMissing()
+    {
+        return works(List.of(PYTHON, "-c", "import torch.distributed as d; assert d.is_gloo_available()"))
+            ? null : "Gloo skipped: " + PYTHON + " cannot import torch with Gloo (apt-get install python3-torch, or run perf/setup-peers.sh)";
+    }
+
+    /** @return null if Open MPI can run here, else why not and what to install. */
+    static String mpiMissing()
+    {
+        return works(List.of("mpicc", "--version")) && works(List.of("mpirun", "--version"))
+            ? null : "Open MPI skipped: mpicc or mpirun not found (apt-get install openmpi-bin libopenmpi-dev, or run perf/setup-peers.sh)";
+    }
+
+    AllReduceRun.Result gloo(final int workers, final Sweep sweep) throws Exception
+    {
+        final Path script = extract("gloo_allreduce.py");
+        final String master = "127.0.0.1:" + freePort();
+        final SweepCollector collector = new SweepCollector(workers, workers, row -> { });
+        final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        final List<ChildJvm> ranks = new ArrayList<>();
+        try
+        {
+            for (int rank = 0; rank < workers; rank++)
+            {
+                final List<String> command = new ArrayList<>(List.of(PYTHON, script.toString(), "--rank", Integer.toString(rank),
+                    "--world", Integer.toString(workers), "--master", master));
+                command.addAll(sweep.arguments(true));
+                final int r = rank;
+                ranks.add(ChildJvm.startProgram("gloo rank " + rank, command, line -> route(line, r, collector, failures)));
+            }
+            await(ranks, sweep, failures);
+        }
+        finally
+        {
+            for (final ChildJvm rank : ranks)
+            {
+                rank.close();
+            }
+        }
+        return new AllReduceRun.Result(collector.rows(), sweep.sizes(), List.copyOf(failures));
+    }
+
+    AllReduceRun.Result mpi(final int workers, final String btl, final Sweep sweep) throws Exception
+    {
+        final Path binary = compileMpi();
+        final SweepCollector collector = new SweepCollector(1, workers, row -> { });
+        final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        final List<String> command = new ArrayList<>(List.of("mpirun", "--allow-run-as-root", "--oversubscribe", "-np",
+            Integer.toString(workers), "--mca", "btl", btl, binary.toString()));
+        command.addAll(sweep.arguments(false));
+        try (ChildJvm mpirun = ChildJvm.startProgram("mpirun", command, line -> route(line, 0, collector, failures)))
+        {
+            await(List.of(mpirun), sweep, failures);
+        }
+        return new AllReduceRun.Result(collector.rows(), sweep.sizes(), List.copyOf(failures));
+    }
+
+    private void route(final String line, final int rank, final SweepCollector collector, final List<String> failures)
+    {
+        if (line.startsWith(LocalCluster.RESULT))
+        {
+            collector.accept(rank, line.substring(LocalCluster.RESULT.length()));
+        }
+        else if (line.startsWith(LocalCluster.FAILED))
+        {
+            failures.add(line.substring(LocalCluster.FAILED.length()));
+        }
+        else if (line.contains("rror"))
+        {
+            out.println("[peer] " + line);
+        }
+    }
+
+    private static void await(final List<ChildJvm> processes, final Sweep sweep, final List<String> failures)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(sweep.timeoutSeconds());
+        for (final ChildJvm process : processes)
+        {
+            final Integer code = process.awaitExit(deadline - System.nanoTime());
+            if (code == null || code != 0)
+            {
+                failures.add(process.name() + (code == null ? " did not finish in time" : " exited with code " + code));
+            }
+        }
+    }
+
+    private Path compileMpi() throws IOException, InterruptedException
+    {
+        final Path binary = workDir.resolve("mpi_allreduce");
+        if (!Files.exists(binary))
+        {
+            final Path source = extract("mpi_allreduce.c");
+            final Process cc = new ProcessBuilder("mpicc", "-O2", "-o", binary.toString(), source.toString()).redirectErrorStream(true)
+                .start();
+            final String log = new String(cc.getInputStream().readAllBytes());
+            if (!cc.waitFor(120, TimeUnit.SECONDS) || cc.exitValue() != 0)
+            {
+                throw new IOException("mpicc failed: " + log);
+            }
+        }
+        return binary;
+    }
+
+    private Path extract(final String resource) throws IOException
+    {
+        final Path file = workDir.resolve(resource);
+        try (InputStream in = PeerRun.class.getResourceAsStream("/peers/" + resource))
+        {
+            if (in == null)
+            {
+                throw new IOException("the peer program " + resource + " is missing from the build");
+            }
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
+    }
+
+    private static boolean works(final List<String> command)
+    {
+        try
+        {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getInputStream().readAllBytes();
+            return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}
