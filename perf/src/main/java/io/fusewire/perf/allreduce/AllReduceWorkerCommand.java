@@ -1,12 +1,12 @@
 package io.fusewire.perf.allreduce;
 
 import io.fusewire.fusion.Communicator;
-import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
 import io.fusewire.fusion.hfba.HierarchicalAllReduce;
 import io.fusewire.fusion.ring.RingAllReduce;
 import io.fusewire.perf.cli.ByteSize;
+import io.fusewire.perf.cli.JobOptions;
 import io.fusewire.perf.cli.LocalCluster;
 import io.fusewire.perf.cli.Sizes;
 import io.fusewire.topology.store.Store;
@@ -16,11 +16,11 @@ import io.fusewire.transport.TransportContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,36 +32,21 @@ import picocli.CommandLine.Option;
     description = "One worker of 'fusewire perf allreduce'.")
 public final class AllReduceWorkerCommand implements Callable<Integer>
 {
+    @Mixin
+    JobOptions job;
+
     /** Collectives run before the sweep, the same count on every rank, so that no size is timed cold. */
     private static final int JIT_WARMUP = 2_000;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    @Option(names = "--rank", required = true)
-    int rank;
-
-    @Option(names = "--workers", required = true)
-    int workers;
-
     @Option(names = "--algo", defaultValue = "aggregator")
     String algorithm;
-
-    @Option(names = "--aggregators", split = ",", description = "For --algo aggregator: their addresses.")
-    String[] aggregators;
 
     @Option(names = "--store", description = "For --algo ring and hfba-*: the rendezvous store, tcp://host:port or file:///dir.")
     String store;
 
     @Option(names = "--group-size", defaultValue = "2", description = "For --algo hfba-*: ranks per group.")
     int groupSize;
-
-    @Option(names = "--transport", defaultValue = "shm")
-    String transport;
-
-    @Option(names = "--job", defaultValue = "0")
-    long job;
-
-    @Option(names = "--secret", defaultValue = "")
-    String secret;
 
     @Option(names = "-b", defaultValue = "32K", converter = ByteSize.class)
     long minBytes;
@@ -151,7 +136,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
             final String reason = ex instanceof java.util.concurrent.TimeoutException && ex.getMessage() == null
                 ? "no result within " + timeoutMs + " ms" : ex instanceof java.util.concurrent.ExecutionException ? ex.getCause().getMessage()
                 : ex.getMessage();
-            System.out.println(LocalCluster.FAILED + "rank " + rank + ": " + reason);
+            System.out.println(LocalCluster.FAILED + "rank " + job.rank() + ": " + reason);
             return 1;
         }
     }
@@ -168,23 +153,22 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
             }
             return baseline;
         }
-        final Communicator communicator = Communicator.connect(new CommunicatorContext().jobId(job).secret(secret).rank(rank)
-            .worldSize(workers).aggregators(Arrays.asList(aggregators)).transport(transport).chunkBytes((int)chunkBytes)
-            .window(window).timeoutMs(timeoutMs).transportContext(transportContext));
+        final Communicator communicator = Communicator.connect(job.communicator(timeoutMs).chunkBytes((int)chunkBytes)
+            .window(window).transportContext(transportContext));
         return new Reduction(data -> communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS),
             communicator);
     }
 
     private Reduction baseline(final Store rendezvous, final TransportContext transportContext)
     {
-        final String prefix = "job-" + job;
+        final String prefix = "job-" + job.job();
         if ("ring".equals(algorithm))
         {
-            final RingAllReduce ring = RingAllReduce.join(transport, transportContext, rendezvous, prefix, rank, workers, "127.0.0.1",
+            final RingAllReduce ring = RingAllReduce.join(job.transport(), transportContext, rendezvous, prefix, job.rank(), job.workers(), "127.0.0.1",
                 maxBytes, timeoutMs);
             return new Reduction(data -> ring.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), ring);
         }
-        final HierarchicalAllReduce hfba = new HierarchicalAllReduce(transport, transportContext, rendezvous, prefix, rank, workers,
+        final HierarchicalAllReduce hfba = new HierarchicalAllReduce(job.transport(), transportContext, rendezvous, prefix, job.rank(), job.workers(),
             groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, timeoutMs);
         return new Reduction(data -> hfba.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), hfba);
     }
@@ -193,7 +177,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     {
         for (long i = 0; i < count; i++)
         {
-            data.setAtIndex(FLOAT, i, value(i, rank));
+            data.setAtIndex(FLOAT, i, value(i, job.rank()));
         }
     }
 
@@ -203,7 +187,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         for (long i = 0; i < count; i++)
         {
             float expected = 0;
-            for (int r = 0; r < workers; r++)
+            for (int r = 0; r < job.workers(); r++)
             {
                 expected += value(i, r);
             }

@@ -8,8 +8,8 @@ import io.fusewire.fusion.fuse.FusedTensor;
 import io.fusewire.fusion.fuse.FusionContext;
 import io.fusewire.fusion.fuse.TensorFusion;
 import io.fusewire.perf.cli.ByteSize;
+import io.fusewire.perf.cli.JobOptions;
 import io.fusewire.perf.cli.LocalCluster;
-import io.fusewire.transport.TransportContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,23 +39,8 @@ import picocli.CommandLine.Option;
 @Command(name = "fusion-worker", hidden = true, mixinStandardHelpOptions = true, description = "One worker of 'fusewire perf fusion'.")
 public final class FusionWorkerCommand implements Callable<Integer>
 {
-    @Option(names = "--rank", required = true)
-    int rank;
-
-    @Option(names = "--workers", required = true)
-    int workers;
-
-    @Option(names = "--aggregators", required = true, split = ",")
-    String[] aggregators;
-
-    @Option(names = "--transport", defaultValue = "shm")
-    String transport;
-
-    @Option(names = "--job", required = true)
-    long job;
-
-    @Option(names = "--secret", required = true)
-    String secret;
+    @Mixin
+    JobOptions job;
 
     @Option(names = "--mode", required = true, description = "sync, fused or calibrate")
     String mode;
@@ -96,15 +82,13 @@ public final class FusionWorkerCommand implements Callable<Integer>
     public Integer call()
     {
         final long[] bytes = Arrays.stream(sizes).mapToLong(ByteSize::parse).toArray();
-        final CommunicatorContext context = new CommunicatorContext().jobId(job).secret(secret).rank(rank).worldSize(workers)
-            .aggregators(Arrays.asList(aggregators)).transport(transport).timeoutMs(timeoutMs)
-            .transportContext(TransportContext.fromProperties(null));
+        final CommunicatorContext context = job.communicator(timeoutMs);
         try (Communicator communicator = Communicator.connect(context);
             TensorFusion fusion = new TensorFusion(communicator, new FusionContext().fillThreshold(fill).deadlineMicros(deadlineMicros)
                 .agreementTimeoutMs(timeoutMs)))
         {
-            final Workload work = "index".equals(workload) ? new Workload.LinearLayer(rank, workers, featuresIn, featuresOut)
-                : new Workload.Small(rank, workers);
+            final Workload work = "index".equals(workload) ? new Workload.LinearLayer(job.rank(), job.workers(), featuresIn, featuresOut)
+                : new Workload.Small(job.rank(), job.workers());
             barrier(communicator);
             if ("calibrate".equals(mode))
             {
@@ -119,7 +103,7 @@ public final class FusionWorkerCommand implements Callable<Integer>
         }
         catch (final Exception ex)
         {
-            System.out.println(LocalCluster.FAILED + "rank " + rank + ": " + ex.getMessage());
+            System.out.println(LocalCluster.FAILED + "rank " + job.rank() + ": " + ex.getMessage());
             return 1;
         }
     }
