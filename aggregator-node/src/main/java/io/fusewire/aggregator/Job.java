@@ -255,6 +255,11 @@ final class Job
         final int elements = slotLength[slot] / dtype.bytes();
         final int workers = layout.workers();
         int rank = nextRank[slot];
+        if (rank == 0 && workers >= 2 && arrived[slot * workers] && arrived[slot * workers + 1])
+        {
+            reducer.combine(accSlots[slot], inbox.segment(), layout.inboxOffset(slot, 0), layout.inboxOffset(slot, 1), elements);
+            rank = 2;
+        }
         while (rank < workers && arrived[slot * workers + rank])
         {
             reducer.accumulate(accSlots[slot], inbox.segment(), layout.inboxOffset(slot, rank), elements, rank == 0);

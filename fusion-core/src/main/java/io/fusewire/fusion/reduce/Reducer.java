@@ -21,6 +21,24 @@ public interface Reducer
     void accumulate(MemorySegment acc, MemorySegment src, long srcOffset, int elements, boolean first);
 
     /**
+     * acc = first op second, for the first two contributions of a use of a slot. The same result as
+     * accumulating them one after the other; a reducer that can do it in one pass over the data
+     * (fp32 sum) overrides it.
+     *
+     * @param acc          the accumulator, 4 bytes per element.
+     * @param src          where both contributions are, in the input type.
+     * @param firstOffset  the first contribution (rank 0's).
+     * @param secondOffset the second (rank 1's).
+     * @param elements     how many elements.
+     */
+    default void combine(final MemorySegment acc, final MemorySegment src, final long firstOffset, final long secondOffset,
+        final int elements)
+    {
+        accumulate(acc, src, firstOffset, elements, true);
+        accumulate(acc, src, secondOffset, elements, false);
+    }
+
+    /**
      * Makes the result of a finished accumulator.
      *
      * @param acc      the accumulator.

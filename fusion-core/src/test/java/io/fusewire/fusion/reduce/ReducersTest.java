@@ -53,6 +53,33 @@ final class ReducersTest
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 9, 1000, 4099})
+    void combiningTheFirstTwoContributionsEqualsAccumulatingThem(final int elements)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment src = arena.allocate(8L * elements + 16);
+            for (int i = 0; i < 2 * elements + 4; i++)
+            {
+                src.setAtIndex(FLOAT, i, i * 0.37f - 11);
+            }
+            for (final DataType type : new DataType[] {DataType.FLOAT32, DataType.INT32})
+            {
+                for (final ReduceOp op : ReduceOp.values())
+                {
+                    final Reducer reducer = Reducers.of(type, op);
+                    final MemorySegment once = arena.allocate(4L * elements);
+                    final MemorySegment twice = arena.allocate(4L * elements);
+                    reducer.combine(once, src, 4, 4L * elements + 8, elements);
+                    reducer.accumulate(twice, src, 4, elements, true);
+                    reducer.accumulate(twice, src, 4L * elements + 8, elements, false);
+                    assertEquals(-1, once.mismatch(twice), type + " " + op + ": the same bits either way");
+                }
+            }
+        }
+    }
+
     @Test
     void int32SumsWrapAround()
     {

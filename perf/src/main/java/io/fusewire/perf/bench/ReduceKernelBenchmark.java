@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The aggregator's fp32 sum kernel (acc += contribution, Vector API over off-heap segments) next to
- * its reference, the same sum as a plain {@code float[]} loop that C2 auto-vectorises. One
- * operation folds one contribution of {@code bytes}; GB/s of input = ops/s x bytes.
+ * The aggregator's fp32 sum kernels (acc += contribution, and acc = first + second) on the Vector
+ * API over off-heap segments, next to their references, the same sums as plain {@code float[]} loops
+ * that C2 auto-vectorises. One operation folds one contribution of {@code bytes} (two for the
+ * combine); GB/s of input = ops/s x bytes (x 2).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -69,6 +70,23 @@ public class ReduceKernelBenchmark
     public void vectorSegmentSum()
     {
         sum.accumulate(acc, src, 0, bytes / Float.BYTES, false);
+    }
+
+    @Benchmark
+    public void vectorSegmentCombine()
+    {
+        sum.combine(acc, src, 0, 0, bytes / Float.BYTES);
+    }
+
+    @Benchmark
+    public void referenceArrayCombine()
+    {
+        final float[] a = accArray;
+        final float[] s = srcArray;
+        for (int i = 0; i < a.length; i++)
+        {
+            a[i] = s[i] + s[i];
+        }
     }
 
     @Benchmark
