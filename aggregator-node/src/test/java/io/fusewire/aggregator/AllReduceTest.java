@@ -62,6 +62,33 @@ final class AllReduceTest
     }
 
     @Test
+    void registeredTensorsAreWrittenInPlaceAndSumTheSame()
+    {
+        try (Cluster cluster = new Cluster("tcp", 2))
+        {
+            final List<Communicator> comms = cluster.join(2);
+            final List<MemorySegment> data = new ArrayList<>();
+            for (int rank = 0; rank < 2; rank++)
+            {
+                final MemorySegment registered = comms.get(rank).allocate(4L * 100_003 + 64).asSlice(64, 4L * 100_003);
+                for (long i = 0; i < 100_003; i++)
+                {
+                    registered.setAtIndex(FLOAT, i, (i % 97) + rank);
+                }
+                data.add(registered);
+            }
+            final List<CompletableFuture<MemorySegment>> results = new ArrayList<>();
+            for (int rank = 0; rank < 2; rank++)
+            {
+                results.add(comms.get(rank).allReduce(data.get(rank), DataType.FLOAT32, ReduceOp.SUM));
+            }
+            results.forEach(CompletableFuture::join);
+            verify(data, DataType.FLOAT32, 1, 2);
+            comms.forEach(Communicator::close);
+        }
+    }
+
+    @Test
     void sixtyFourMebibytes()
     {
         try (Cluster cluster = new Cluster("shm", 2))

@@ -12,6 +12,7 @@ import io.fusewire.transport.MemoryRegion;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
@@ -31,6 +32,8 @@ public final class Communicator implements AutoCloseable
     private final ManyToOneConcurrentLinkedQueue<Collective> submitted = new ManyToOneConcurrentLinkedQueue<>();
     private final WorkerAgent agent;
     private final AgentRunner runner;
+    private final Device device;
+    private final List<MemoryRegion> registered = new CopyOnWriteArrayList<>();
 
     private Communicator(final CommunicatorContext context)
     {
@@ -38,7 +41,7 @@ public final class Communicator implements AutoCloseable
         fabric = Fabric.open(context.transport(), context.transportContext());
         try
         {
-            final Device device = fabric.openDefaultDevice();
+            device = fabric.openDefaultDevice();
             final CompletionQueue queue = device.createCompletionQueue();
             final SlotLayout layout = SlotLayout.of(context.join(0));
             final MemoryRegion sendWindow = device.allocate(layout.windowBytes());
@@ -49,7 +52,7 @@ public final class Communicator implements AutoCloseable
             {
                 connections[a] = device.connect(addresses.get(a), List.of(resultWindow), queue, context.join(a).encode());
             }
-            agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted,
+            agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted, registered,
                 context.timeoutMs());
             runner = new AgentRunner(IdleStrategies.backoff(),
                 ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "worker agent failed", ex), null, agent);
@@ -73,6 +76,20 @@ public final class Communicator implements AutoCloseable
     public static Communicator connect(final CommunicatorContext context)
     {
         return new Communicator(context.conclude());
+    }
+
+    /**
+     * Allocates tensor memory registered with the transport: collectives over it skip the copy
+     * into the send window (chunks are written straight from it). Freed when the communicator closes.
+     *
+     * @param bytes the size.
+     * @return the memory, zero-filled, reachable from any thread.
+     */
+    public MemorySegment allocate(final long bytes)
+    {
+        final MemoryRegion region = device.allocate(bytes);
+        registered.add(region);
+        return region.segment();
     }
 
     /** @return this worker's rank. */

@@ -13,6 +13,7 @@ import io.fusewire.transport.PostResult;
 import io.fusewire.transport.RemoteRegion;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import org.agrona.collections.Object2IntHashMap;
@@ -21,7 +22,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A worker's side of the aggregation protocol, one collective at a time. Chunk i of a collective
- * goes to aggregator i mod A: copied into the send window at that aggregator's next slot and
+ * goes to aggregator i mod A: copied into the send window at that aggregator's next slot (or, from
+ * tensor memory allocated registered, {@code Communicator.allocate}, not copied at all) and
  * written into the worker's area of that slot on the aggregator. The result of a slot comes back
  * into the result window, is copied to the caller's memory, and frees the slot for the next chunk
  * (self-clocking: at most W chunks in flight per aggregator). See {@link SlotLayout}.
@@ -37,6 +39,9 @@ public final class WorkerAgent implements Agent
     private final MemoryRegion sendWindow;
     private final MemoryRegion resultWindow;
     private final Queue<Collective> submitted;
+    private final List<MemoryRegion> registered;
+    private MemoryRegion source;
+    private long sourceOffset;
     private final long timeoutNs;
     private final long[] stream;
     private final int[] inFlight;
@@ -61,6 +66,7 @@ public final class WorkerAgent implements Agent
      * @param sendWindow   registered, {@link SlotLayout#windowBytes()} long.
      * @param resultWindow registered and exposed to the aggregators, as long.
      * @param submitted    where callers put collectives (a concurrent queue).
+     * @param registered   tensor memory the caller allocated registered; chunks in it are written in place.
      * @param timeoutMs    bound on a collective making no progress.
      */
     public WorkerAgent(
@@ -71,6 +77,7 @@ public final class WorkerAgent implements Agent
         final MemoryRegion sendWindow,
         final MemoryRegion resultWindow,
         final Queue<Collective> submitted,
+        final List<MemoryRegion> registered,
         final long timeoutMs)
     {
         this.rank = rank;
@@ -80,6 +87,7 @@ public final class WorkerAgent implements Agent
         this.sendWindow = sendWindow;
         this.resultWindow = resultWindow;
         this.submitted = submitted;
+        this.registered = registered;
         this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         final int count = aggregators.length;
         inboxes = new RemoteRegion[count];
@@ -158,6 +166,17 @@ public final class WorkerAgent implements Agent
         }
         current = collective;
         sequence++;
+        source = null;
+        final long address = collective.data().address();
+        for (final MemoryRegion region : registered)
+        {
+            final long base = region.segment().address();
+            if (collective.data().isNative() && address >= base && address + collective.data().byteSize() <= base + region.length())
+            {
+                source = region;
+                sourceOffset = address - base;
+            }
+        }
         final long bytes = collective.data().byteSize();
         chunks = (bytes + layout.chunkBytes() - 1) / layout.chunkBytes();
         done = 0;
@@ -193,13 +212,23 @@ public final class WorkerAgent implements Agent
             {
                 final long chunk = nextChunk[a];
                 final int slot = (int)(stream[a] % layout.window());
-                final long from = chunk * layout.chunkBytes();
-                final int length = (int)Math.min(layout.chunkBytes(), bytes - from);
-                final long windowOffset = layout.windowOffset(a, slot);
-                MemorySegment.copy(c.data(), from, sendWindow.segment(), windowOffset, length);
+                final long start = chunk * layout.chunkBytes();
+                final int length = (int)Math.min(layout.chunkBytes(), bytes - start);
+                final MemoryRegion from;
+                final long at;
+                if (source != null)
+                {
+                    from = source;
+                    at = sourceOffset + start;
+                }
+                else
+                {
+                    from = sendWindow;
+                    at = layout.windowOffset(a, slot);
+                    MemorySegment.copy(c.data(), start, sendWindow.segment(), at, length);
+                }
                 final int immediate = ChunkImmediate.encode(slot, (int)(stream[a] / layout.window()), c.type().code(), c.op().code());
-                final int result = aggregators[a].write(sendWindow, windowOffset, length, inboxes[a],
-                    layout.inboxOffset(slot, rank), immediate, chunk);
+                final int result = aggregators[a].write(from, at, length, inboxes[a], layout.inboxOffset(slot, rank), immediate, chunk);
                 if (result == PostResult.BACK_PRESSURED)
                 {
                     break;

@@ -19,6 +19,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -81,8 +82,8 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         void apply(MemorySegment data) throws Exception;
     }
 
-    /** An algorithm joined: how it sums, and what to close after. */
-    private record Reduction(Sum sum, AutoCloseable resource) implements AutoCloseable
+    /** An algorithm joined: how it sums, where its tensors live, and what to close after. */
+    private record Reduction(Sum sum, LongFunction<MemorySegment> memory, AutoCloseable resource) implements AutoCloseable
     {
         @Override
         public void close() throws Exception
@@ -94,9 +95,9 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        try (Reduction reduction = open(); Arena arena = Arena.ofShared())
+        try (Reduction reduction = open())
         {
-            final MemorySegment buffer = arena.allocate(maxBytes, 4096);
+            final MemorySegment buffer = reduction.memory().apply(maxBytes);
             // the JIT compiles the data path during the first thousand or so collectives: run them before any size is timed
             final MemorySegment small = buffer.asSlice(0, Math.min(minBytes, 64 * 1024) / 4 * 4);
             for (int i = 0; i < JIT_WARMUP; i++)
@@ -156,7 +157,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         final Communicator communicator = Communicator.connect(job.communicator(timeoutMs).chunkBytes((int)chunkBytes)
             .window(window).transportContext(transportContext));
         return new Reduction(data -> communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS),
-            communicator);
+            communicator::allocate, communicator);
     }
 
     private Reduction baseline(final Store rendezvous, final TransportContext transportContext)
@@ -166,11 +167,11 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         {
             final RingAllReduce ring = RingAllReduce.join(job.transport(), transportContext, rendezvous, prefix, job.rank(), job.workers(), "127.0.0.1",
                 maxBytes, timeoutMs);
-            return new Reduction(data -> ring.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), ring);
+            return new Reduction(data -> ring.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), Arena.ofAuto()::allocate, ring);
         }
         final HierarchicalAllReduce hfba = new HierarchicalAllReduce(job.transport(), transportContext, rendezvous, prefix, job.rank(), job.workers(),
             groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, timeoutMs);
-        return new Reduction(data -> hfba.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), hfba);
+        return new Reduction(data -> hfba.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), Arena.ofAuto()::allocate, hfba);
     }
 
     private void fill(final MemorySegment data, final long count)
