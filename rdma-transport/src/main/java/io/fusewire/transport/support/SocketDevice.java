@@ -86,7 +86,15 @@ public abstract class SocketDevice implements Device
             key = ThreadLocalRandom.current().nextInt();
         }
         while (key == 0);
-        return own(allocateRegion(key, length));
+        final MemoryRegion provided = allocateRegion(key, length);
+        final MemoryRegion[] region = new MemoryRegion[1];
+        // the device forgets a region once it is closed, so that a long-running daemon does not collect them
+        region[0] = new MemoryRegion(key, provided.segment(), provided.locator(), () ->
+        {
+            owned.remove(region[0]);
+            provided.close();
+        });
+        return own(region[0]);
     }
 
     @Override
