@@ -176,6 +176,12 @@ final class Job
         return null;
     }
 
+    /** Admission: a claimed rank's connection was never made; the rank may join again. */
+    synchronized void unclaim(final int rank)
+    {
+        claimed[rank] = false;
+    }
+
     /** @return true when this join completes the job. */
     boolean onJoined(final int rank, final int member)
     {
@@ -376,10 +382,7 @@ final class Job
     {
         memberOfRank[rank] = -1;
         left++;
-        synchronized (this)
-        {
-            claimed[rank] = false;
-        }
+        unclaim(rank);
         if (failure != null)
         {
             return null;

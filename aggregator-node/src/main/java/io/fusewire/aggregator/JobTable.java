@@ -76,6 +76,17 @@ final class JobTable implements Admission
         return List.of(job.inbox());
     }
 
+    @Override
+    public synchronized void abandoned(final String peer, final byte[] privateData)
+    {
+        final JoinRequest join = JoinRequest.decode(privateData);
+        final Job job = jobs.get(join.jobId());
+        if (job != null)
+        {
+            job.unclaim(join.rank());
+        }
+    }
+
     Job get(final long jobId)
     {
         return jobs.get(jobId);

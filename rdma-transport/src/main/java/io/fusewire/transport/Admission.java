@@ -21,6 +21,18 @@ public interface Admission
     List<MemoryRegion> admit(String peer, byte[] privateData);
 
     /**
+     * A request this admission admitted did not become a connection (the handshake failed after
+     * it); whatever the admission reserved for it may be released. Handshake thread; by default
+     * nothing.
+     *
+     * @param peer        the peer.
+     * @param privateData what it sent.
+     */
+    default void abandoned(final String peer, final byte[] privateData)
+    {
+    }
+
+    /**
      * @param regions the regions every peer may write into.
      * @return an admission that admits everyone.
      */

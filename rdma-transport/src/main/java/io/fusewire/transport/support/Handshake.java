@@ -29,6 +29,7 @@ public final class Handshake
     private final String address;
     private List<MemoryRegion> exposed;
     private Hello remote;
+    private boolean admitted;
 
     /** A connector's handshake, exposing fixed regions and sending private data. */
     Handshake(final SocketChannel channel, final String address, final long timeoutMs, final List<MemoryRegion> exposed,
@@ -102,6 +103,7 @@ public final class Handshake
             try
             {
                 exposed = List.copyOf(admission.admit(peer(), remote.privateData()));
+                admitted = true;
             }
             catch (final TransportException ex)
             {
@@ -133,6 +135,16 @@ public final class Handshake
         {
             throw new ProtocolException(answer == 0 ? "peer refused the connection: " + in.readUTF()
                 : "peer answered the handshake with " + answer);
+        }
+    }
+
+    /** The connection will not be made: releases what the admission reserved for it, if it admitted it. */
+    public void abandon()
+    {
+        if (admitted)
+        {
+            admitted = false;
+            admission.abandoned(peer(), remote.privateData());
         }
     }
 

@@ -190,6 +190,7 @@ public abstract class SocketDevice implements Device
         catch (final IOException | RuntimeException ex)
         {
             handshake.refuse(ex.getMessage());
+            handshake.abandon();
             closeQuietly(channel);
             throw ex;
         }
