@@ -1,11 +1,17 @@
 package io.fusewire.aggregator;
 
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
-/** The daemon's counters, one writer each (the reduce agent, or admission for the join ones). */
+/**
+ * The daemon's counters, one writer each (the reduce agent, or admission for the join ones), and
+ * its distinct error log: every job failure and agent error, once per kind, with a count.
+ */
 final class AggregatorCounters
 {
+    final DistinctErrorLog errors;
     final AtomicCounter bytesIn;
     final AtomicCounter bytesOut;
     final AtomicCounter chunksReduced;
@@ -16,6 +22,7 @@ final class AggregatorCounters
 
     AggregatorCounters(final CountersFile file)
     {
+        errors = new DistinctErrorLog(file.errors(), SystemEpochClock.INSTANCE);
         final CountersManager manager = new CountersManager(file.metadata(), file.values());
         bytesIn = manager.newCounter("bytes in (chunks received)");
         bytesOut = manager.newCounter("bytes out (results written)");
@@ -24,5 +31,15 @@ final class AggregatorCounters
         jobsAdmitted = manager.newCounter("jobs admitted");
         jobsFailed = manager.newCounter("jobs failed");
         joinsRefused = manager.newCounter("joins refused");
+    }
+
+    /**
+     * Records an error in the log {@code fusewire stat --errors} reads.
+     *
+     * @param error what happened.
+     */
+    void record(final Throwable error)
+    {
+        errors.record(error);
     }
 }

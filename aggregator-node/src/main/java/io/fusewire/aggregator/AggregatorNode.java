@@ -53,7 +53,11 @@ public final class AggregatorNode implements AutoCloseable
             final Agent transport = new TransportAgent(listener, queue, ingress, egress, tables,
                 context.transportContext().maxMessageLength());
             final Agent reduce = new ReduceAgent(jobs, ingress, egress, context.stragglerTimeoutMs(), counters);
-            final ErrorHandler errors = ex -> LOG.log(System.Logger.Level.ERROR, "aggregator agent failed", ex);
+            final ErrorHandler errors = ex ->
+            {
+                counters.record(ex);
+                LOG.log(System.Logger.Level.ERROR, "aggregator agent failed", ex);
+            };
             runners = context.dedicatedThreads()
                 ? new AgentRunner[] {runner(transport, errors), runner(reduce, errors)}
                 : new AgentRunner[] {runner(new CompositeAgent(transport, reduce), errors)};
@@ -120,6 +124,12 @@ public final class AggregatorNode implements AutoCloseable
     public String storeAddress()
     {
         return store != null ? store.address() : null;
+    }
+
+    /** @return the file {@code fusewire stat} reads this daemon's counters and error log from. */
+    public java.nio.file.Path countersPath()
+    {
+        return countersFile.path();
     }
 
     /** @return jobs being served. */

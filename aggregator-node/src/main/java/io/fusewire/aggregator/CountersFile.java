@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -20,13 +21,15 @@ import org.agrona.concurrent.status.CountersReader;
  *   8  long process id
  *  16  int  metadata bytes M
  *  20  int  values bytes V
- *  24  ...  padding to 64
+ *  24  int  error log bytes E
+ *  28  ...  padding to 64
  *  64  M    Agrona counters metadata
  *  64+M V   Agrona counter values
+ *  ...  E   Agrona distinct error log: each distinct error once, with how often and when first and last
  * </pre>
  *
- * Named {@code fusewire-<pid>-counters} in the shm directory; removed on close, or by the next
- * shm fabric opened on the host if the daemon was killed.
+ * Named {@code fusewire-<pid>-counters-<n>} in the shm directory (n counts the daemons of one
+ * process); removed on close, or by the next shm fabric opened on the host if the daemon was killed.
  */
 public final class CountersFile implements AutoCloseable
 {
@@ -36,18 +39,23 @@ public final class CountersFile implements AutoCloseable
     private static final int COUNTERS = 64;
     private static final int METADATA_BYTES = COUNTERS * CountersReader.METADATA_LENGTH;
     private static final int VALUES_BYTES = COUNTERS * CountersReader.COUNTER_LENGTH;
+    private static final int ERRORS_BYTES = 256 * 1024;
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final Path path;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer metadata;
     private final UnsafeBuffer values;
+    private final UnsafeBuffer errors;
 
-    private CountersFile(final Path path, final MappedByteBuffer mapped, final int metadataBytes, final int valuesBytes)
+    private CountersFile(final Path path, final MappedByteBuffer mapped, final int metadataBytes, final int valuesBytes,
+        final int errorsBytes)
     {
         this.path = path;
         this.mapped = mapped;
         this.metadata = new UnsafeBuffer(mapped, HEADER, metadataBytes);
         this.values = new UnsafeBuffer(mapped, HEADER + metadataBytes, valuesBytes);
+        this.errors = new UnsafeBuffer(mapped, HEADER + metadataBytes + valuesBytes, errorsBytes);
     }
 
     /**
@@ -59,18 +67,20 @@ public final class CountersFile implements AutoCloseable
     public static CountersFile create(final Path directory)
     {
         final long pid = ProcessHandle.current().pid();
-        final Path path = directory.resolve("fusewire-" + pid + "-counters");
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        final Path path = directory.resolve("fusewire-" + pid + "-counters-" + Integer.toHexString(SEQUENCE.incrementAndGet()));
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
-            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, HEADER + METADATA_BYTES + VALUES_BYTES);
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0,
+                HEADER + METADATA_BYTES + VALUES_BYTES + ERRORS_BYTES);
             final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER);
             header.putLong(8, pid);
             header.putInt(16, METADATA_BYTES);
             header.putInt(20, VALUES_BYTES);
+            header.putInt(24, ERRORS_BYTES);
             header.putInt(4, 1);
             header.putIntVolatile(0, MAGIC);
-            return new CountersFile(path, mapped, METADATA_BYTES, VALUES_BYTES);
+            return new CountersFile(path, mapped, METADATA_BYTES, VALUES_BYTES, ERRORS_BYTES);
         }
         catch (final IOException ex)
         {
@@ -97,11 +107,12 @@ public final class CountersFile implements AutoCloseable
             final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER);
             final int metadataBytes = header.getInt(16);
             final int valuesBytes = header.getInt(20);
-            if (header.getIntVolatile(0) != MAGIC || HEADER + (long)metadataBytes + valuesBytes > channel.size())
+            final int errorsBytes = header.getInt(24);
+            if (header.getIntVolatile(0) != MAGIC || HEADER + (long)metadataBytes + valuesBytes + errorsBytes > channel.size())
             {
                 return null;
             }
-            return new CountersFile(path, mapped, metadataBytes, valuesBytes);
+            return new CountersFile(path, mapped, metadataBytes, valuesBytes, errorsBytes);
         }
     }
 
@@ -115,6 +126,12 @@ public final class CountersFile implements AutoCloseable
     public UnsafeBuffer values()
     {
         return values;
+    }
+
+    /** @return the distinct error log buffer, for Agrona's DistinctErrorLog and ErrorLogReader. */
+    public UnsafeBuffer errors()
+    {
+        return errors;
     }
 
     /** @return the process id of the daemon that wrote the file. */

@@ -253,6 +253,7 @@ final class ReduceAgent implements Agent
         if (job.notifyFailure())
         {
             counters.jobsFailed.incrementOrdered();
+            counters.record(new JobFailure(job.id(), job.failure()));
             LOG.log(System.Logger.Level.WARNING, "job " + job.id() + " failed: " + job.failure());
             for (int rank = 0; rank < job.layout().workers(); rank++)
             {

@@ -47,7 +47,7 @@ final class FailureTest
     }
 
     @Test
-    void workersDisagreeingOnSizeOrTypeFailWithBothNamed()
+    void workersDisagreeingOnSizeOrTypeFailWithBothNamedAndTheErrorLogKeepsIt() throws Exception
     {
         try (Cluster cluster = new Cluster("shm", 1))
         {
@@ -62,6 +62,10 @@ final class FailureTest
                 comms.get(1).allReduce(segment(1000, DataType.INT32), DataType.INT32, ReduceOp.SUM));
             assertTrue(reason.contains("float32") && reason.contains("int32") && reason.contains("rank 1"), reason);
             comms.forEach(Communicator::close);
+            final CountersFile file = CountersFile.open(cluster.aggregators.getFirst().countersPath());
+            final List<String> logged = new java.util.ArrayList<>();
+            org.agrona.concurrent.errors.ErrorLogReader.read(file.errors(), (count, first, last, text) -> logged.add(text));
+            assertTrue(logged.stream().anyMatch(text -> text.contains("workers disagree on collective 1")), logged::toString);
         }
     }
 

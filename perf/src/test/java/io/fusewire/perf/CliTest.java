@@ -96,8 +96,9 @@ final class CliTest
         try (io.fusewire.aggregator.AggregatorNode node = io.fusewire.aggregator.AggregatorNode.launch(
             new io.fusewire.aggregator.AggregatorContext().listen("127.0.0.1:0")))
         {
-            assertEquals(0, run("stat"));
+            assertEquals(0, run("stat", "--errors"));
             final String text = out.toString();
+            assertTrue(text.contains(node.countersPath().toString()) && text.contains("distinct error"), text);
             assertTrue(text.contains("aggregator pid " + ProcessHandle.current().pid() + " (running)"), text);
             assertTrue(text.contains("chunks reduced") && text.contains("joins refused"), text);
         }

@@ -8,6 +8,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.time.Instant;
+import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code fusewire stat}: the counters of the aggregator daemons on this host, read from their files. */
 @Command(name = "stat", mixinStandardHelpOptions = true,
-    description = "Print the counters of every aggregator daemon on this host (bytes in and out, chunks, jobs, errors).")
+    description = {"Print the counters of every aggregator daemon on this host (bytes in and out, chunks, jobs, errors)",
+        "and, with --errors, their distinct error logs."})
 public final class StatCommand implements Callable<Integer>
 {
     @Spec
@@ -26,12 +29,15 @@ public final class StatCommand implements Callable<Integer>
         description = "Where the daemons keep their counters files (default: ${DEFAULT-VALUE}).")
     Path directory;
 
+    @Option(names = "--errors", description = "Also print each daemon's distinct error log (job failures, agent errors).")
+    boolean errors;
+
     @Override
     public Integer call() throws IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
         int found = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "fusewire-*-counters"))
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "fusewire-*-counters-*"))
         {
             for (final Path file : files)
             {
@@ -45,6 +51,13 @@ public final class StatCommand implements Callable<Integer>
                 out.println("aggregator pid " + counters.pid() + (running ? " (running)" : " (exited; last values)") + ", " + file);
                 final CountersReader reader = new CountersReader(counters.metadata(), counters.values());
                 reader.forEach((value, id, label) -> out.printf("  %-40s %,20d%n", label, value));
+                if (errors)
+                {
+                    final int distinct = ErrorLogReader.read(counters.errors(), (count, first, last, text) -> out.printf(
+                        "  error x%d, first %s, last %s:%n    %s%n", count, Instant.ofEpochMilli(first), Instant.ofEpochMilli(last),
+                        text.strip().replace("\n", "\n    ")));
+                    out.println("  " + distinct + " distinct error" + (distinct == 1 ? "" : "s"));
+                }
             }
         }
         if (found == 0)
