@@ -14,7 +14,8 @@ public interface CompletionQueue extends AutoCloseable
      *
      * @param handler receives each completion.
      * @param limit   most completions to hand over in this call.
-     * @return the number handed over (0 when idle).
+     * @return the work done: completions handed over, plus one per connection that moved bytes
+     *     without completing anything yet (0 when idle, for an idle strategy).
      */
     int poll(CompletionHandler handler, int limit);
 

@@ -45,6 +45,7 @@ public abstract class AbstractConnection implements Connection, Progressable
     private long lastHeardNs;
     private boolean heard;
     private boolean sent;
+    private boolean moved;
     private int state = CONNECTED;
     private int endStatus;
     private String endReason;
@@ -201,12 +202,22 @@ public abstract class AbstractConnection implements Connection, Progressable
     protected final void heard()
     {
         heard = true;
+        moved = true;
     }
 
     /** Records that bytes went to the peer. */
     protected final void sent()
     {
         sent = true;
+        moved = true;
+    }
+
+    @Override
+    public final boolean movedBytes()
+    {
+        final boolean was = moved;
+        moved = false;
+        return was;
     }
 
     /**

@@ -51,15 +51,17 @@ public final class PollingCompletionQueue implements CompletionQueue
         }
         final long nowNs = System.nanoTime();
         int done = 0;
+        int moved = 0;
         int first = start < count ? start : 0;
         for (int i = 0; i < count && done < limit; i++)
         {
-            final int index = (first + i) % count;
-            done += members[index].progress(nowNs, completion, handler, limit - done);
+            final Progressable member = members[(first + i) % count];
+            done += member.progress(nowNs, completion, handler, limit - done);
+            moved += member.movedBytes() ? 1 : 0;
         }
         start = first + 1;
         removeDone();
-        return done;
+        return done + moved;
     }
 
     @Override

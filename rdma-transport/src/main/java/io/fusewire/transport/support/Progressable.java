@@ -17,6 +17,13 @@ public interface Progressable
      */
     int progress(long nowNs, Completion completion, CompletionHandler handler, int budget);
 
+    /**
+     * @return true if the last {@link #progress} moved bytes without completing anything (a large
+     *     write part-way on the wire); clears the mark. The queue counts it as work, so that a poller's
+     *     idle strategy does not back off in the middle of a transfer.
+     */
+    boolean movedBytes();
+
     /** @return true once nothing more will come: the queue then forgets it. */
     boolean isDone();
 
