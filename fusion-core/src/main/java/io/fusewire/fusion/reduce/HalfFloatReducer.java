@@ -4,14 +4,23 @@ import io.fusewire.fusion.ReduceOp;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * fp16 and bf16: each contribution is widened to fp32 and folded into the fp32 accumulator; the
- * result is rounded back to nearest-even once. Scalar loops for now: the 16-bit paths are not yet
- * on the Vector API.
+ * result is rounded back to nearest-even once. bf16 widens on the Vector API (a bf16 is the upper
+ * half of an fp32: shift the bits up); fp16 and the final rounding are scalar loops.
  */
 final class HalfFloatReducer implements Reducer
 {
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_256;
+    private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_128;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -32,7 +41,8 @@ final class HalfFloatReducer implements Reducer
     public void accumulate(final MemorySegment acc, final MemorySegment src, final long srcOffset, final int elements,
         final boolean first)
     {
-        for (int i = 0; i < elements; i++)
+        final int done = brain ? accumulateBfloat16(acc, src, srcOffset, elements, first) : 0;
+        for (int i = done; i < elements; i++)
         {
             final float value = widen(src.get(SHORT, srcOffset + 2L * i));
             final long at = 4L * i;
@@ -59,6 +69,33 @@ final class HalfFloatReducer implements Reducer
             out.set(SHORT, 2L * i, narrow(acc.get(FLOAT, 4L * i)));
         }
         return out;
+    }
+
+    /** @return how many elements it folded: a multiple of the vector length; the caller does the rest. */
+    private int accumulateBfloat16(final MemorySegment acc, final MemorySegment src, final long srcOffset, final int elements,
+        final boolean first)
+    {
+        final int step = FLOATS.length();
+        final int bound = FLOATS.loopBound(elements);
+        for (int i = 0; i < bound; i += step)
+        {
+            final FloatVector value = ((IntVector)ShortVector.fromMemorySegment(SHORTS, src, srcOffset + 2L * i, ORDER)
+                .convertShape(VectorOperators.S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            final long at = 4L * i;
+            if (first)
+            {
+                value.intoMemorySegment(acc, at, ORDER);
+                continue;
+            }
+            final FloatVector sum = FloatVector.fromMemorySegment(FLOATS, acc, at, ORDER);
+            (switch (op)
+            {
+                case SUM -> sum.add(value);
+                case MAX -> sum.max(value);
+                case MIN -> sum.min(value);
+            }).intoMemorySegment(acc, at, ORDER);
+        }
+        return bound;
     }
 
     private float widen(final short bits)

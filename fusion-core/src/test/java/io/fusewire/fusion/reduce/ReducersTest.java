@@ -80,6 +80,41 @@ final class ReducersTest
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 8, 33, 1000})
+    void bfloat16VectorLoopsMatchScalarWidening(final int elements)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment a = arena.allocate(2L * elements + 2);
+            final MemorySegment b = arena.allocate(2L * elements + 2);
+            for (int i = 0; i < elements; i++)
+            {
+                a.set(SHORT, 2 + 2L * i, (short)(Float.floatToRawIntBits(i * 0.75f - 9) >>> 16));
+                b.set(SHORT, 2 + 2L * i, (short)(Float.floatToRawIntBits(3.5f - i * 0.25f) >>> 16));
+            }
+            for (final ReduceOp op : ReduceOp.values())
+            {
+                final MemorySegment acc = arena.allocate(4L * elements);
+                final Reducer reducer = Reducers.of(DataType.BFLOAT16, op);
+                reducer.accumulate(acc, a, 2, elements, true);
+                reducer.accumulate(acc, b, 2, elements, false);
+                for (int i = 0; i < elements; i++)
+                {
+                    final float x = Float.intBitsToFloat(a.get(SHORT, 2 + 2L * i) << 16);
+                    final float y = Float.intBitsToFloat(b.get(SHORT, 2 + 2L * i) << 16);
+                    final float expected = switch (op)
+                    {
+                        case SUM -> x + y;
+                        case MAX -> Math.max(x, y);
+                        case MIN -> Math.min(x, y);
+                    };
+                    assertEquals(expected, acc.getAtIndex(FLOAT, i), op + " at " + i + " of " + elements);
+                }
+            }
+        }
+    }
+
     @Test
     void int32SumsWrapAround()
     {

@@ -39,6 +39,9 @@ public class ReduceKernelBenchmark
     int bytes;
 
     private final Reducer sum = Reducers.of(DataType.FLOAT32, ReduceOp.SUM);
+    private final Reducer bf16Sum = Reducers.of(DataType.BFLOAT16, ReduceOp.SUM);
+    private MemorySegment bf16Source;
+    private short[] bf16Array;
     private Arena arena;
     private MemorySegment acc;
     private MemorySegment src;
@@ -58,6 +61,13 @@ public class ReduceKernelBenchmark
             srcArray[i] = i % 97;
         }
         MemorySegment.copy(MemorySegment.ofArray(srcArray), 0, src, 0, bytes);
+        bf16Array = new short[bytes / Float.BYTES];
+        for (int i = 0; i < bf16Array.length; i++)
+        {
+            bf16Array[i] = (short)(Float.floatToRawIntBits(i % 97) >>> 16);
+        }
+        bf16Source = arena.allocate(bytes / 2, 64);
+        MemorySegment.copy(MemorySegment.ofArray(bf16Array), 0, bf16Source, 0, bytes / 2);
     }
 
     @TearDown(Level.Trial)
@@ -86,6 +96,24 @@ public class ReduceKernelBenchmark
         for (int i = 0; i < a.length; i++)
         {
             a[i] = s[i] + s[i];
+        }
+    }
+
+    /** bf16 contributions of {@code bytes / 4} elements (half the bytes), widened and summed into fp32. */
+    @Benchmark
+    public void vectorBf16Sum()
+    {
+        bf16Sum.accumulate(acc, bf16Source, 0, bytes / Float.BYTES, false);
+    }
+
+    @Benchmark
+    public void referenceScalarBf16Loop()
+    {
+        final float[] a = accArray;
+        final short[] s = bf16Array;
+        for (int i = 0; i < a.length; i++)
+        {
+            a[i] += Float.intBitsToFloat(s[i] << 16);
         }
     }
 
