@@ -9,6 +9,8 @@ import io.fusewire.fusion.reduce.Reducer;
 import io.fusewire.fusion.reduce.Reducers;
 import io.fusewire.transport.MemoryRegion;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -154,7 +156,7 @@ final class Job
         {
             return "job " + id + " has failed (" + failure + "); start a new job id";
         }
-        if (!secret.equals(join.secret()))
+        if (!MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), join.secret().getBytes(StandardCharsets.UTF_8)))
         {
             return "wrong secret for job " + id;
         }
