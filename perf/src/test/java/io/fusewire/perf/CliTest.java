@@ -23,8 +23,7 @@ final class CliTest
 
     private int run(final String... args)
     {
-        return new CommandLine(new FusewireCli()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-            .execute(args);
+        return FusewireCli.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
     }
 
     @Test
@@ -118,8 +117,9 @@ final class CliTest
     @Test
     void aBadTransportIsRefusedWithTheChoices()
     {
-        assertEquals(1, run("perf", "allreduce", "--transport", "carrier-pigeon"));
-        assertTrue(err.toString().contains("unknown transport 'carrier-pigeon'"), err::toString);
+        assertEquals(2, run("perf", "allreduce", "--transport", "carrier-pigeon"));
+        assertTrue(err.toString().startsWith("fusewire allreduce: unknown transport 'carrier-pigeon': use one of [shm, tcp]"),
+            err::toString);
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.fusewire.perf.allreduce.AllReduceWorkerCommand;
 import io.fusewire.perf.bench.BenchCommand;
 import io.fusewire.perf.demo.DemoCommand;
 import io.fusewire.perf.fusion.FusionWorkerCommand;
+import io.fusewire.transport.TransportException;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +26,24 @@ public final class FusewireCli
     public static void main(final String[] args)
     {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
-        System.exit(new CommandLine(new FusewireCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * @return the command line, with bad input reported as one line that says what was wrong
+     *     (exit code 2), not as a stack trace.
+     */
+    public static CommandLine commandLine()
+    {
+        return new CommandLine(new FusewireCli()).setExecutionExceptionHandler((ex, command, parseResult) ->
+        {
+            if (ex instanceof IllegalArgumentException || ex instanceof TransportException || ex instanceof UncheckedIOException)
+            {
+                command.getErr().println("fusewire " + command.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
     }
 
     /** Prints the version from the jar's manifest, or "development" when run from classes. */
