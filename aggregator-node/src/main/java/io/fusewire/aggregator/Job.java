@@ -35,7 +35,6 @@ final class Job
     private final String secret;
     private final JoinRequest first;
     private final SlotLayout layout;
-    private final int chunk;
     private final MemoryRegion inbox;
     private final MemoryRegion accumulators;
     private final MemoryRegion results;
@@ -80,7 +79,6 @@ final class Job
         this.secret = first.secret();
         this.first = first;
         this.layout = SlotLayout.of(first);
-        this.chunk = first.chunkBytes();
         this.inbox = inbox;
         this.accumulators = accumulators;
         this.results = results;
@@ -92,8 +90,8 @@ final class Job
         outSlots = new MemorySegment[window];
         for (int s = 0; s < window; s++)
         {
-            accSlots[s] = accumulators.segment().asSlice(accOffset(s), 2L * chunk);
-            outSlots[s] = results.segment().asSlice(outOffset(s), chunk);
+            accSlots[s] = accumulators.segment().asSlice(accOffset(s), 2L * layout.chunkBytes());
+            outSlots[s] = results.segment().asSlice(outOffset(s), layout.chunkBytes());
         }
         claimed = new boolean[workers];
         memberOfRank = new int[workers];
@@ -227,7 +225,7 @@ final class Job
         final int type = immediate >>> 24; // data type code | operator code << 4
         final DataType dtype = DataType.ofCode(ChunkImmediate.dtype(immediate));
         final ReduceOp op = ReduceOp.ofCode(ChunkImmediate.op(immediate));
-        if (dtype == null || op == null || length > chunk || length % dtype.bytes() != 0)
+        if (dtype == null || op == null || length > layout.chunkBytes() || length % dtype.bytes() != 0)
         {
             return fail("rank " + rank + " sent a chunk of " + length + " bytes with type code " + ChunkImmediate.dtype(immediate)
                 + " and operator code " + ChunkImmediate.op(immediate) + ", which this aggregator cannot reduce");
@@ -445,15 +443,7 @@ final class Job
             + stale + " stale writes ignored";
     }
 
-    long chunksReduced()
-    {
-        return chunksReduced;
-    }
 
-    long bytesIn()
-    {
-        return bytesIn;
-    }
 
     private boolean inCollective()
     {
@@ -469,12 +459,12 @@ final class Job
 
     private long accOffset(final int slot)
     {
-        return 2L * chunk * slot;
+        return 2L * layout.chunkBytes() * slot;
     }
 
     private long outOffset(final int slot)
     {
-        return (long)chunk * slot;
+        return (long)layout.chunkBytes() * slot;
     }
 
     private static String describe(final int type, final int length)

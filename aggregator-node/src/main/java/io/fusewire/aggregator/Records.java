@@ -40,6 +40,8 @@ final class Records
     static final int ARRIVED_LENGTH = 12;
     static final int BODY = 4;
     static final int STATUS = 4;
+    static final int WRITTEN_SLOT = 4;
+    static final int WRITTEN_LENGTH = 8;
     static final int TEXT = 8;
     static final int RESULT_REGION = 4;
     static final int RESULT_OFFSET = 8;

@@ -95,8 +95,11 @@ final class ReduceAgent implements Agent
         {
             case Records.ARRIVED -> onSlot(job, job.onChunk(rank, buffer.getInt(index + Records.ARRIVED_IMMEDIATE),
                 buffer.getInt(index + Records.ARRIVED_BYTES), nowNs));
-            case Records.WRITTEN -> onSlot(job, job.onResultWritten(buffer.getInt(index + Records.STATUS))
-                ? buffer.getInt(index + Records.STATUS) : -1);
+            case Records.WRITTEN ->
+            {
+                final int slot = buffer.getInt(index + Records.WRITTEN_SLOT);
+                onSlot(job, job.onResultWritten(slot) ? slot : -1);
+            }
             case Records.MESSAGE ->
             {
                 message.wrap(buffer, index + Records.BODY, length - Records.BODY);

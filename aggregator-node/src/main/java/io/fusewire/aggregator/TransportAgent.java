@@ -140,7 +140,7 @@ final class TransportAgent implements Agent
                 {
                     if (completion.opcode() == Opcode.WRITE)
                     {
-                        writeStatus(Records.WRITTEN, member, (int)completion.wrId(), "");
+                        written(member, (int)completion.wrId());
                     }
                 }
                 else
@@ -161,6 +161,21 @@ final class TransportAgent implements Agent
         }
     }
 
+    /** A result write completed: the common case, a fixed-size record, nothing allocated. */
+    private void written(final int member, final int slot)
+    {
+        final int index = ingress.tryClaim(Records.WRITTEN, Records.WRITTEN_LENGTH);
+        if (index < 0)
+        {
+            LOG.log(System.Logger.Level.ERROR, "ingress ring full: a result completion of member " + member + " was lost");
+            return;
+        }
+        ingress.buffer().putInt(index + Records.MEMBER, member);
+        ingress.buffer().putInt(index + Records.WRITTEN_SLOT, slot);
+        ingress.commit(index);
+    }
+
+    /** An error or a departure: rare, with its reason in words. */
     private void writeStatus(final int type, final int member, final int status, final String text)
     {
         scratch.putInt(Records.MEMBER, member);

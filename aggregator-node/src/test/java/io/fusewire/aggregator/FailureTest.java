@@ -95,6 +95,13 @@ final class FailureTest
                 assertTrue(tookMs < 5_000, "failed after " + tookMs + " ms");
                 w0.close();
                 w1.close();
+                final AggregatorNode daemon = cluster.aggregators.getFirst();
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (daemon.jobCount() > 0 && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(10);
+                }
+                assertEquals(0, daemon.jobCount(), "the failed job was retired and its slots freed");
             }
             final List<Communicator> others = cluster.join(2);
             AllReduceTest.checkSum(others, DataType.FLOAT32, 50_000);

@@ -1,21 +1,40 @@
 package io.fusewire.aggregator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fusewire.fusion.protocol.JoinRequest;
+import io.fusewire.topology.store.Store;
+import io.fusewire.topology.store.Stores;
 import io.fusewire.transport.Fabric;
 import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.TransportException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Admission bookkeeping: a rank is claimed once, and freed again when its connection was never made. */
 final class JobTableTest
 {
+    @Test
+    void theDaemonServesTheRendezvousStoreWhenAsked() throws Exception
+    {
+        try (AggregatorNode node = AggregatorNode.launch(new AggregatorContext().listen("127.0.0.1:0").storeListen("127.0.0.1:0"));
+            Store store = Stores.open("tcp://" + node.storeAddress(), Duration.ofSeconds(5)))
+        {
+            store.set("job/7/leader", new byte[] {42});
+            assertEquals(42, store.get("job/7/leader", Duration.ofSeconds(1))[0]);
+        }
+        try (AggregatorNode node = AggregatorNode.launch(new AggregatorContext().listen("127.0.0.1:0")))
+        {
+            assertNull(node.storeAddress(), "no store unless asked");
+        }
+    }
+
     @Test
     void anAbandonedJoinFreesItsRank(@TempDir final Path dir) throws Exception
     {

@@ -61,20 +61,13 @@ abstract class FabricContractTest
         client = new Endpoint(fabric, REGION);
         listener = server.device.listen("127.0.0.1:0", List.of(server.region), server.queue);
         toServer = client.device.connect(listener.address(), List.of(client.region), client.queue);
-        toClient = accept(listener, server);
+        toClient = listener.accept(WAIT);
     }
 
     @AfterEach
     void close()
     {
         fabric.close();
-    }
-
-    static Connection accept(final Listener listener, final Endpoint endpoint)
-    {
-        final Connection[] accepted = new Connection[1];
-        pollUntil(WAIT, () -> (accepted[0] = listener.accept()) != null, endpoint);
-        return accepted[0];
     }
 
     @Test
@@ -211,7 +204,7 @@ abstract class FabricContractTest
         }
         for (int c = 0; c < 3; c++)
         {
-            assertTrue(accept(listener, server).isConnected());
+            assertTrue(listener.accept(WAIT).isConnected());
         }
         for (int c = 0; c < 3; c++)
         {
@@ -312,8 +305,9 @@ abstract class FabricContractTest
         final Endpoint another = new Endpoint(fabric, 4096);
         final Connection connection = another.device.connect(listener.address(), List.of(another.region), another.queue);
         assertTrue(connection.isConnected());
-        assertEquals(toClient, toClient, "existing connection untouched");
-        assertTrue(toServer.isConnected());
+        assertTrue(listener.accept(WAIT).isConnected(), "the listener still accepts");
+        assertEquals(PostResult.OK, toServer.write(client.region, 0, 64, toServer.remoteRegions().getFirst(), 0, 77, 77));
+        pollUntil(WAIT, () -> server.count(s -> s.opcode() == Opcode.WRITE_IMM && s.immediate() == 77) == 1, client, server);
         another.close();
     }
 
@@ -334,7 +328,7 @@ abstract class FabricContractTest
             guarded.address(), List.of(other.region), other.queue, "guess".getBytes(StandardCharsets.US_ASCII)));
         assertTrue(refused.getMessage().contains("wrong secret for job 7"), refused.getMessage());
         final Connection admitted = other.device.connect(guarded.address(), List.of(other.region), other.queue, secret);
-        final Connection accepted = accept(guarded, server);
+        final Connection accepted = guarded.accept(WAIT);
         assertArrayEquals(secret, accepted.peerData());
         assertEquals(server.region.key(), admitted.remoteRegions().getFirst().key());
         other.close();

@@ -40,25 +40,4 @@ public final class ByteSize implements CommandLine.ITypeConverter<Long>
             throw new CommandLine.TypeConversionException("'" + value + "' is not a size: use bytes or K, M, G, e.g. 32K");
         }
     }
-
-    /**
-     * @param bytes a size.
-     * @return it in the largest unit that divides it, e.g. 32 KiB.
-     */
-    public static String format(final long bytes)
-    {
-        if (bytes >= 1 << 30 && bytes % (1 << 30) == 0)
-        {
-            return (bytes >> 30) + " GiB";
-        }
-        if (bytes >= 1 << 20 && bytes % (1 << 20) == 0)
-        {
-            return (bytes >> 20) + " MiB";
-        }
-        if (bytes >= 1 << 10 && bytes % (1 << 10) == 0)
-        {
-            return (bytes >> 10) + " KiB";
-        }
-        return bytes + " B";
-    }
 }

@@ -148,14 +148,7 @@ final class TcpProtocolTest
 
     private Connection awaitAccept()
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Connection accepted;
-        while ((accepted = listener.accept()) == null)
-        {
-            assertTrue(System.nanoTime() < deadline, "no connection accepted");
-            queue.poll(this::onCompletion, 16);
-        }
-        return accepted;
+        return listener.accept(java.time.Duration.ofSeconds(10));
     }
 
     private String awaitEnd(final Connection connection)
