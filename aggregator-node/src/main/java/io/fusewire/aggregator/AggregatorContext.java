@@ -19,7 +19,7 @@ public final class AggregatorContext
     public static final String LISTEN_PROP = "fusewire.aggregator.listen";
     /** Default for {@link #LISTEN_PROP}. */
     public static final String LISTEN_DEFAULT = "127.0.0.1:29500";
-    /** Transport provider: shm or tcp. */
+    /** Transport provider: shm, tcp or verbs. */
     public static final String TRANSPORT_PROP = "fusewire.aggregator.transport";
     /** Default for {@link #TRANSPORT_PROP}. */
     public static final String TRANSPORT_DEFAULT = "shm";

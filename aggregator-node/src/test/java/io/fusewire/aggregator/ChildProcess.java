@@ -47,10 +47,10 @@ final class ChildProcess implements AutoCloseable
         });
     }
 
-    /** @return what the child printed after the prefix, waiting at most 30 s. */
+    /** @return what the child printed after the prefix, waiting at most 30 s (times fusewire.test.slowdown). */
     String announcement() throws Exception
     {
-        return announced.get(30, TimeUnit.SECONDS);
+        return announced.get(30L * Integer.getInteger("fusewire.test.slowdown", 1), TimeUnit.SECONDS);
     }
 
     void kill() throws InterruptedException

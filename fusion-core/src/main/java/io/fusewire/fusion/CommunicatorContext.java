@@ -196,7 +196,7 @@ public final class CommunicatorContext
     }
 
     /**
-     * @param provider shm or tcp.
+     * @param provider shm, tcp or verbs.
      * @return this.
      */
     public CommunicatorContext transport(final String provider)

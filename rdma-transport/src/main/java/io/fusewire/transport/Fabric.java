@@ -2,17 +2,18 @@ package io.fusewire.transport;
 
 import io.fusewire.transport.shm.ShmFabric;
 import io.fusewire.transport.tcp.TcpFabric;
+import io.fusewire.transport.verbs.VerbsFabric;
 import java.util.List;
 
 /**
  * One transport provider and the devices it can open, as a verbs context list or an NCCL net
  * plugin: {@code shm} (same host, one-sided copies into mapped files), {@code tcp} (any IP
- * network), {@code verbs} (RoCE/InfiniBand, a later provider).
+ * network), {@code verbs} (RoCE/InfiniBand through rdma-core).
  */
 public interface Fabric extends AutoCloseable
 {
     /** The providers {@link #open} knows, in the order they should be tried on one host. */
-    List<String> PROVIDERS = List.of("shm", "tcp");
+    List<String> PROVIDERS = List.of("shm", "tcp", "verbs");
 
     /**
      * @param provider a name from {@link #PROVIDERS}.
@@ -27,6 +28,7 @@ public interface Fabric extends AutoCloseable
         {
             case "shm" -> new ShmFabric(context);
             case "tcp" -> new TcpFabric(context);
+            case "verbs" -> new VerbsFabric(context);
             default -> throw new TransportException("unknown transport '" + provider + "': use one of " + PROVIDERS);
         };
     }

@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 public final class MemoryRegion implements AutoCloseable
 {
     private final int key;
+    private final int localKey;
     private final MemorySegment segment;
     private final String locator;
     private final Runnable release;
@@ -27,16 +28,37 @@ public final class MemoryRegion implements AutoCloseable
      */
     public MemoryRegion(final int key, final MemorySegment segment, final String locator, final Runnable release)
     {
+        this(key, key, segment, locator, release);
+    }
+
+    /**
+     * Called by providers whose local key differs from the remote one (verbs: lkey and rkey).
+     *
+     * @param key      the key peers must name to write here.
+     * @param localKey the key local work requests name.
+     * @param segment  the memory.
+     * @param locator  where a peer on this host finds the memory, or "" if nowhere.
+     * @param release  frees the memory.
+     */
+    public MemoryRegion(final int key, final int localKey, final MemorySegment segment, final String locator, final Runnable release)
+    {
         this.key = key;
+        this.localKey = localKey;
         this.segment = segment;
         this.locator = locator;
         this.release = release;
     }
 
-    /** @return the registration key (local and remote key are the same in every provider so far). */
+    /** @return the key peers name to write here (the remote key). */
     public int key()
     {
         return key;
+    }
+
+    /** @return the key local work requests name; the same as {@link #key()} except on verbs. */
+    public int localKey()
+    {
+        return localKey;
     }
 
     /** @return the memory. */

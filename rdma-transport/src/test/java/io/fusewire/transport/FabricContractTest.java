@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class FabricContractTest
 {
-    static final Duration WAIT = Duration.ofSeconds(20);
+    /** Stretches every timeout, for slow hosts such as the soft-RoCE guest under emulation (there: 10). */
+    static final int SLOWDOWN = Integer.getInteger("fusewire.test.slowdown", 1);
+    static final Duration WAIT = Duration.ofSeconds(20L * SLOWDOWN);
     static final long REGION = 32L << 20;
     static final int DEPTH = 512;
 
@@ -48,9 +50,9 @@ abstract class FabricContractTest
     {
         return new TransportContext()
             .sendQueueDepth(DEPTH)
-            .peerTimeoutMs(1_500)
-            .heartbeatIntervalMs(100)
-            .connectTimeoutMs(5_000);
+            .peerTimeoutMs(1_500L * SLOWDOWN)
+            .heartbeatIntervalMs(100L * SLOWDOWN)
+            .connectTimeoutMs(5_000L * SLOWDOWN);
     }
 
     @BeforeEach

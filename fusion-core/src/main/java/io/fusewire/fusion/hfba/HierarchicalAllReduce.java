@@ -59,7 +59,7 @@ public final class HierarchicalAllReduce implements AutoCloseable
      * Joins through the job's store: leaders publish where they listen, members connect to theirs,
      * leaders form a ring.
      *
-     * @param transport   shm or tcp.
+     * @param transport   shm, tcp or verbs.
      * @param context     the transport's configuration.
      * @param store       the job's store.
      * @param prefix      the job's keys start with this.

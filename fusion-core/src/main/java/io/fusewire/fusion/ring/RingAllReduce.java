@@ -72,7 +72,7 @@ public final class RingAllReduce implements AutoCloseable
     /**
      * Joins the ring at fixed addresses: listens at this rank's and connects to the next rank's.
      *
-     * @param transport shm or tcp.
+     * @param transport shm, tcp or verbs.
      * @param context   the transport's configuration.
      * @param addresses every rank's host:port, in rank order.
      * @param rank      this rank.
@@ -90,7 +90,7 @@ public final class RingAllReduce implements AutoCloseable
      * Joins the ring through a rendezvous store: listens on any port of {@code host}, publishes the
      * address under {@code prefix/ring/rank} and connects to the address the next rank published.
      *
-     * @param transport shm or tcp.
+     * @param transport shm, tcp or verbs.
      * @param context   the transport's configuration.
      * @param store     the job's store.
      * @param prefix    the job's keys start with this.

@@ -16,7 +16,7 @@ public final class AggregatorCommand implements Callable<Integer>
     @Option(names = "--listen", description = "host:port to listen on (default " + AggregatorContext.LISTEN_DEFAULT + ").")
     String listen;
 
-    @Option(names = "--transport", description = "shm or tcp (default " + AggregatorContext.TRANSPORT_DEFAULT + ").")
+    @Option(names = "--transport", description = "shm, tcp or verbs (default " + AggregatorContext.TRANSPORT_DEFAULT + ").")
     String transport;
 
     @Option(names = "--store", description = "host:port where to serve a rendezvous store as well (tcp://).")

@@ -18,7 +18,7 @@ public final class JobOptions
     @Option(names = "--aggregators", split = ",", description = "The aggregators' addresses, in the job's order.")
     String[] aggregators = new String[0];
 
-    @Option(names = "--transport", defaultValue = "shm", description = "shm or tcp.")
+    @Option(names = "--transport", defaultValue = "shm", description = "shm, tcp or verbs.")
     String transport;
 
     @Option(names = "--job", defaultValue = "0", description = "The job id.")

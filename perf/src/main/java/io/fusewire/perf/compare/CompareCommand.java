@@ -44,7 +44,7 @@ public final class CompareCommand implements Callable<Integer>
     @Option(names = "--aggregators", defaultValue = "1", description = "Fusewire aggregators (default: ${DEFAULT-VALUE}).")
     int aggregators;
 
-    @Option(names = "--transport", defaultValue = "shm", description = "Fusewire's transport, shm or tcp (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", defaultValue = "shm", description = "Fusewire's transport, shm, tcp or verbs (default: ${DEFAULT-VALUE}).")
     String transport;
 
     @Option(names = "-b", defaultValue = "32K", description = "Smallest size (default: ${DEFAULT-VALUE}).")

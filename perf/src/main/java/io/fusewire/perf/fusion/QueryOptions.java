@@ -12,7 +12,7 @@ public final class QueryOptions
     @Option(names = "--aggregators", defaultValue = "1", description = "Aggregators (default: ${DEFAULT-VALUE}).")
     int aggregators;
 
-    @Option(names = "--transport", defaultValue = "shm", description = "shm or tcp (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", defaultValue = "shm", description = "shm, tcp or verbs (default: ${DEFAULT-VALUE}).")
     String transport;
 
     @Option(names = "--rate", defaultValue = "0", description = "Queries per second; 0 measures the sync capacity and takes 80%.")

@@ -36,8 +36,9 @@ final class ShmDevice extends SocketDevice
     }
 
     @Override
-    protected MemoryRegion allocateRegion(final int key, final long length)
+    protected MemoryRegion allocateRegion(final long length)
     {
+        final int key = randomKey();
         try
         {
             final MappedFile file = files.createRegion(key, length);
@@ -69,7 +70,7 @@ final class ShmDevice extends SocketDevice
             {
                 mapped.add(files.mapPeerFile(remote.locators().get(i), regions.get(i).length()));
             }
-            final MappedFile outbound = files.mapPeerFile(remote.ringLocator(), ringLength);
+            final MappedFile outbound = files.mapPeerFile(remote.endpoint(), ringLength);
             mapped.add(outbound);
             handshake.confirm();
             ShmFiles.delete(inbound.path());

@@ -16,12 +16,12 @@ import java.util.List;
  * <pre>
  *   int    magic 0x46574831 ("FWH1")
  *   short  version
- *   utf    provider ("shm", "tcp")
+ *   utf    provider ("shm", "tcp", "verbs")
  *   long   process id
  *   int    max message length
  *   int    region count n (at most 4096)
  *   n x  { int key, long address, long length, utf locator }
- *   utf    ring locator (shm: the file of this side's inbound ring; tcp: "")
+ *   utf    endpoint (shm: the file of this side's inbound ring; verbs: its queue pair address; tcp: "")
  *   int    private data length m (at most 4096), then m bytes (the connector's; empty from the listener)
  * </pre>
  *
@@ -34,7 +34,7 @@ import java.util.List;
  * @param maxMessageLength longest control message the sender accepts.
  * @param regions          what the sender exposes.
  * @param locators         per region, where a peer on the same host finds it ("" if nowhere).
- * @param ringLocator      the shm provider's inbound ring file, or "".
+ * @param endpoint         how the peer reaches this side's data path: shm's inbound ring file, verbs's queue pair address, or "".
  * @param privateData      what the connector hands to the listener's admission.
  */
 public record Hello(
@@ -43,7 +43,7 @@ public record Hello(
     int maxMessageLength,
     List<RemoteRegion> regions,
     List<String> locators,
-    String ringLocator,
+    String endpoint,
     byte[] privateData)
 {
     /** First bytes of every Fusewire connection. */
@@ -58,7 +58,7 @@ public record Hello(
      * @param provider         the provider.
      * @param maxMessageLength longest control message.
      * @param exposed          the regions to expose.
-     * @param ringLocator      the inbound ring file, or "".
+     * @param endpoint         shm's inbound ring file, verbs's queue pair address, or "".
      * @param privateData      for the listener's admission; empty from a listener.
      * @return this process's hello.
      */
@@ -66,7 +66,7 @@ public record Hello(
         final String provider,
         final int maxMessageLength,
         final List<MemoryRegion> exposed,
-        final String ringLocator,
+        final String endpoint,
         final byte[] privateData)
     {
         final List<RemoteRegion> regions = new ArrayList<>(exposed.size());
@@ -76,7 +76,7 @@ public record Hello(
             regions.add(region.descriptor());
             locators.add(region.locator());
         }
-        return new Hello(provider, ProcessHandle.current().pid(), maxMessageLength, regions, locators, ringLocator, privateData);
+        return new Hello(provider, ProcessHandle.current().pid(), maxMessageLength, regions, locators, endpoint, privateData);
     }
 
     /**
@@ -99,7 +99,7 @@ public record Hello(
             out.writeLong(region.length());
             out.writeUTF(locators.get(i));
         }
-        out.writeUTF(ringLocator);
+        out.writeUTF(endpoint);
         out.writeInt(privateData.length);
         out.write(privateData);
     }
@@ -154,7 +154,7 @@ public record Hello(
             regions.add(new RemoteRegion(key, address, length));
             locators.add(in.readUTF());
         }
-        final String ringLocator = in.readUTF();
+        final String endpoint = in.readUTF();
         final int dataLength = in.readInt();
         if (dataLength < 0 || dataLength > MAX_PRIVATE_DATA)
         {
@@ -162,6 +162,6 @@ public record Hello(
         }
         final byte[] privateData = new byte[dataLength];
         in.readFully(privateData);
-        return new Hello(peerProvider, pid, maxMessageLength, regions, locators, ringLocator, privateData);
+        return new Hello(peerProvider, pid, maxMessageLength, regions, locators, endpoint, privateData);
     }
 }

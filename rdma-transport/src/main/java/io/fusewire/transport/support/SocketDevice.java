@@ -18,9 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A device whose connections are set up over a TCP socket, as the {@code shm} and {@code tcp}
- * providers do (verbs uses librdmacm instead). Providers add how memory is allocated and how a
- * handshaken socket becomes a connection.
+ * A device whose connections are set up over a TCP socket, as the {@code shm}, {@code tcp} and
+ * {@code verbs} providers do. Providers add how memory is allocated and registered and how a
+ * handshaken socket becomes a connection (verbs: a queue pair brought to RTS towards the peer's).
  */
 public abstract class SocketDevice implements Device
 {
@@ -53,13 +53,24 @@ public abstract class SocketDevice implements Device
     protected abstract AbstractConnection establish(Handshake handshake) throws IOException;
 
     /**
-     * Allocates the memory of a region.
+     * Allocates and registers the memory of a region.
      *
-     * @param key    its key.
-     * @param length bytes.
-     * @return the region.
+     * @param length bytes, at least 1.
+     * @return the region, with its keys.
      */
-    protected abstract MemoryRegion allocateRegion(int key, long length);
+    protected abstract MemoryRegion allocateRegion(long length);
+
+    /** @return a non-zero random key, for providers whose keys are their own to choose. */
+    protected static int randomKey()
+    {
+        int key;
+        do
+        {
+            key = ThreadLocalRandom.current().nextInt();
+        }
+        while (key == 0);
+        return key;
+    }
 
     @Override
     public final String name()
@@ -80,16 +91,10 @@ public abstract class SocketDevice implements Device
         {
             throw new IllegalArgumentException("region length must be positive: " + length);
         }
-        int key;
-        do
-        {
-            key = ThreadLocalRandom.current().nextInt();
-        }
-        while (key == 0);
-        final MemoryRegion provided = allocateRegion(key, length);
+        final MemoryRegion provided = allocateRegion(length);
         final MemoryRegion[] region = new MemoryRegion[1];
         // the device forgets a region once it is closed, so that a long-running daemon does not collect them
-        region[0] = new MemoryRegion(key, provided.segment(), provided.locator(), () ->
+        region[0] = new MemoryRegion(provided.key(), provided.localKey(), provided.segment(), provided.locator(), () ->
         {
             owned.remove(region[0]);
             provided.close();

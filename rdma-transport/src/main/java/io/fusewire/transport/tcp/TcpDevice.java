@@ -20,10 +20,10 @@ final class TcpDevice extends SocketDevice
     }
 
     @Override
-    protected MemoryRegion allocateRegion(final int key, final long length)
+    protected MemoryRegion allocateRegion(final long length)
     {
         final Arena arena = Arena.ofShared();
-        return new MemoryRegion(key, arena.allocate(length, PAGE), "", arena::close);
+        return new MemoryRegion(randomKey(), arena.allocate(length, PAGE), "", arena::close);
     }
 
     @Override

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# The soft-RoCE testbed: runs the verbs provider's tests over a real kernel RDMA stack (rdma_rxe)
+# inside a QEMU guest, on a host with no RDMA hardware.
+#
+#   native/testbed/softroce.sh [all|image|run]      all (default) = image if not cached, then run
+#
+# image: a Debian bookworm guest built from Debian packages only (debootstrap, linux-image-amd64,
+#        rdma-core), with this host's JDK copied in. Cached under $FUSEWIRE_TESTBED_CACHE
+#        (default ~/.cache/fusewire/softroce) and rebuilt only when the recipe or the JDK changes.
+# run:   boots the guest under TCG (KVM does not work on the machines this runs on), creates rxe0
+#        on the guest's eth0, runs the suites listed in native/testbed/suites.txt against the
+#        classes the Maven build left in */target, and prints one line per suite and a summary.
+#        The guest's only network is QEMU's user-mode network with restrict=on: nothing leaves it.
+#
+# Needs root (debootstrap, chroot) and `./mvnw install` run first. Exit status 0 only if every
+# suite passed. Env: MIRROR (Debian archive; default: this host's apt source), JAVA_HOME (the JDK
+# copied into the guest, 22 or later), FUSEWIRE_TESTBED_TIMEOUT (seconds for the whole guest run,
+# default 2400), FUSEWIRE_TESTBED_SMP (default 2), FUSEWIRE_TESTBED_MEM (default 4G).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CACHE=${FUSEWIRE_TESTBED_CACHE:-$HOME/.cache/fusewire/softroce}
+TIMEOUT=${FUSEWIRE_TESTBED_TIMEOUT:-2400}
+SMP=${FUSEWIRE_TESTBED_SMP:-2}
+MEM=${FUSEWIRE_TESTBED_MEM:-4G}
+JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+RECIPE_VERSION=3
+GUEST_PACKAGES="linux-image-amd64 rdma-core ibverbs-providers ibverbs-utils libibverbs1"
+IMAGE=$CACHE/image
+RUN=$CACHE/run
+
+say() { echo "[softroce $(date +%T)] $*"; }
+fail() { echo "softroce: $*" >&2; exit 1; }
+
+need_host_tools() {
+    local missing=()
+    command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+    command -v debootstrap >/dev/null || missing+=(debootstrap)
+    command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q >/dev/null
+        apt-get install -y -q --no-install-recommends --no-upgrade "${missing[@]}" >/dev/null
+    fi
+}
+
+# The first Debian archive among this host's apt sources (one-line and deb822 styles).
+host_mirror() {
+    {
+        cat /etc/apt/sources.list 2>/dev/null | awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }'
+        cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }'
+        cat /etc/apt/sources.list.d/*.list 2>/dev/null | awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }'
+    } | grep -v -i security | grep -E '^https?://' | head -n 1
+}
+
+image_stamp() {
+    printf 'recipe %s\npackages %s\njdk %s %s\n' "$RECIPE_VERSION" "$GUEST_PACKAGES" "$JDK" \
+        "$(grep -h JAVA_RUNTIME_VERSION "$JDK/release" 2>/dev/null)"
+}
+
+# PID 1 of the guest: bring up eth0 and rxe0, mount the host's share, run its job, power off.
+write_guest_init() {
+    cat > "$1" <<'INIT'
+#!/bin/sh
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sys /sys 2>/dev/null
+mount -t tmpfs -o size=512m tmpfs /tmp
+mount -t tmpfs -o size=512m tmpfs /dev/shm 2>/dev/null || { mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm; }
+modprobe -a virtio_net 9pnet_virtio 9p
+ip link set lo up
+ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0
+modprobe -a rdma_rxe ib_uverbs
+if rdma link add rxe0 type rxe netdev eth0; then
+    echo "@@ guest rxe0 $(cat /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null)"
+else
+    echo "@@ guest rxe0 could not be created"
+fi
+if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host0 /mnt/host; then
+    (cd /mnt/host && sh ./job.sh) 2>&1
+else
+    echo "@@ guest cannot mount the host share"
+fi
+echo "@@ guest done"
+sync
+echo o > /proc/sysrq-trigger
+sleep 30
+INIT
+}
+
+build_image() {
+    local mirror=${MIRROR:-$(host_mirror)}
+    [ -n "$mirror" ] || fail "no Debian mirror: set MIRROR to a Debian archive URL"
+    [ -x "$JDK/bin/java" ] || fail "no JDK at $JDK: set JAVA_HOME to a JDK 22 or later"
+    [ "$(id -u)" = 0 ] || fail "building the guest image needs root (debootstrap, chroot)"
+    local root=$CACHE/rootfs started=$SECONDS
+    say "building the guest image from $mirror into $CACHE (a few minutes)"
+    rm -rf "$root" "$IMAGE" && mkdir -p "$root" "$IMAGE"
+    debootstrap --variant=minbase --include=kmod,iproute2,procps bookworm "$root" "$mirror" > "$CACHE/debootstrap.log" 2>&1 \
+        || fail "debootstrap failed; see $CACHE/debootstrap.log"
+    mkdir -p "$root/etc/initramfs-tools"
+    printf 'virtio_pci\nvirtio_blk\next4\n' > "$root/etc/initramfs-tools/modules"
+    mkdir -p "$root/etc/initramfs-tools/conf.d" && echo MODULES=list > "$root/etc/initramfs-tools/conf.d/modules"
+    mount -t proc proc "$root/proc"
+    mount -t sysfs sys "$root/sys"
+    mount --bind /dev "$root/dev"
+    local rc=0
+    DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -q --no-install-recommends $GUEST_PACKAGES \
+        > "$CACHE/packages.log" 2>&1 || rc=$?
+    umount -l "$root/dev" "$root/sys" "$root/proc"
+    [ $rc = 0 ] || fail "installing the guest packages failed; see $CACHE/packages.log"
+    write_guest_init "$root/sbin/fusewire-guest-init"
+    chmod 0755 "$root/sbin/fusewire-guest-init"
+    mkdir -p "$root/mnt/host" "$root/opt/jdk"
+    cp -a "$JDK/." "$root/opt/jdk/"
+    rm -rf "$root/var/cache/apt/archives"/*.deb "$root/opt/jdk/lib/src.zip" "$root/opt/jdk/jmods"
+    cp "$root"/boot/vmlinuz-* "$IMAGE/vmlinuz"
+    cp "$root"/boot/initrd.img-* "$IMAGE/initrd.img"
+    mkfs.ext4 -q -F -L fusewire -d "$root" "$IMAGE/rootfs.img" 3G > "$CACHE/mkfs.log" 2>&1 \
+        || fail "mkfs.ext4 failed; see $CACHE/mkfs.log"
+    rm -rf "$root"
+    image_stamp > "$IMAGE/stamp"
+    say "image ready in $((SECONDS - started)) s"
+}
+
+image_is_current() {
+    [ -f "$IMAGE/rootfs.img" ] && [ -f "$IMAGE/stamp" ] && [ "$(cat "$IMAGE/stamp")" = "$(image_stamp)" ]
+}
+
+# Copies every suite's test classpath into the share and writes the guest's job.
+prepare_share() {
+    local share=$1 suites=$HERE/suites.txt
+    rm -rf "$share" && mkdir -p "$share/lib"
+    local launcher
+    launcher=$(ls "$REPO"/native/target/testbed/junit-platform-console-standalone-*.jar 2>/dev/null | head -n 1)
+    [ -n "$launcher" ] || fail "no JUnit console launcher in native/target/testbed: run ./mvnw install first"
+    cp "$launcher" "$share/lib/launcher.jar"
+    local flags
+    flags=$(cat "$REPO/perf/target/classes/fusewire-jvm.options" 2>/dev/null) \
+        || fail "no perf/target/classes/fusewire-jvm.options: run ./mvnw install first"
+    {
+        echo 'export JAVA_HOME=/opt/jdk PATH=/opt/jdk/bin:$PATH'
+        echo 'cd /mnt/host'
+    } > "$share/job.sh"
+    local module class n=0
+    while read -r module class; do
+        case "$module" in ''|'#'*) continue ;; esac
+        local cpfile=$REPO/$module/target/test-classpath.txt
+        [ -f "$cpfile" ] || fail "no $cpfile: run ./mvnw install first"
+        local guest_cp="" entry name
+        for entry in "$REPO/$module/target/test-classes" "$REPO/$module/target/classes" $(tr ':' ' ' < "$cpfile"); do
+            name=$(basename "$entry")
+            case "$name" in junit-*|opentest4j-*|apiguardian-*) continue ;; esac  # the launcher carries its own
+            case "$entry" in
+                */target/classes) name=${entry#"$REPO"/}; name=${name%/target/classes}-classes ;;
+                */target/test-classes) name=${entry#"$REPO"/}; name=${name%/target/test-classes}-test-classes ;;
+            esac
+            [ -e "$share/lib/$name" ] || cp -r "$entry" "$share/lib/$name"
+            guest_cp="$guest_cp${guest_cp:+:}/mnt/host/lib/$name"
+        done
+        n=$((n + 1))
+        cat >> "$share/job.sh" <<JOB
+start=\$(cut -d. -f1 /proc/uptime)
+java $flags -XX:-UsePerfData -Dfusewire.test.slowdown=10 -Djunit.jupiter.execution.timeout.mode=disabled \\
+    -cp 'lib/launcher.jar:$guest_cp' org.junit.platform.console.ConsoleLauncher execute \\
+    --select-class $class --disable-banner --details=tree > suite-$n.log 2>&1
+rc=\$?
+end=\$(cut -d. -f1 /proc/uptime)
+summary=\$(grep -E 'tests (successful|failed|skipped)' suite-$n.log | sed 's/[^0-9a-z ]//g' | awk '{printf "%s%s %s", (NR>1?", ":""), \$1, \$3}')
+if [ \$rc = 0 ] && ! grep -qE '\[ +0 tests successful' suite-$n.log; then verdict=PASS; else verdict=FAIL; fi
+echo "@@ suite $class \$verdict (\$summary) in \$((end - start)) s"
+JOB
+    done < "$suites"
+    [ $n -gt 0 ] || fail "no suites listed in $suites"
+}
+
+run_guest() {
+    need_host_tools
+    local share=$RUN/share log=$RUN/serial.log
+    mkdir -p "$RUN"
+    prepare_share "$share"
+    say "booting the guest (TCG, $SMP vCPUs, $MEM); serial log in $log, suite logs in $share"
+    local started=$SECONDS rc=0
+    timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
+        -nographic -no-reboot -kernel "$IMAGE/vmlinuz" -initrd "$IMAGE/initrd.img" \
+        -append "console=ttyS0 root=/dev/vda ro init=/sbin/fusewire-guest-init net.ifnames=0 panic=-1 quiet" \
+        -drive file="$IMAGE/rootfs.img",if=virtio,format=raw,snapshot=on \
+        -nic user,model=virtio-net-pci,restrict=on \
+        -virtfs local,path="$share",mount_tag=host0,security_model=none < /dev/null > "$log" 2>&1 || rc=$?
+    tr -d '\r' < "$log" | grep '^@@' | sed 's/^@@ /  /' || true
+    local suites passed
+    suites=$(grep -c '^@@ suite' "$log" || true)
+    passed=$(grep -c '^@@ suite .* PASS' "$log" || true)
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+        say "the guest ran past $TIMEOUT s and was stopped (FUSEWIRE_TESTBED_TIMEOUT)"
+    fi
+    for f in "$share"/suite-*.log; do
+        [ -f "$f" ] || continue
+        grep -q 'tests failed' "$f" && ! grep -qE '\[ +0 tests failed' "$f" && { echo "--- $f"; grep -E '✘|Exception|Error' "$f" | head -40; }
+    done
+    local expected
+    expected=$(grep -cvE '^\s*(#|$)' "$HERE/suites.txt")
+    echo "softroce: $passed of $expected suites passed on rxe0 in $((SECONDS - started)) s"
+    [ "$passed" = "$expected" ]
+}
+
+main() {
+    local stage=${1:-all}
+    mkdir -p "$CACHE"
+    case "$stage" in
+        image) need_host_tools; build_image ;;
+        run) image_is_current || fail "no current guest image in $IMAGE: run '$0 image' first"; run_guest ;;
+        all) need_host_tools; image_is_current || build_image; run_guest ;;
+        *) fail "unknown stage '$stage': use all, image or run" ;;
+    esac
+}
+
+main "$@"

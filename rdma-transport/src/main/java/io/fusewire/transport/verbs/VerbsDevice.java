@@ -1,0 +1,191 @@
+package io.fusewire.transport.verbs;
+
+import io.fusewire.transport.MemoryRegion;
+import io.fusewire.transport.TransportContext;
+import io.fusewire.transport.TransportException;
+import io.fusewire.transport.support.AbstractConnection;
+import io.fusewire.transport.support.Handshake;
+import io.fusewire.transport.support.Hello;
+import io.fusewire.transport.support.SocketDevice;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One RDMA device, opened: its verbs context and protection domain, port 1 and the GID its queue
+ * pairs are addressed by. Regions are page-aligned off-heap memory registered with the device
+ * (the peer writes into them with RDMA writes, no copy on either side). A connection's handshake
+ * runs over a TCP socket as for the other providers and carries each side's queue pair address;
+ * the queue pairs are then brought to RTS towards each other and the socket stays open only to
+ * notice the peer's process ending.
+ */
+final class VerbsDevice extends SocketDevice
+{
+    /** The port every queue pair uses. */
+    static final int PORT = 1;
+    /** Local ACK timeout exponent: 4.096 us * 2^16 = 268 ms per transport retry, 7 retries. */
+    static final int ACK_TIMEOUT = 16;
+    private static final long PAGE = 4096;
+    private static final int EXTRA_SENDS = 2;
+    private static final System.Logger LOG = System.getLogger("io.fusewire.transport");
+
+    private final MemorySegment verbsContext;
+    private final MemorySegment pd;
+    private final int lid;
+    private final int mtu;
+    private final int gidIndex;
+    private final byte[] gid;
+    private boolean closed;
+
+    private VerbsDevice(final TransportContext transport, final String name, final MemorySegment context, final MemorySegment pd,
+        final int lid, final int mtu, final int gidIndex, final byte[] gid)
+    {
+        super(transport, "verbs", name);
+        this.verbsContext = context;
+        this.pd = pd;
+        this.lid = lid;
+        this.mtu = mtu;
+        this.gidIndex = gidIndex;
+        this.gid = gid;
+    }
+
+    static VerbsDevice open(final TransportContext transport, final String name)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment errno = Ibv.errnoSegment(arena);
+            final MemorySegment context = VerbsFabric.withDevice(name, device -> Ibv.openDevice(errno, device));
+            if (context.equals(MemorySegment.NULL))
+            {
+                throw new TransportException("cannot open RDMA device " + name + ": " + Ibv.errnoText(errno)
+                    + " (is ib_uverbs loaded and /dev/infiniband readable by this user?)");
+            }
+            try
+            {
+                final MemorySegment port = arena.allocate(ValueLayout.JAVA_INT, 5);
+                final int rc = Ibv.portInfo(context, PORT, port);
+                if (rc != 0)
+                {
+                    throw new TransportException("cannot query port " + PORT + " of " + name + ": " + Ibv.strerror(rc));
+                }
+                final int state = port.getAtIndex(ValueLayout.JAVA_INT, 0);
+                if (state != Ibv.PORT_ACTIVE)
+                {
+                    throw new TransportException("port " + PORT + " of RDMA device " + name + " is not active (state " + state
+                        + "): check the link (ibv_devinfo -d " + name + "; for soft-RoCE, that its netdev is up)");
+                }
+                final boolean ethernet = port.getAtIndex(ValueLayout.JAVA_INT, 3) == Ibv.LINK_LAYER_ETHERNET;
+                final MemorySegment gid = arena.allocate(16);
+                final int gidIndex = Ibv.pickGid(context, PORT, port.getAtIndex(ValueLayout.JAVA_INT, 4), ethernet, gid);
+                if (gidIndex < 0 && ethernet)
+                {
+                    throw new TransportException("RDMA device " + name + " has no GID on port " + PORT
+                        + ": give its network interface an IP address");
+                }
+                final MemorySegment pd = Ibv.allocPd(errno, context);
+                if (pd.equals(MemorySegment.NULL))
+                {
+                    throw new TransportException("ibv_alloc_pd on " + name + " failed: " + Ibv.errnoText(errno));
+                }
+                return new VerbsDevice(transport, name, context, pd, port.getAtIndex(ValueLayout.JAVA_INT, 2),
+                    port.getAtIndex(ValueLayout.JAVA_INT, 1), gidIndex, gid.toArray(ValueLayout.JAVA_BYTE));
+            }
+            catch (final RuntimeException ex)
+            {
+                Ibv.closeDevice(context);
+                throw ex;
+            }
+        }
+    }
+
+    @Override
+    protected MemoryRegion allocateRegion(final long length)
+    {
+        final Arena arena = Arena.ofShared();
+        final MemorySegment memory = arena.allocate(length, PAGE);
+        final MemorySegment errno = Ibv.errnoSegment(arena);
+        final MemorySegment mr = Ibv.regMr(errno, pd, memory, Ibv.ACCESS_LOCAL_WRITE | Ibv.ACCESS_REMOTE_WRITE);
+        if (mr.equals(MemorySegment.NULL))
+        {
+            final String reason = Ibv.errnoText(errno);
+            arena.close();
+            throw new TransportException("cannot register " + length + " bytes with " + name() + " (ibv_reg_mr: " + reason
+                + "); if this is ENOMEM, raise the locked-memory limit (ulimit -l unlimited)");
+        }
+        final MemorySegment fields = mr.reinterpret(Math.max(VerbsLayout.MR_LKEY, VerbsLayout.MR_RKEY) + 4);
+        return new MemoryRegion(fields.get(ValueLayout.JAVA_INT, VerbsLayout.MR_RKEY),
+            fields.get(ValueLayout.JAVA_INT, VerbsLayout.MR_LKEY), memory, "", () ->
+            {
+                Ibv.deregMr(mr);
+                arena.close();
+            });
+    }
+
+    @Override
+    protected AbstractConnection establish(final Handshake handshake) throws IOException
+    {
+        final int depth = context.sendQueueDepth();
+        final VerbsQueuePair qp = new VerbsQueuePair(this, depth, depth + EXTRA_SENDS, context.maxMessageLength(), EXTRA_SENDS);
+        try
+        {
+            final Hello remote = handshake.exchange(provider(), (exposed, data) ->
+                Hello.of(provider(), context.maxMessageLength(), exposed, qp.address().encode(), data));
+            qp.connect(QueuePairAddress.decode(remote.endpoint()));
+            handshake.confirm();
+            return new VerbsConnection(context, handshake.peer(), remote, qp, handshake.channel());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            qp.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        super.close();
+        if (!closed)
+        {
+            closed = true;
+            final int rc = Ibv.deallocPd(pd);
+            if (rc != 0)
+            {
+                LOG.log(System.Logger.Level.WARNING, "ibv_dealloc_pd on " + name() + ": " + Ibv.strerror(rc)
+                    + " (a region or queue pair outlived its device)");
+            }
+            Ibv.closeDevice(verbsContext);
+        }
+    }
+
+    MemorySegment verbsContext()
+    {
+        return verbsContext;
+    }
+
+    MemorySegment pd()
+    {
+        return pd;
+    }
+
+    int lid()
+    {
+        return lid;
+    }
+
+    int mtu()
+    {
+        return mtu;
+    }
+
+    int gidIndex()
+    {
+        return gidIndex;
+    }
+
+    byte[] gid()
+    {
+        return gid.clone();
+    }
+}
