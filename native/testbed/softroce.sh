@@ -15,7 +15,8 @@
 # Needs root (debootstrap, chroot) and `./mvnw install` run first. Exit status 0 only if every
 # suite passed. Env: MIRROR (Debian archive; default: this host's apt source), JAVA_HOME (the JDK
 # copied into the guest, 22 or later), FUSEWIRE_TESTBED_TIMEOUT (seconds for the whole guest run,
-# default 2400), FUSEWIRE_TESTBED_SMP (default 2), FUSEWIRE_TESTBED_MEM (default 4G).
+# default 2400), FUSEWIRE_TESTBED_SMP (default 2), FUSEWIRE_TESTBED_MEM (default 4G), FUSEWIRE_TESTBED_CPU
+# (QEMU CPU model, default Westmere).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +25,10 @@ CACHE=${FUSEWIRE_TESTBED_CACHE:-$HOME/.cache/fusewire/softroce}
 TIMEOUT=${FUSEWIRE_TESTBED_TIMEOUT:-2400}
 SMP=${FUSEWIRE_TESTBED_SMP:-2}
 MEM=${FUSEWIRE_TESTBED_MEM:-4G}
+# No AVX: QEMU 7.2's TCG emulation of AVX/AVX2 (new in that release) crashes the JIT-compiled code of
+# JDK 25. And one TCG thread for all vCPUs: with a thread per vCPU, code the JIT patches on one vCPU
+# (an nmethod made not entrant) was seen running stale on the other, ending in SIGILL or SIGSEGV.
+CPU=${FUSEWIRE_TESTBED_CPU:-Westmere}
 JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 RECIPE_VERSION=3
 GUEST_PACKAGES="linux-image-amd64 rdma-core ibverbs-providers ibverbs-utils libibverbs1"
@@ -182,9 +187,9 @@ run_guest() {
     local share=$RUN/share log=$RUN/serial.log
     mkdir -p "$RUN"
     prepare_share "$share"
-    say "booting the guest (TCG, $SMP vCPUs, $MEM); serial log in $log, suite logs in $share"
+    say "booting the guest (TCG, $CPU, $SMP vCPUs, $MEM); serial log in $log, suite logs in $share"
     local started=$SECONDS rc=0
-    timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
+    timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu "$CPU" -m "$MEM" -smp "$SMP" \
         -nographic -no-reboot -kernel "$IMAGE/vmlinuz" -initrd "$IMAGE/initrd.img" \
         -append "console=ttyS0 root=/dev/vda ro init=/sbin/fusewire-guest-init net.ifnames=0 panic=-1 quiet" \
         -drive file="$IMAGE/rootfs.img",if=virtio,format=raw,snapshot=on \

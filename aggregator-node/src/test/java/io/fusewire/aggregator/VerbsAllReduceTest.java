@@ -36,7 +36,8 @@ final class VerbsAllReduceTest
         final TransportContext transport = new TransportContext().peerTimeoutMs(2_000L * SLOWDOWN)
             .heartbeatIntervalMs(100L * SLOWDOWN).connectTimeoutMs(5_000L * SLOWDOWN);
         try (ChildProcess aggregator = new ChildProcess(List.of("-Dfusewire.aggregator.listen=127.0.0.1:0",
-            "-Dfusewire.aggregator.transport=verbs", "-D" + TransportContext.PEER_TIMEOUT_PROP + "=" + transport.peerTimeoutMs()),
+            "-Dfusewire.aggregator.transport=verbs", "-D" + TransportContext.PEER_TIMEOUT_PROP + "=" + transport.peerTimeoutMs(),
+            "-D" + AggregatorContext.STRAGGLER_TIMEOUT_PROP + "=" + 5_000L * SLOWDOWN),
             AggregatorNode.class, AggregatorNode.LISTENING))
         {
             final String address = aggregator.announcement();

@@ -8,9 +8,12 @@ import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.FusewireCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
@@ -117,8 +120,23 @@ final class CliTest
     void aBadTransportIsRefusedWithTheChoices()
     {
         assertEquals(2, run("perf", "allreduce", "--transport", "carrier-pigeon"));
-        assertTrue(err.toString().startsWith("fusewire allreduce: unknown transport 'carrier-pigeon': use one of [shm, tcp]"),
+        assertTrue(err.toString().startsWith("fusewire allreduce: unknown transport 'carrier-pigeon': use one of [shm, tcp, verbs]"),
             err::toString);
+    }
+
+    @Test
+    @EnabledIf(value = "noRdmaInKernel", disabledReason = "this kernel has RDMA support")
+    void verbsWithoutRdmaFailsAtOnceSayingWhyAndWhatToUseInstead()
+    {
+        assertEquals(2, run("perf", "allreduce", "--transport", "verbs", "-b", "32K", "-e", "32K"));
+        final String[] lines = err.toString().strip().split("\n");
+        assertEquals(1, lines.length, err::toString);
+        assertTrue(lines[0].startsWith("fusewire allreduce: ") && lines[0].contains("--transport tcp"), lines[0]);
+    }
+
+    static boolean noRdmaInKernel()
+    {
+        return !Files.exists(Path.of("/sys/class/infiniband"));
     }
 
     @Test

@@ -261,7 +261,8 @@ public final class WorkerAgent implements Agent
             case Opcode.WRITE_IMM -> onResult(a, completion.immediate(), completion.length());
             case Opcode.RECV -> failAll("aggregator " + a + " (" + aggregators[a].peer() + ") failed the job: "
                 + (ControlMessages.type(completion.message()) == ControlMessages.ERROR
-                ? ControlMessages.errorReason(completion.message()) : "unknown control message"));
+                ? ControlMessages.errorReason(completion.message())
+                : "unknown control message of type " + ControlMessages.type(completion.message()) + ", " + completion.length() + " bytes"));
             case Opcode.DISCONNECTED -> failAll("aggregator " + a + " (" + aggregators[a].peer() + ") is gone: "
                 + completion.describe());
             default ->

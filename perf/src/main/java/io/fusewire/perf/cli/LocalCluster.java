@@ -2,6 +2,9 @@ package io.fusewire.perf.cli;
 
 import io.fusewire.aggregator.AggregatorNode;
 import io.fusewire.topology.store.StoreServer;
+import io.fusewire.transport.Fabric;
+import io.fusewire.transport.TransportContext;
+import io.fusewire.transport.TransportException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -61,15 +64,19 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /**
-     * Starts aggregator daemons and waits until each listens.
+     * Starts aggregator daemons and waits until each listens. The transport is opened here first,
+     * so that one this host cannot run (verbs without RDMA) fails at once, saying why, instead of
+     * in every child.
      *
      * @param count     how many.
-     * @param transport shm or tcp.
+     * @param transport shm, tcp or verbs.
      * @return their addresses, in order.
      * @throws Exception if one did not come up in time.
+     * @throws TransportException if this host cannot run the transport.
      */
     public List<String> startAggregators(final int count, final String transport) throws Exception
     {
+        Fabric.open(transport, new TransportContext()).close();
         for (int a = 0; a < count; a++)
         {
             final String name = "aggregator " + a;

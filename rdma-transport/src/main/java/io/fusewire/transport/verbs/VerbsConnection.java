@@ -31,8 +31,10 @@ final class VerbsConnection extends AbstractConnection
     private static final int MESSAGE = 0;
     private static final int HEARTBEAT = 1;
     private static final int CLOSE = 2;
-    private static final long HEARTBEAT_ID = -1;
-    private static final long CLOSE_ID = -2;
+    /** Work request ids: send-queue sequence numbers stay below this; then the two internal sends. */
+    private static final long INTERNAL = 1L << 61;
+    private static final long HEARTBEAT_ID = INTERNAL;
+    private static final long CLOSE_ID = INTERNAL + 1;
     private static final long CLOSE_DRAIN_MS = 2_000;
 
     private final Int2ObjectHashMap<RemoteRegion> peerRegions = new Int2ObjectHashMap<>();
@@ -144,7 +146,7 @@ final class VerbsConnection extends AbstractConnection
             {
                 delivered += received(completion, handler, (int)wrId, i);
             }
-            else if (wrId >= 0)
+            else if (wrId < INTERNAL)
             {
                 acknowledge(wrId);
             }
@@ -294,7 +296,7 @@ final class VerbsConnection extends AbstractConnection
 
     private void failed(final long wrId, final int status)
     {
-        final String what = VerbsQueuePair.isReceive(wrId) ? "a receive" : wrId >= 0 ? "work request " + wrId
+        final String what = VerbsQueuePair.isReceive(wrId) ? "a receive" : wrId < INTERNAL ? "work request " + wrId
             : wrId == HEARTBEAT_ID ? "a heartbeat" : "the close";
         end(Status.PEER_LOST, "the NIC failed " + what + " with " + Ibv.wcStatus(status) + " (verbs status " + status
             + "): the peer is unreachable or its queue pair broke");

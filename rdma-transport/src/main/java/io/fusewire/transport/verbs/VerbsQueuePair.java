@@ -51,7 +51,7 @@ final class VerbsQueuePair implements AutoCloseable
 {
     private static final ValueLayout.OfInt BIG_ENDIAN_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final int POLL_BATCH = 16;
-    /** Marks a receive's work request id; the low bits are its slot. */
+    /** Marks a receive's work request id (sends use ids below it); the low bits are its slot. */
     private static final long RECEIVE = 1L << 62;
 
     private final Deque<Runnable> release = new ArrayDeque<>();
