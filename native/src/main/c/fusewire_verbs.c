@@ -21,14 +21,13 @@
 
 /* Keep in step with VerbsLayout.java. */
 enum fw_layout_item {
-    FW_SEND_WR_SIZE, FW_SEND_WR_ID, FW_SEND_WR_NEXT, FW_SEND_WR_SG_LIST, FW_SEND_WR_NUM_SGE,
-    FW_SEND_WR_OPCODE, FW_SEND_WR_FLAGS, FW_SEND_WR_IMM, FW_SEND_WR_REMOTE_ADDR, FW_SEND_WR_RKEY,
-    FW_RECV_WR_SIZE, FW_RECV_WR_ID, FW_RECV_WR_NEXT, FW_RECV_WR_SG_LIST, FW_RECV_WR_NUM_SGE,
+    FW_SEND_WR_SIZE, FW_SEND_WR_ID, FW_SEND_WR_SG_LIST, FW_SEND_WR_NUM_SGE, FW_SEND_WR_OPCODE,
+    FW_SEND_WR_FLAGS, FW_SEND_WR_IMM, FW_SEND_WR_REMOTE_ADDR, FW_SEND_WR_RKEY,
+    FW_RECV_WR_SIZE, FW_RECV_WR_ID, FW_RECV_WR_SG_LIST, FW_RECV_WR_NUM_SGE,
     FW_SGE_SIZE, FW_SGE_ADDR, FW_SGE_LENGTH, FW_SGE_LKEY,
-    FW_WC_SIZE, FW_WC_ID, FW_WC_STATUS, FW_WC_OPCODE, FW_WC_BYTE_LEN, FW_WC_IMM, FW_WC_QP_NUM, FW_WC_FLAGS,
+    FW_WC_SIZE, FW_WC_ID, FW_WC_STATUS, FW_WC_OPCODE, FW_WC_BYTE_LEN, FW_WC_IMM,
     FW_MR_LKEY, FW_MR_RKEY, FW_QP_NUM,
-    FW_WR_RDMA_WRITE_WITH_IMM, FW_WR_SEND_WITH_IMM, FW_SEND_SIGNALED,
-    FW_WC_RECV, FW_WC_RECV_RDMA_WITH_IMM, FW_WC_WITH_IMM
+    FW_WR_RDMA_WRITE_WITH_IMM, FW_WR_SEND_WITH_IMM, FW_SEND_SIGNALED, FW_WC_RECV_RDMA_WITH_IMM
 };
 
 int fw_abi_version(void)
@@ -41,7 +40,6 @@ int64_t fw_layout(int item)
     switch (item) {
     case FW_SEND_WR_SIZE: return sizeof(struct ibv_send_wr);
     case FW_SEND_WR_ID: return offsetof(struct ibv_send_wr, wr_id);
-    case FW_SEND_WR_NEXT: return offsetof(struct ibv_send_wr, next);
     case FW_SEND_WR_SG_LIST: return offsetof(struct ibv_send_wr, sg_list);
     case FW_SEND_WR_NUM_SGE: return offsetof(struct ibv_send_wr, num_sge);
     case FW_SEND_WR_OPCODE: return offsetof(struct ibv_send_wr, opcode);
@@ -51,7 +49,6 @@ int64_t fw_layout(int item)
     case FW_SEND_WR_RKEY: return offsetof(struct ibv_send_wr, wr.rdma.rkey);
     case FW_RECV_WR_SIZE: return sizeof(struct ibv_recv_wr);
     case FW_RECV_WR_ID: return offsetof(struct ibv_recv_wr, wr_id);
-    case FW_RECV_WR_NEXT: return offsetof(struct ibv_recv_wr, next);
     case FW_RECV_WR_SG_LIST: return offsetof(struct ibv_recv_wr, sg_list);
     case FW_RECV_WR_NUM_SGE: return offsetof(struct ibv_recv_wr, num_sge);
     case FW_SGE_SIZE: return sizeof(struct ibv_sge);
@@ -64,17 +61,13 @@ int64_t fw_layout(int item)
     case FW_WC_OPCODE: return offsetof(struct ibv_wc, opcode);
     case FW_WC_BYTE_LEN: return offsetof(struct ibv_wc, byte_len);
     case FW_WC_IMM: return offsetof(struct ibv_wc, imm_data);
-    case FW_WC_QP_NUM: return offsetof(struct ibv_wc, qp_num);
-    case FW_WC_FLAGS: return offsetof(struct ibv_wc, wc_flags);
     case FW_MR_LKEY: return offsetof(struct ibv_mr, lkey);
     case FW_MR_RKEY: return offsetof(struct ibv_mr, rkey);
     case FW_QP_NUM: return offsetof(struct ibv_qp, qp_num);
     case FW_WR_RDMA_WRITE_WITH_IMM: return IBV_WR_RDMA_WRITE_WITH_IMM;
     case FW_WR_SEND_WITH_IMM: return IBV_WR_SEND_WITH_IMM;
     case FW_SEND_SIGNALED: return IBV_SEND_SIGNALED;
-    case FW_WC_RECV: return IBV_WC_RECV;
     case FW_WC_RECV_RDMA_WITH_IMM: return IBV_WC_RECV_RDMA_WITH_IMM;
-    case FW_WC_WITH_IMM: return IBV_WC_WITH_IMM;
     default: return -1;
     }
 }

@@ -80,11 +80,34 @@ public final class VerbsFabric implements Fabric
         return device;
     }
 
+    /** Closes every device; a leak one of them reports is thrown after all are closed. */
     @Override
     public void close()
     {
-        devices.forEach(Device::close);
+        TransportException leak = null;
+        for (final Device device : devices)
+        {
+            try
+            {
+                device.close();
+            }
+            catch (final TransportException ex)
+            {
+                if (leak == null)
+                {
+                    leak = ex;
+                }
+                else
+                {
+                    leak.addSuppressed(ex);
+                }
+            }
+        }
         devices.clear();
+        if (leak != null)
+        {
+            throw leak;
+        }
     }
 
     private static List<String> listNames()
@@ -111,8 +134,8 @@ public final class VerbsFabric implements Fabric
         if (errno == ENOSYS)
         {
             return new TransportException("no RDMA support in this kernel (ibv_get_device_list: " + Ibv.strerror(errno)
-                + "; no /sys/class/infiniband): the kernel was built without InfiniBand/RDMA, so neither a RoCE or"
-                + " InfiniBand NIC nor soft-RoCE (rdma_rxe) can work here; " + INSTEAD);
+                + "): the kernel was built without InfiniBand/RDMA, so neither a RoCE or InfiniBand NIC nor soft-RoCE"
+                + " (rdma_rxe) can work here; " + INSTEAD);
         }
         return new TransportException("cannot list RDMA devices (ibv_get_device_list: " + Ibv.strerror(errno) + ", errno "
             + errno + "); check that ib_uverbs is loaded and /dev/infiniband is readable; " + INSTEAD);
