@@ -1,5 +1,6 @@
 package io.fusewire.transport;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -21,6 +22,19 @@ public interface Device extends AutoCloseable
      * @return a new registered region, zero-filled.
      */
     MemoryRegion allocate(long length);
+
+    /**
+     * Registers memory the caller allocated and keeps owning, so that it can be written from and
+     * exposed like an allocated region: an off-heap {@link MemorySegment}, or a raw address such as
+     * GPU memory, wrapped with {@code MemorySegment.ofAddress(address).reinterpret(length)}. Closing
+     * the region deregisters it and leaves the memory alone; the memory must outlive the region.
+     *
+     * @param memory native memory, at least one byte.
+     * @return the region.
+     * @throws TransportException if this provider cannot register memory it did not allocate
+     *     ({@code shm}: its regions are files that peers map).
+     */
+    MemoryRegion register(MemorySegment memory);
 
     /** @return a new completion queue. */
     CompletionQueue createCompletionQueue();

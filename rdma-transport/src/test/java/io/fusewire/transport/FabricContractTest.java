@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
@@ -334,6 +336,30 @@ abstract class FabricContractTest
         assertArrayEquals(secret, accepted.peerData());
         assertEquals(server.region.key(), admitted.remoteRegions().getFirst().key());
         other.close();
+    }
+
+    @Test
+    void callerOwnedMemoryIsRegisteredWrittenInPlaceAndLeftAliveByItsClose()
+    {
+        assumeFalse(provider().equals("shm"), "shm registers only memory it allocated; ShmContractTest checks the refusal");
+        try (Arena arena = Arena.ofShared())
+        {
+            final MemorySegment mine = arena.allocate(1 << 20, 4096);
+            final MemoryRegion registered = server.device.register(mine);
+            final Listener exposing = server.device.listen("127.0.0.1:0", List.of(registered), server.queue);
+            final Connection toMine = client.device.connect(exposing.address(), List.of(client.region), client.queue);
+            final Connection accepted = exposing.accept(WAIT);
+            fillRandom(client.region.segment(), 11);
+            assertEquals(PostResult.OK, toMine.write(client.region, 100, 65_536, toMine.remoteRegions().getFirst(), 4_096, 5, 5));
+            pollUntil(WAIT, () -> server.count(s -> s.opcode() == Opcode.WRITE_IMM && s.immediate() == 5) == 1, client, server);
+            assertEquals(-1, MemorySegment.mismatch(client.region.segment(), 100, 100 + 65_536, mine, 4_096, 4_096 + 65_536));
+            toMine.close();
+            accepted.close();
+            exposing.close();
+            registered.close();
+            assertEquals(client.region.segment().get(ValueLayout.JAVA_BYTE, 100), mine.get(ValueLayout.JAVA_BYTE, 4_096),
+                "the caller's memory must outlive its region");
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.fusewire.transport.support.Handshake;
 import io.fusewire.transport.support.Hello;
 import io.fusewire.transport.support.SocketDevice;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -54,6 +55,13 @@ final class ShmDevice extends SocketDevice
                 + ex.getMessage() + " (is the tmpfs full? see df " + files.directory() + ", or set "
                 + TransportContext.SHM_DIRECTORY_PROP + ")", ex);
         }
+    }
+
+    @Override
+    protected MemoryRegion registerRegion(final MemorySegment memory)
+    {
+        throw new TransportException("the shm provider cannot register memory it did not allocate: its regions are"
+            + " files that peers map; allocate with Device.allocate, or use the tcp or verbs provider");
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.fusewire.transport.MemoryRegion;
 import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.TransportException;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -60,6 +61,15 @@ public abstract class SocketDevice implements Device
      */
     protected abstract MemoryRegion allocateRegion(long length);
 
+    /**
+     * Registers memory the caller owns; closing the region must leave the memory alone.
+     *
+     * @param memory native memory, at least one byte.
+     * @return the region, with its keys.
+     * @throws TransportException if the provider cannot register memory it did not allocate.
+     */
+    protected abstract MemoryRegion registerRegion(MemorySegment memory);
+
     /** @return a non-zero random key, for providers whose keys are their own to choose. */
     protected static int randomKey()
     {
@@ -91,9 +101,23 @@ public abstract class SocketDevice implements Device
         {
             throw new IllegalArgumentException("region length must be positive: " + length);
         }
-        final MemoryRegion provided = allocateRegion(length);
+        return track(allocateRegion(length));
+    }
+
+    @Override
+    public final MemoryRegion register(final MemorySegment memory)
+    {
+        if (!memory.isNative() || memory.byteSize() <= 0)
+        {
+            throw new IllegalArgumentException("only native memory of at least one byte can be registered: " + memory);
+        }
+        return track(registerRegion(memory));
+    }
+
+    /** The device forgets a region once it is closed, so that a long-running daemon does not collect them. */
+    private MemoryRegion track(final MemoryRegion provided)
+    {
         final MemoryRegion[] region = new MemoryRegion[1];
-        // the device forgets a region once it is closed, so that a long-running daemon does not collect them
         region[0] = new MemoryRegion(provided.key(), provided.localKey(), provided.segment(), provided.locator(), () ->
         {
             owned.remove(region[0]);

@@ -8,6 +8,7 @@ import io.fusewire.transport.support.Hello;
 import io.fusewire.transport.support.SocketDevice;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /** The tcp device: regions are page-aligned off-heap memory; connections are framed sockets. */
 final class TcpDevice extends SocketDevice
@@ -24,6 +25,12 @@ final class TcpDevice extends SocketDevice
     {
         final Arena arena = Arena.ofShared();
         return new MemoryRegion(randomKey(), arena.allocate(length, PAGE), "", arena::close);
+    }
+
+    @Override
+    protected MemoryRegion registerRegion(final MemorySegment memory)
+    {
+        return new MemoryRegion(randomKey(), memory, "", () -> { });
     }
 
     @Override

@@ -294,11 +294,34 @@ final class VerbsConnection extends AbstractConnection
         }
     }
 
-    private void failed(final long wrId, final int status)
+    /**
+     * An error completion: the queue pair is in the error state, so the connection ends, with the
+     * Fabric status closest to the verbs one: the peer's NIC refusing an access (a region it
+     * deregistered) is {@link Status#REMOTE_ACCESS_ERROR}; retries exhausted or work flushed is
+     * {@link Status#PEER_LOST}; anything else is a local fault, {@link Status#PROTOCOL_ERROR}.
+     */
+    private void failed(final long wrId, final int wcStatus)
     {
         final String what = VerbsQueuePair.isReceive(wrId) ? "a receive" : wrId < INTERNAL ? "work request " + wrId
             : wrId == HEARTBEAT_ID ? "a heartbeat" : "the close";
-        end(Status.PEER_LOST, "the NIC failed " + what + " with " + Ibv.wcStatus(status) + " (verbs status " + status
-            + "): the peer is unreachable or its queue pair broke");
+        final int status;
+        final String meaning;
+        if (wcStatus == VerbsLayout.WC_REM_ACCESS_ERR)
+        {
+            status = Status.REMOTE_ACCESS_ERROR;
+            meaning = "the peer's NIC refused the access (a region it no longer registers)";
+        }
+        else if (wcStatus == VerbsLayout.WC_RETRY_EXC_ERR || wcStatus == VerbsLayout.WC_RNR_RETRY_EXC_ERR
+            || wcStatus == VerbsLayout.WC_WR_FLUSH_ERR)
+        {
+            status = Status.PEER_LOST;
+            meaning = "the peer is unreachable or its queue pair is gone";
+        }
+        else
+        {
+            status = Status.PROTOCOL_ERROR;
+            meaning = "a local verbs fault";
+        }
+        end(status, "the NIC failed " + what + " with " + Ibv.wcStatus(wcStatus) + " (verbs status " + wcStatus + "): " + meaning);
     }
 }

@@ -102,22 +102,46 @@ final class VerbsDevice extends SocketDevice
     protected MemoryRegion allocateRegion(final long length)
     {
         final Arena arena = Arena.ofShared();
-        final MemorySegment memory = arena.allocate(length, PAGE);
-        final MemorySegment errno = Ibv.errnoSegment(arena);
-        final MemorySegment mr = Ibv.regMr(errno, pd, memory, Ibv.ACCESS_LOCAL_WRITE | Ibv.ACCESS_REMOTE_WRITE);
-        if (mr.equals(MemorySegment.NULL))
+        try
         {
-            final String reason = Ibv.errnoText(errno);
+            return registerWith(arena.allocate(length, PAGE), arena::close);
+        }
+        catch (final RuntimeException ex)
+        {
             arena.close();
-            throw new TransportException("cannot register " + length + " bytes with " + name() + " (ibv_reg_mr: " + reason
-                + "); if this is ENOMEM, raise the locked-memory limit (ulimit -l unlimited)");
+            throw ex;
+        }
+    }
+
+    @Override
+    protected MemoryRegion registerRegion(final MemorySegment memory)
+    {
+        return registerWith(memory, () -> { });
+    }
+
+    /** ibv_reg_mr for local writes and remote writes; the region's close deregisters, then frees. */
+    private MemoryRegion registerWith(final MemorySegment memory, final Runnable free)
+    {
+        final MemorySegment mr;
+        final String failure;
+        try (Arena scratch = Arena.ofConfined())
+        {
+            final MemorySegment errno = Ibv.errnoSegment(scratch);
+            mr = Ibv.regMr(errno, pd, memory, Ibv.ACCESS_LOCAL_WRITE | Ibv.ACCESS_REMOTE_WRITE);
+            failure = mr.equals(MemorySegment.NULL) ? Ibv.errnoText(errno) : null;
+        }
+        if (failure != null)
+        {
+            throw new TransportException("cannot register " + memory.byteSize() + " bytes at 0x" + Long.toHexString(memory.address())
+                + " with " + name() + " (ibv_reg_mr: " + failure + "); if this is ENOMEM, raise the locked-memory limit"
+                + " (ulimit -l unlimited)");
         }
         final MemorySegment fields = mr.reinterpret(Math.max(VerbsLayout.MR_LKEY, VerbsLayout.MR_RKEY) + 4);
         return new MemoryRegion(fields.get(ValueLayout.JAVA_INT, VerbsLayout.MR_RKEY),
             fields.get(ValueLayout.JAVA_INT, VerbsLayout.MR_LKEY), memory, "", () ->
             {
                 Ibv.deregMr(mr);
-                arena.close();
+                free.run();
             });
     }
 

@@ -37,6 +37,10 @@ final class VerbsLayout
     static final int WR_SEND_WITH_IMM = (int)Ibv.layout(27);
     static final int SEND_SIGNALED = (int)Ibv.layout(28);
     static final int WC_RECV_RDMA_WITH_IMM = (int)Ibv.layout(29);
+    static final int WC_WR_FLUSH_ERR = (int)Ibv.layout(30);
+    static final int WC_REM_ACCESS_ERR = (int)Ibv.layout(31);
+    static final int WC_RETRY_EXC_ERR = (int)Ibv.layout(32);
+    static final int WC_RNR_RETRY_EXC_ERR = (int)Ibv.layout(33);
 
     private VerbsLayout()
     {
