@@ -2,21 +2,26 @@
 # The soft-RoCE testbed: runs the verbs provider's tests over a real kernel RDMA stack (rdma_rxe)
 # inside a QEMU guest, on a host with no RDMA hardware.
 #
-#   native/testbed/softroce.sh [all|image|run]      all (default) = image if not cached, then run
+#   native/testbed/softroce.sh [all|image|run|bench]     all (default) = image if not cached, then run
 #
 # image: a Debian bookworm guest built from Debian packages only (debootstrap, linux-image-amd64,
-#        rdma-core), with this host's JDK copied in. Cached under $FUSEWIRE_TESTBED_CACHE
+#        rdma-core, perftest), with this host's JDK copied in. Cached under $FUSEWIRE_TESTBED_CACHE
 #        (default ~/.cache/fusewire/softroce) and rebuilt only when the recipe or the JDK changes.
 # run:   boots the guest under TCG (KVM does not work on the machines this runs on), creates rxe0
 #        on the guest's eth0, runs the suites listed in native/testbed/suites.txt against the
-#        classes the Maven build left in */target, and prints one line per suite and a summary.
-#        The guest's only network is QEMU's user-mode network with restrict=on: nothing leaves it.
+#        classes the Maven build left in */target, prints one line per suite and ends with
+#        "softroce: N passed, M failed"; exit status 0 only if every test passed.
+# bench: the same guest, ib_write_bw (the reference) then `fusewire perf write --transport verbs`
+#        for each of $FUSEWIRE_TESTBED_BENCH_SIZES (default "65536 1048576") for
+#        $FUSEWIRE_TESTBED_BENCH_SECONDS (default 10) each, and their ratio. Emulated rxe: numbers
+#        for the ratio, not for absolute speed.
+# The guest's only network is QEMU's user-mode network with restrict=on: nothing leaves it.
 #
-# Needs root (debootstrap, chroot) and `./mvnw install` run first. Exit status 0 only if every
-# suite passed. Env: MIRROR (Debian archive; default: this host's apt source), JAVA_HOME (the JDK
-# copied into the guest, 22 or later), FUSEWIRE_TESTBED_TIMEOUT (seconds for the whole guest run,
-# default 2400), FUSEWIRE_TESTBED_SMP (default 2), FUSEWIRE_TESTBED_MEM (default 4G), FUSEWIRE_TESTBED_CPU
-# (QEMU CPU model, default Westmere).
+# Needs root (debootstrap, chroot) and `./mvnw install` (or verify) run first. Env: MIRROR (Debian
+# archive; default: this host's apt source), JAVA_HOME (the JDK copied into the guest, 22 or
+# later), FUSEWIRE_TESTBED_TIMEOUT (seconds for the whole guest run, default 2400),
+# FUSEWIRE_TESTBED_SMP (default 2), FUSEWIRE_TESTBED_MEM (default 4G), FUSEWIRE_TESTBED_CPU (QEMU CPU
+# model, default Westmere).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,8 +35,10 @@ MEM=${FUSEWIRE_TESTBED_MEM:-4G}
 # (an nmethod made not entrant) was seen running stale on the other, ending in SIGILL or SIGSEGV.
 CPU=${FUSEWIRE_TESTBED_CPU:-Westmere}
 JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-RECIPE_VERSION=3
-GUEST_PACKAGES="linux-image-amd64 rdma-core ibverbs-providers ibverbs-utils libibverbs1"
+RECIPE_VERSION=4
+GUEST_PACKAGES="linux-image-amd64 rdma-core ibverbs-providers ibverbs-utils libibverbs1 perftest"
+BENCH_SIZES=${FUSEWIRE_TESTBED_BENCH_SIZES:-65536 1048576}
+BENCH_SECONDS=${FUSEWIRE_TESTBED_BENCH_SECONDS:-10}
 IMAGE=$CACHE/image
 RUN=$CACHE/run
 
@@ -135,37 +142,45 @@ image_is_current() {
     [ -f "$IMAGE/rootfs.img" ] && [ -f "$IMAGE/stamp" ] && [ "$(cat "$IMAGE/stamp")" = "$(image_stamp)" ]
 }
 
-# Copies every suite's test classpath into the share and writes the guest's job.
-prepare_share() {
-    local share=$1 suites=$HERE/suites.txt
+# Copies the entries of a classpath into the share; prints the classpath as the guest sees it.
+share_classpath() {
+    local share=$1 entry name guest_cp=""
+    shift
+    for entry in "$@"; do
+        name=$(basename "$entry")
+        case "$name" in junit-*|opentest4j-*|apiguardian-*) continue ;; esac  # the launcher carries its own
+        case "$entry" in
+            */target/classes) name=${entry#"$REPO"/}; name=${name%/target/classes}-classes ;;
+            */target/test-classes) name=${entry#"$REPO"/}; name=${name%/target/test-classes}-test-classes ;;
+        esac
+        [ -e "$share/lib/$name" ] || cp -r "$entry" "$share/lib/$name"
+        guest_cp="$guest_cp${guest_cp:+:}/mnt/host/lib/$name"
+    done
+    echo "$guest_cp"
+}
+
+# Writes the share's job.sh header; prints the JVM flags every Fusewire JVM needs.
+start_job() {
+    local share=$1
     rm -rf "$share" && mkdir -p "$share/lib"
-    local launcher
+    cat "$REPO/perf/target/classes/fusewire-jvm.options" 2>/dev/null \
+        || fail "no perf/target/classes/fusewire-jvm.options: run ./mvnw install first"
+    printf 'export JAVA_HOME=/opt/jdk PATH=/opt/jdk/bin:$PATH\ncd /mnt/host\n' > "$share/job.sh"
+}
+
+# The test job: every suite of suites.txt with the JUnit console launcher, timeouts stretched tenfold.
+prepare_tests() {
+    local share=$1 flags launcher module class n=0 guest_cp cpfile
+    flags=$(start_job "$share")
     launcher=$(ls "$REPO"/native/target/testbed/junit-platform-console-standalone-*.jar 2>/dev/null | head -n 1)
     [ -n "$launcher" ] || fail "no JUnit console launcher in native/target/testbed: run ./mvnw install first"
     cp "$launcher" "$share/lib/launcher.jar"
-    local flags
-    flags=$(cat "$REPO/perf/target/classes/fusewire-jvm.options" 2>/dev/null) \
-        || fail "no perf/target/classes/fusewire-jvm.options: run ./mvnw install first"
-    {
-        echo 'export JAVA_HOME=/opt/jdk PATH=/opt/jdk/bin:$PATH'
-        echo 'cd /mnt/host'
-    } > "$share/job.sh"
-    local module class n=0
     while read -r module class; do
         case "$module" in ''|'#'*) continue ;; esac
-        local cpfile=$REPO/$module/target/test-classpath.txt
+        cpfile=$REPO/$module/target/test-classpath.txt
         [ -f "$cpfile" ] || fail "no $cpfile: run ./mvnw install first"
-        local guest_cp="" entry name
-        for entry in "$REPO/$module/target/test-classes" "$REPO/$module/target/classes" $(tr ':' ' ' < "$cpfile"); do
-            name=$(basename "$entry")
-            case "$name" in junit-*|opentest4j-*|apiguardian-*) continue ;; esac  # the launcher carries its own
-            case "$entry" in
-                */target/classes) name=${entry#"$REPO"/}; name=${name%/target/classes}-classes ;;
-                */target/test-classes) name=${entry#"$REPO"/}; name=${name%/target/test-classes}-test-classes ;;
-            esac
-            [ -e "$share/lib/$name" ] || cp -r "$entry" "$share/lib/$name"
-            guest_cp="$guest_cp${guest_cp:+:}/mnt/host/lib/$name"
-        done
+        guest_cp=$(share_classpath "$share" "$REPO/$module/target/test-classes" "$REPO/$module/target/classes" \
+            $(tr ':' ' ' < "$cpfile"))
         n=$((n + 1))
         cat >> "$share/job.sh" <<JOB
 start=\$(cut -d. -f1 /proc/uptime)
@@ -176,17 +191,37 @@ rc=\$?
 end=\$(cut -d. -f1 /proc/uptime)
 echo "@@ suite $class: JUnit exit \$rc after \$((end - start)) s"
 JOB
-    done < "$suites"
-    [ $n -gt 0 ] || fail "no suites listed in $suites"
+    done < "$HERE/suites.txt"
+    [ $n -gt 0 ] || fail "no suites listed in $HERE/suites.txt"
 }
 
-run_guest() {
-    need_host_tools
-    local share=$RUN/share log=$RUN/serial.log
-    mkdir -p "$RUN"
-    prepare_share "$share"
-    say "booting the guest (TCG, $CPU, $SMP vCPUs, $MEM); serial log in $log, suite logs in $share"
-    local started=$SECONDS rc=0
+# The bench job: ib_write_bw (perftest, the reference) and `fusewire perf write --transport verbs`,
+# the same sizes and duration, one after the other on rxe0. Numbers, not assertions.
+prepare_bench() {
+    local share=$1 flags guest_cp size
+    flags=$(start_job "$share")
+    [ -f "$REPO/perf/target/classpath.txt" ] || fail "no perf/target/classpath.txt: run ./mvnw install first"
+    guest_cp=$(share_classpath "$share" "$REPO/perf/target/classes" $(tr ':' ' ' < "$REPO/perf/target/classpath.txt"))
+    for size in $BENCH_SIZES; do
+        cat >> "$share/job.sh" <<JOB
+ib_write_bw -d rxe0 -x 1 -F --report_gbits -s $size -D $BENCH_SECONDS > ib-server-$size.log 2>&1 &
+sleep 2
+ib_write_bw -d rxe0 -x 1 -F --report_gbits -s $size -D $BENCH_SECONDS 10.0.2.15 > ib-client-$size.log 2>&1
+wait
+echo "@@ ib_write_bw $size \$(awk '\$1 == $size { print \$4 }' ib-client-$size.log) Gb/s"
+JOB
+    done
+    cat >> "$share/job.sh" <<JOB
+java $flags -XX:-UsePerfData -cp '$guest_cp' io.fusewire.perf.cli.FusewireCli perf write --transport verbs \\
+    -b $(echo $BENCH_SIZES | awk '{print $1}') -e $(echo $BENCH_SIZES | awk '{print $NF}') -f 16 --seconds $BENCH_SECONDS > write.log 2>&1
+awk '\$1 ~ /^[0-9]+\$/ { print "@@ fusewire " \$1 " " \$3 " GB/s" }' write.log
+JOB
+}
+
+# Boots the guest on the share prepared for it; prints its @@ lines. Returns QEMU's exit status.
+boot_guest() {
+    local share=$1 log=$2 rc=0
+    say "booting the guest (TCG, $CPU, $SMP vCPUs, $MEM); serial log in $log, job output in $share"
     timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu "$CPU" -m "$MEM" -smp "$SMP" \
         -nographic -no-reboot -kernel "$IMAGE/vmlinuz" -initrd "$IMAGE/initrd.img" \
         -append "console=ttyS0 root=/dev/vda ro init=/sbin/fusewire-guest-init net.ifnames=0 panic=-1 quiet" \
@@ -197,6 +232,14 @@ run_guest() {
     if [ $rc = 124 ] || [ $rc = 137 ]; then
         say "the guest ran past $TIMEOUT s and was stopped (FUSEWIRE_TESTBED_TIMEOUT)"
     fi
+    return $rc
+}
+
+run_tests() {
+    local share=$RUN/share started=$SECONDS
+    mkdir -p "$RUN"
+    prepare_tests "$share"
+    boot_guest "$share" "$RUN/serial.log" || true
     # Tests passed and failed, from each suite's JUnit summary; a suite without one (a crashed JVM)
     # counts as one failure.
     local passed=0 failed=0 n expected f ok bad
@@ -222,14 +265,32 @@ run_guest() {
     [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
 }
 
+run_bench() {
+    local share=$RUN/bench
+    mkdir -p "$RUN"
+    prepare_bench "$share"
+    boot_guest "$share" "$RUN/bench-serial.log" | grep -v '^  guest' || true
+    local size ib fw
+    for size in $BENCH_SIZES; do
+        ib=$(tr -d '\r' < "$RUN/bench-serial.log" | awk -v s="$size" '$1 == "@@" && $2 == "ib_write_bw" && $3 == s { print $4 }')
+        fw=$(tr -d '\r' < "$RUN/bench-serial.log" | awk -v s="$size" '$1 == "@@" && $2 == "fusewire" && $3 == s { print $4 }')
+        if [ -n "$ib" ] && [ -n "$fw" ]; then
+            awk -v s="$size" -v ib="$ib" -v fw="$fw" 'BEGIN { printf "softroce bench: %d-byte writes on rxe0: fusewire %.4f GB/s, ib_write_bw %.4f GB/s, ratio %.2f\n", s, fw, ib / 8, (ib > 0 ? fw / (ib / 8) : 0) }'
+        else
+            echo "softroce bench: $size-byte writes: no result (see $share)"
+        fi
+    done
+}
+
 main() {
     local stage=${1:-all}
     mkdir -p "$CACHE"
     case "$stage" in
         image) need_host_tools; build_image ;;
-        run) image_is_current || fail "no current guest image in $IMAGE: run '$0 image' first"; run_guest ;;
-        all) need_host_tools; image_is_current || build_image; run_guest ;;
-        *) fail "unknown stage '$stage': use all, image or run" ;;
+        run) image_is_current || fail "no current guest image in $IMAGE: run '$0 image' first"; need_host_tools; run_tests ;;
+        all) need_host_tools; image_is_current || build_image; run_tests ;;
+        bench) need_host_tools; image_is_current || build_image; run_bench ;;
+        *) fail "unknown stage '$stage': use all, image, run or bench" ;;
     esac
 }
 

@@ -1,6 +1,7 @@
 package io.fusewire.perf;
 
 import io.fusewire.perf.allreduce.AllReduceCommand;
+import io.fusewire.perf.bench.WriteCommand;
 import io.fusewire.perf.compare.CompareCommand;
 import io.fusewire.perf.fusion.FusionCommand;
 import io.fusewire.perf.fusion.IndexCommand;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 
 /** {@code fusewire perf}: the performance harness. */
 @Command(name = "perf", mixinStandardHelpOptions = true, description = "Performance harness: sweeps in nccl-tests' format.",
-    subcommands = {AllReduceCommand.class, CompareCommand.class, FusionCommand.class, IndexCommand.class})
+    subcommands = {AllReduceCommand.class, CompareCommand.class, FusionCommand.class, IndexCommand.class, WriteCommand.class})
 public final class PerfCommand
 {
 }

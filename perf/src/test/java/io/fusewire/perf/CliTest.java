@@ -41,8 +41,8 @@ final class CliTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf compare", "perf fusion", "perf index", "bench", "allreduce-worker",
-        "fusion-worker"})
+    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf compare", "perf fusion", "perf index", "perf write", "bench",
+        "allreduce-worker", "fusion-worker"})
     void everyCommandHasHelp(final String command)
     {
         final String[] words = (command + " --help").split(" ");
@@ -132,6 +132,19 @@ final class CliTest
         final String[] lines = err.toString().strip().split("\n");
         assertEquals(1, lines.length, err::toString);
         assertTrue(lines[0].startsWith("fusewire allreduce: ") && lines[0].contains("--transport tcp"), lines[0]);
+    }
+
+    @Test
+    void perfWriteStreamsEverySizeOfTheSweep()
+    {
+        assertEquals(0, run("perf", "write", "--transport", "tcp", "-b", "4K", "-e", "64K", "--seconds", "0.2"), err::toString);
+        final String[] rows = out.toString().lines().filter(l -> !l.startsWith("#") && !l.contains("size")).toArray(String[]::new);
+        assertEquals(3, rows.length, out::toString);
+        for (final String row : rows)
+        {
+            final String[] columns = row.trim().split("\\s+");
+            assertTrue(Long.parseLong(columns[1]) > 0 && Double.parseDouble(columns[2]) > 0, row);
+        }
     }
 
     static boolean noRdmaInKernel()

@@ -56,6 +56,12 @@ final class FabricPair implements AutoCloseable
         senderQueue.poll(countWrites, 256);
     }
 
+    /** @return write completions the sender's queue has handed over so far. */
+    long completions()
+    {
+        return completions;
+    }
+
     @Override
     public void close()
     {
