@@ -49,6 +49,20 @@ final class VerbsDevice extends SocketDevice
         this.gid = gid;
     }
 
+    /**
+     * @param context the configuration.
+     * @throws TransportException if a connection's message slots would not fit in one buffer.
+     */
+    static void checkSlots(final TransportContext context)
+    {
+        if ((2L * context.sendQueueDepth() + EXTRA_SENDS) * context.maxMessageLength() > Integer.MAX_VALUE)
+        {
+            throw new TransportException("verbs message slots of " + TransportContext.SEND_QUEUE_DEPTH_PROP + "="
+                + context.sendQueueDepth() + " x " + TransportContext.MAX_MESSAGE_LENGTH_PROP + "=" + context.maxMessageLength()
+                + " exceed 2 GiB per connection: lower one of them");
+        }
+    }
+
     static VerbsDevice open(final TransportContext transport, final String name)
     {
         try (Arena arena = Arena.ofConfined())

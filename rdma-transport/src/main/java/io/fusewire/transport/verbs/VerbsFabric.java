@@ -34,6 +34,7 @@ public final class VerbsFabric implements Fabric
     public VerbsFabric(final TransportContext context)
     {
         ShimLibrary.lookup();
+        VerbsDevice.checkSlots(context);
         this.context = context;
         this.names = listNames();
     }
