@@ -147,6 +147,18 @@ int fw_pick_gid(struct ibv_context *context, int port, int table_length, int eth
     return fallback;
 }
 
+/* The index of an exact GID in the port's table, or -1: the GID of a given IP address. */
+int fw_find_gid(struct ibv_context *context, int port, int table_length, const uint8_t *wanted)
+{
+    union ibv_gid gid;
+    for (int i = 0; i < table_length; i++) {
+        if (ibv_query_gid(context, (uint8_t)port, i, &gid) == 0 && memcmp(gid.raw, wanted, 16) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 /* A reliable-connected queue pair with one scatter entry per request; NULL with errno set on failure. */
 struct ibv_qp *fw_create_rc_qp(struct ibv_pd *pd, struct ibv_cq *cq, int max_send, int max_recv)
 {

@@ -5,6 +5,10 @@ import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.fusion.DataType;
 import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.verbs.VerbsFabric;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,12 +34,34 @@ final class VerbsAllReduceTest
         return VerbsFabric.unavailableReason() == null;
     }
 
+    /**
+     * The first IPv4 address of an interface that is up and not loopback (in the guest: eth0, which
+     * carries rxe0, so each queue pair takes the GID of its handshake's address), else 127.0.0.1.
+     */
+    private static String hostAddress() throws SocketException
+    {
+        for (final NetworkInterface nic : NetworkInterface.networkInterfaces().toList())
+        {
+            if (nic.isUp() && !nic.isLoopback())
+            {
+                for (final InetAddress address : nic.inetAddresses().toList())
+                {
+                    if (address instanceof Inet4Address)
+                    {
+                        return address.getHostAddress();
+                    }
+                }
+            }
+        }
+        return "127.0.0.1";
+    }
+
     @Test
     void oneAggregatorDaemonAndTwoWorkersSumExactlyOverVerbs() throws Exception
     {
         final TransportContext transport = new TransportContext().peerTimeoutMs(2_000L * SLOWDOWN)
             .heartbeatIntervalMs(100L * SLOWDOWN).connectTimeoutMs(5_000L * SLOWDOWN);
-        try (ChildProcess aggregator = new ChildProcess(List.of("-Dfusewire.aggregator.listen=127.0.0.1:0",
+        try (ChildProcess aggregator = new ChildProcess(List.of("-Dfusewire.aggregator.listen=" + hostAddress() + ":0",
             "-Dfusewire.aggregator.transport=verbs", "-D" + TransportContext.PEER_TIMEOUT_PROP + "=" + transport.peerTimeoutMs(),
             "-D" + AggregatorContext.STRAGGLER_TIMEOUT_PROP + "=" + 5_000L * SLOWDOWN),
             AggregatorNode.class, AggregatorNode.LISTENING))

@@ -58,6 +58,8 @@ final class Ibv
     private static final MethodHandle PORT_INFO = bind("fw_port_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle PICK_GID = bind("fw_pick_gid",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle FIND_GID = bind("fw_find_gid",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle CREATE_RC_QP = bind("fw_create_rc_qp",
         FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle QP_INIT = bind("fw_qp_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -197,6 +199,11 @@ final class Ibv
         final MemorySegment gid)
     {
         return call(() -> (int)PICK_GID.invokeExact(context, port, tableLength, ethernet ? 1 : 0, gid));
+    }
+
+    static int findGid(final MemorySegment context, final int port, final int tableLength, final MemorySegment gid)
+    {
+        return call(() -> (int)FIND_GID.invokeExact(context, port, tableLength, gid));
     }
 
     static MemorySegment createRcQp(final MemorySegment errno, final MemorySegment pd, final MemorySegment cq,

@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /**
  * One RDMA device, opened: its verbs context and protection domain, port 1 and the GID its queue
@@ -33,20 +36,20 @@ final class VerbsDevice extends SocketDevice
     private final MemorySegment pd;
     private final int lid;
     private final int mtu;
-    private final int gidIndex;
-    private final byte[] gid;
+    private final int gidTableLength;
+    private final Gid defaultGid;
     private boolean closed;
 
     private VerbsDevice(final TransportContext transport, final String name, final MemorySegment context, final MemorySegment pd,
-        final int lid, final int mtu, final int gidIndex, final byte[] gid)
+        final MemorySegment port, final Gid defaultGid)
     {
         super(transport, "verbs", name);
         this.verbsContext = context;
         this.pd = pd;
-        this.lid = lid;
-        this.mtu = mtu;
-        this.gidIndex = gidIndex;
-        this.gid = gid;
+        this.mtu = port.getAtIndex(ValueLayout.JAVA_INT, 1);
+        this.lid = port.getAtIndex(ValueLayout.JAVA_INT, 2);
+        this.gidTableLength = port.getAtIndex(ValueLayout.JAVA_INT, 4);
+        this.defaultGid = defaultGid;
     }
 
     /**
@@ -101,8 +104,7 @@ final class VerbsDevice extends SocketDevice
                 {
                     throw new TransportException("ibv_alloc_pd on " + name + " failed: " + Ibv.errnoText(errno));
                 }
-                return new VerbsDevice(transport, name, context, pd, port.getAtIndex(ValueLayout.JAVA_INT, 2),
-                    port.getAtIndex(ValueLayout.JAVA_INT, 1), gidIndex, gid.toArray(ValueLayout.JAVA_BYTE));
+                return new VerbsDevice(transport, name, context, pd, port, new Gid(gidIndex, gid.toArray(ValueLayout.JAVA_BYTE)));
             }
             catch (final RuntimeException ex)
             {
@@ -163,7 +165,8 @@ final class VerbsDevice extends SocketDevice
     protected AbstractConnection establish(final Handshake handshake) throws IOException
     {
         final int depth = context.sendQueueDepth();
-        final VerbsQueuePair qp = new VerbsQueuePair(this, depth, depth + EXTRA_SENDS, context.maxMessageLength(), EXTRA_SENDS);
+        final Gid gid = gidFor(((InetSocketAddress)handshake.channel().getLocalAddress()).getAddress());
+        final VerbsQueuePair qp = new VerbsQueuePair(this, gid, depth, depth + EXTRA_SENDS, context.maxMessageLength(), EXTRA_SENDS);
         try
         {
             final Hello remote = handshake.exchange(provider(), (exposed, data) ->
@@ -222,13 +225,29 @@ final class VerbsDevice extends SocketDevice
         return mtu;
     }
 
-    int gidIndex()
+    /**
+     * The GID for a connection whose handshake socket is bound to {@code local}: that address's own
+     * GID when the port has it (the right one on a port with several addresses or VLANs), else the
+     * port's default (its first IPv4-mapped GID on RoCE, entry 0 on InfiniBand).
+     */
+    private Gid gidFor(final InetAddress local)
     {
-        return gidIndex;
-    }
-
-    byte[] gid()
-    {
-        return gid.clone();
+        if (local.isLoopbackAddress() || local.isAnyLocalAddress())
+        {
+            return defaultGid;
+        }
+        final byte[] wanted = new byte[16];
+        final byte[] ip = local.getAddress();
+        if (local instanceof Inet4Address)
+        {
+            wanted[10] = (byte)0xff;
+            wanted[11] = (byte)0xff;
+        }
+        System.arraycopy(ip, 0, wanted, 16 - ip.length, ip.length);
+        try (Arena arena = Arena.ofConfined())
+        {
+            final int index = Ibv.findGid(verbsContext, PORT, gidTableLength, arena.allocate(16).copyFrom(MemorySegment.ofArray(wanted)));
+            return index >= 0 ? new Gid(index, wanted) : defaultGid;
+        }
     }
 }

@@ -57,6 +57,7 @@ final class VerbsQueuePair implements AutoCloseable
     private final Deque<Runnable> release = new ArrayDeque<>();
     private final Arena arena = Arena.ofShared();
     private final VerbsDevice device;
+    private final Gid gid;
     private final long cqAddress;
     private final long qpAddress;
     private final MemorySegment qp;
@@ -78,14 +79,17 @@ final class VerbsQueuePair implements AutoCloseable
      * Creates the queue pair in INIT with every receive posted. On failure nothing is left behind.
      *
      * @param device    the device.
+     * @param gid       the GID this queue pair is addressed by.
      * @param sendDepth send slots, the send queue's capacity.
      * @param recvDepth receive slots.
      * @param slotBytes bytes per slot, the longest message.
      * @param extraSends send queue entries beyond the slots (heartbeat, close).
      */
-    VerbsQueuePair(final VerbsDevice device, final int sendDepth, final int recvDepth, final int slotBytes, final int extraSends)
+    VerbsQueuePair(final VerbsDevice device, final Gid gid, final int sendDepth, final int recvDepth, final int slotBytes,
+        final int extraSends)
     {
         this.device = device;
+        this.gid = gid;
         this.sendDepth = sendDepth;
         this.slotBytes = slotBytes;
         release.push(arena::close);
@@ -133,7 +137,7 @@ final class VerbsQueuePair implements AutoCloseable
                 }
             }
             address = new QueuePairAddress(qp.reinterpret(VerbsLayout.QP_NUM + 4).get(ValueLayout.JAVA_INT, VerbsLayout.QP_NUM),
-                psn, device.lid(), device.mtu(), device.gid());
+                psn, device.lid(), device.mtu(), gid.bytes().clone());
         }
         catch (final RuntimeException ex)
         {
@@ -157,9 +161,8 @@ final class VerbsQueuePair implements AutoCloseable
     {
         try (Arena scratch = Arena.ofConfined())
         {
-            final MemorySegment gid = scratch.allocate(16);
-            gid.copyFrom(MemorySegment.ofArray(remote.gid()));
-            final int rc = Ibv.qpConnect(qp, VerbsDevice.PORT, device.gidIndex(), device.mtu(), remote, gid, psn,
+            final MemorySegment remoteGid = scratch.allocate(16).copyFrom(MemorySegment.ofArray(remote.gid()));
+            final int rc = Ibv.qpConnect(qp, VerbsDevice.PORT, gid.index(), device.mtu(), remote, remoteGid, psn,
                 VerbsDevice.ACK_TIMEOUT);
             if (rc != 0)
             {
