@@ -9,7 +9,8 @@
  * from hand-copied numbers). Everything else (device list, protection domains, memory
  * registration, completion queues) Java calls in libibverbs directly.
  *
- * Return codes: 0 or a positive errno; no function here allocates, blocks or keeps state.
+ * Return codes: 0 or a positive errno (fw_create_rc_qp: the queue pair, or NULL with errno set); no
+ * function here blocks or keeps state of its own.
  */
 #include <infiniband/verbs.h>
 #include <errno.h>
@@ -28,7 +29,8 @@ enum fw_layout_item {
     FW_WC_SIZE, FW_WC_ID, FW_WC_STATUS, FW_WC_OPCODE, FW_WC_BYTE_LEN, FW_WC_IMM,
     FW_MR_LKEY, FW_MR_RKEY, FW_QP_NUM,
     FW_WR_RDMA_WRITE_WITH_IMM, FW_WR_SEND_WITH_IMM, FW_SEND_SIGNALED, FW_WC_RECV_RDMA_WITH_IMM,
-    FW_WC_WR_FLUSH_ERR, FW_WC_REM_ACCESS_ERR, FW_WC_RETRY_EXC_ERR, FW_WC_RNR_RETRY_EXC_ERR
+    FW_WC_WR_FLUSH_ERR, FW_WC_REM_ACCESS_ERR, FW_WC_RETRY_EXC_ERR, FW_WC_RNR_RETRY_EXC_ERR,
+    FW_RECV_WR_NEXT
 };
 
 int fw_abi_version(void)
@@ -73,6 +75,7 @@ int64_t fw_layout(int item)
     case FW_WC_REM_ACCESS_ERR: return IBV_WC_REM_ACCESS_ERR;
     case FW_WC_RETRY_EXC_ERR: return IBV_WC_RETRY_EXC_ERR;
     case FW_WC_RNR_RETRY_EXC_ERR: return IBV_WC_RNR_RETRY_EXC_ERR;
+    case FW_RECV_WR_NEXT: return offsetof(struct ibv_recv_wr, next);
     default: return -1;
     }
 }

@@ -42,6 +42,7 @@ final class VerbsConnection extends AbstractConnection
     private final SocketChannel socket;
     private final ByteBuffer probe = ByteBuffer.allocate(1);
     private final boolean[] refusedAhead;
+    private final int[] reposts = new int[VerbsQueuePair.POLL_BATCH];
     private boolean heartbeatInFlight;
     private boolean peerExited;
 
@@ -134,6 +135,7 @@ final class VerbsConnection extends AbstractConnection
             return 0;
         }
         int delivered = 0;
+        int reposted = 0;
         for (int i = 0; i < polled && isConnected(); i++)
         {
             final long wrId = qp.wrId(i);
@@ -145,6 +147,7 @@ final class VerbsConnection extends AbstractConnection
             else if (VerbsQueuePair.isReceive(wrId))
             {
                 delivered += received(completion, handler, (int)wrId, i);
+                reposts[reposted++] = (int)wrId;
             }
             else if (wrId < INTERNAL)
             {
@@ -153,6 +156,14 @@ final class VerbsConnection extends AbstractConnection
             else if (wrId == HEARTBEAT_ID)
             {
                 heartbeatInFlight = false;
+            }
+        }
+        if (reposted > 0 && isConnected())
+        {
+            final int rc = qp.repost(reposts, reposted);
+            if (rc != 0)
+            {
+                end(Status.PROTOCOL_ERROR, "ibv_post_recv failed: " + Ibv.strerror(rc));
             }
         }
         return delivered;
@@ -255,14 +266,6 @@ final class VerbsConnection extends AbstractConnection
                 }
                 case CLOSE -> end(Status.SUCCESS, "the peer closed the connection");
                 default -> end(Status.PROTOCOL_ERROR, "unknown message type " + qp.immediate(i) + " from the peer");
-            }
-        }
-        if (isConnected())
-        {
-            final int rc = qp.repost(slot);
-            if (rc != 0)
-            {
-                end(Status.PROTOCOL_ERROR, "ibv_post_recv failed: " + Ibv.strerror(rc));
             }
         }
         return delivered;

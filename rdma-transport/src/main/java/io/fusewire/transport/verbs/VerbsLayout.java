@@ -41,6 +41,7 @@ final class VerbsLayout
     static final int WC_REM_ACCESS_ERR = (int)Ibv.layout(31);
     static final int WC_RETRY_EXC_ERR = (int)Ibv.layout(32);
     static final int WC_RNR_RETRY_EXC_ERR = (int)Ibv.layout(33);
+    static final long RECV_WR_NEXT = Ibv.layout(34);
 
     private VerbsLayout()
     {

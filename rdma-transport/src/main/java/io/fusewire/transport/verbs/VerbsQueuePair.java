@@ -1,6 +1,7 @@
 package io.fusewire.transport.verbs;
 
 import static io.fusewire.transport.verbs.VerbsLayout.RECV_WR_ID;
+import static io.fusewire.transport.verbs.VerbsLayout.RECV_WR_NEXT;
 import static io.fusewire.transport.verbs.VerbsLayout.RECV_WR_NUM_SGE;
 import static io.fusewire.transport.verbs.VerbsLayout.RECV_WR_SG_LIST;
 import static io.fusewire.transport.verbs.VerbsLayout.SEND_WR_FLAGS;
@@ -43,14 +44,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  * </pre>
  *
  * A send copies its message into the slot of its send-queue position; every receive slot is
- * posted once at set-up and again each time its completion has been handled. The send and
- * receive work requests and their scatter entries are built once off-heap and rewritten in place,
- * so a post is a few stores and one downcall. Confined to the thread that polls the connection.
+ * posted at set-up and again once its completion has been handled, the slots of one poll chained
+ * into one downcall. The work requests and their scatter entries are built once off-heap and
+ * rewritten in place, so a post is a few stores and one downcall. Confined to the thread that
+ * polls the connection.
  */
 final class VerbsQueuePair implements AutoCloseable
 {
     private static final ValueLayout.OfInt BIG_ENDIAN_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final int POLL_BATCH = 16;
+    /** Most completions one poll takes, and most receives one repost chains. */
+    static final int POLL_BATCH = 16;
     /** Marks a receive's work request id (sends use ids below it); the low bits are its slot. */
     private static final long RECEIVE = 1L << 62;
 
@@ -63,8 +66,8 @@ final class VerbsQueuePair implements AutoCloseable
     private final MemorySegment qp;
     private final MemorySegment sendWr;
     private final MemorySegment sendSge;
-    private final MemorySegment recvWr;
-    private final MemorySegment recvSge;
+    private final MemorySegment recvWrs;
+    private final MemorySegment recvSges;
     private final MemorySegment wcs;
     private final UnsafeBuffer slots;
     private final long slotsAddress;
@@ -121,16 +124,26 @@ final class VerbsQueuePair implements AutoCloseable
             sendWr.set(ValueLayout.ADDRESS, SEND_WR_SG_LIST, sendSge);
             sendWr.set(ValueLayout.JAVA_INT, SEND_WR_FLAGS, VerbsLayout.SEND_SIGNALED);
             sendSge.set(ValueLayout.JAVA_INT, SGE_LKEY, lkey);
-            recvWr = arena.allocate(VerbsLayout.RECV_WR_SIZE, 8);
-            recvSge = arena.allocate(VerbsLayout.SGE_SIZE, 8);
-            recvWr.set(ValueLayout.ADDRESS, RECV_WR_SG_LIST, recvSge);
-            recvWr.set(ValueLayout.JAVA_INT, RECV_WR_NUM_SGE, 1);
-            recvSge.set(ValueLayout.JAVA_INT, SGE_LENGTH, slotBytes);
-            recvSge.set(ValueLayout.JAVA_INT, SGE_LKEY, lkey);
-            wcs = arena.allocate(VerbsLayout.WC_SIZE * POLL_BATCH, 8);
-            for (int slot = 0; slot < recvDepth; slot++)
+            recvWrs = arena.allocate(VerbsLayout.RECV_WR_SIZE * POLL_BATCH, 8);
+            recvSges = arena.allocate(VerbsLayout.SGE_SIZE * POLL_BATCH, 8);
+            for (int i = 0; i < POLL_BATCH; i++)
             {
-                final int posted = repost(slot);
+                recvWrs.set(ValueLayout.ADDRESS, recvWr(i) + RECV_WR_SG_LIST, recvSges.asSlice(i * VerbsLayout.SGE_SIZE));
+                recvWrs.set(ValueLayout.JAVA_INT, recvWr(i) + RECV_WR_NUM_SGE, 1);
+                recvSges.set(ValueLayout.JAVA_INT, i * VerbsLayout.SGE_SIZE + SGE_LENGTH, slotBytes);
+                recvSges.set(ValueLayout.JAVA_INT, i * VerbsLayout.SGE_SIZE + SGE_LKEY, lkey);
+                link(i);
+            }
+            wcs = arena.allocate(VerbsLayout.WC_SIZE * POLL_BATCH, 8);
+            final int[] batch = new int[POLL_BATCH];
+            for (int slot = 0; slot < recvDepth; slot += POLL_BATCH)
+            {
+                final int count = Math.min(POLL_BATCH, recvDepth - slot);
+                for (int i = 0; i < count; i++)
+                {
+                    batch[i] = slot + i;
+                }
+                final int posted = repost(batch, count);
                 if (posted != 0)
                 {
                     throw new TransportException("ibv_post_recv on " + device.name() + " failed: " + Ibv.strerror(posted));
@@ -208,14 +221,24 @@ final class VerbsQueuePair implements AutoCloseable
     }
 
     /**
-     * @param slot a receive slot whose completion has been handled.
+     * Posts receives again, chained into one downcall.
+     *
+     * @param slots receive slots whose completions have been handled.
+     * @param count how many of {@code slots}, 1 to {@link #POLL_BATCH}.
      * @return 0, or the errno of a refused post.
      */
-    int repost(final int slot)
+    int repost(final int[] slots, final int count)
     {
-        recvWr.set(ValueLayout.JAVA_LONG, RECV_WR_ID, RECEIVE | slot);
-        recvSge.set(ValueLayout.JAVA_LONG, SGE_ADDR, slotsAddress + (long)(sendDepth + slot) * slotBytes);
-        return Ibv.postRecv(qpAddress, recvWr);
+        for (int i = 0; i < count; i++)
+        {
+            recvWrs.set(ValueLayout.JAVA_LONG, recvWr(i) + RECV_WR_ID, RECEIVE | slots[i]);
+            recvSges.set(ValueLayout.JAVA_LONG, i * VerbsLayout.SGE_SIZE + SGE_ADDR,
+                slotsAddress + (long)(sendDepth + slots[i]) * slotBytes);
+        }
+        recvWrs.set(ValueLayout.JAVA_LONG, recvWr(count - 1) + RECV_WR_NEXT, 0L);
+        final int rc = Ibv.postRecv(qpAddress, recvWrs);
+        link(count - 1);
+        return rc;
     }
 
     /**
@@ -283,6 +306,17 @@ final class VerbsQueuePair implements AutoCloseable
                 release.pop().run();
             }
         }
+    }
+
+    private static long recvWr(final int i)
+    {
+        return i * VerbsLayout.RECV_WR_SIZE;
+    }
+
+    /** Points receive request {@code i} at the next one (the last points nowhere). */
+    private void link(final int i)
+    {
+        recvWrs.set(ValueLayout.JAVA_LONG, recvWr(i) + RECV_WR_NEXT, i + 1 < POLL_BATCH ? recvWrs.address() + recvWr(i + 1) : 0L);
     }
 
     private int post(final long wrId, final int opcode, final int length, final int immediate)
