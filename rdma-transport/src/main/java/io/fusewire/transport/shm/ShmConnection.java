@@ -10,9 +10,8 @@ import io.fusewire.transport.Status;
 import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.support.AbstractConnection;
 import io.fusewire.transport.support.Hello;
-import java.io.IOException;
+import io.fusewire.transport.support.PeerWatch;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,13 +33,11 @@ final class ShmConnection extends AbstractConnection
     private final List<MappedFile> mappings;
     private final OneToOneRingBuffer toPeer;
     private final OneToOneRingBuffer fromPeer;
-    private final SocketChannel socket;
-    private final ByteBuffer probe = ByteBuffer.allocate(1);
+    private final PeerWatch peerWatch;
     private final MessageHandler onRecord = this::onRecord;
     private Completion completion;
     private CompletionHandler handler;
     private int delivered;
-    private boolean peerExited;
 
     ShmConnection(
         final TransportContext context,
@@ -61,7 +58,7 @@ final class ShmConnection extends AbstractConnection
         this.mappings.add(outboundRing);
         this.fromPeer = new OneToOneRingBuffer(ShmDevice.ringBuffer(inboundRing));
         this.toPeer = new OneToOneRingBuffer(ShmDevice.ringBuffer(outboundRing));
-        this.socket = socket;
+        this.peerWatch = new PeerWatch(socket);
     }
 
     @Override
@@ -106,15 +103,12 @@ final class ShmConnection extends AbstractConnection
     @Override
     public int send(final DirectBuffer message, final int offset, final int length, final long wrId)
     {
-        if (!isConnected())
+        final int check = checkSend(length);
+        if (check != PostResult.OK)
         {
-            return PostResult.NOT_CONNECTED;
+            return check;
         }
-        if (length < 0 || length > maxMessageLength)
-        {
-            return PostResult.INVALID_ARGUMENT;
-        }
-        if (sendQueue.isFull() || !toPeer.write(ShmRecords.SEND, message, offset, length))
+        if (!toPeer.write(ShmRecords.SEND, message, offset, length))
         {
             return PostResult.BACK_PRESSURED;
         }
@@ -135,7 +129,7 @@ final class ShmConnection extends AbstractConnection
         {
             heard();
         }
-        else if (peerExited)
+        else if (peerWatch.peerExited())
         {
             end(Status.PEER_LOST, "the peer process exited without closing the connection");
         }
@@ -151,18 +145,7 @@ final class ShmConnection extends AbstractConnection
     @Override
     protected void checkPeer()
     {
-        try
-        {
-            probe.clear();
-            if (socket.read(probe) < 0)
-            {
-                peerExited = true;
-            }
-        }
-        catch (final IOException ex)
-        {
-            peerExited = true;
-        }
+        peerWatch.check();
     }
 
     @Override
@@ -174,14 +157,7 @@ final class ShmConnection extends AbstractConnection
     @Override
     protected void releaseIo()
     {
-        try
-        {
-            socket.close();
-        }
-        catch (final IOException ignore)
-        {
-            // the mappings still have to go
-        }
+        peerWatch.close();
         for (final MappedFile mapping : mappings)
         {
             mapping.close();

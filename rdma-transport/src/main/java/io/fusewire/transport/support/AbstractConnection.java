@@ -34,8 +34,7 @@ public abstract class AbstractConnection implements Connection, Progressable
 
     /** The send queue; providers post to it and acknowledge it. */
     protected final SendQueue sendQueue;
-    /** Longest control message this side may send. */
-    protected final int maxMessageLength;
+    private final int maxMessageLength;
     private final List<RemoteRegion> remoteRegions;
     private final byte[] peerData;
     private final String peer;
@@ -235,6 +234,25 @@ public abstract class AbstractConnection implements Connection, Progressable
             return PostResult.NOT_CONNECTED;
         }
         if (length < 0 || localOffset < 0 || localOffset > local.length() - length)
+        {
+            return PostResult.INVALID_ARGUMENT;
+        }
+        return sendQueue.isFull() ? PostResult.BACK_PRESSURED : PostResult.OK;
+    }
+
+    /**
+     * Checks a send before it is posted.
+     *
+     * @param length the message's bytes.
+     * @return {@link PostResult#OK} or the code to return.
+     */
+    protected final int checkSend(final int length)
+    {
+        if (state != CONNECTED)
+        {
+            return PostResult.NOT_CONNECTED;
+        }
+        if (length < 0 || length > maxMessageLength)
         {
             return PostResult.INVALID_ARGUMENT;
         }

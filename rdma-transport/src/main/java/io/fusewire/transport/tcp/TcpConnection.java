@@ -76,7 +76,7 @@ final class TcpConnection extends AbstractConnection
         this.channel = channel;
         this.localMaxMessageLength = context.maxMessageLength();
         this.ackBatch = Math.max(1, context.sendQueueDepth() / 4);
-        this.transmitter = new TcpTransmitter(channel, sendQueue, context.sendQueueDepth(), maxMessageLength);
+        this.transmitter = new TcpTransmitter(channel, sendQueue, context.sendQueueDepth(), maxMessageLength());
         for (final MemoryRegion region : exposedRegions)
         {
             exposed.put(region.key(), region);
@@ -118,17 +118,10 @@ final class TcpConnection extends AbstractConnection
     @Override
     public int send(final DirectBuffer message, final int offset, final int length, final long wrId)
     {
-        if (!isConnected())
+        final int check = checkSend(length);
+        if (check != PostResult.OK)
         {
-            return PostResult.NOT_CONNECTED;
-        }
-        if (length < 0 || length > maxMessageLength)
-        {
-            return PostResult.INVALID_ARGUMENT;
-        }
-        if (sendQueue.isFull())
-        {
-            return PostResult.BACK_PRESSURED;
+            return check;
         }
         final boolean wasIdle = transmitter.isIdle();
         final long seq = sendQueue.post(Opcode.SEND, wrId, length, 0, 0, 0);

@@ -10,8 +10,7 @@ import io.fusewire.transport.Status;
 import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.support.AbstractConnection;
 import io.fusewire.transport.support.Hello;
-import java.io.IOException;
-import java.nio.ByteBuffer;
+import io.fusewire.transport.support.PeerWatch;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import org.agrona.DirectBuffer;
@@ -39,12 +38,10 @@ final class VerbsConnection extends AbstractConnection
 
     private final Int2ObjectHashMap<RemoteRegion> peerRegions = new Int2ObjectHashMap<>();
     private final VerbsQueuePair qp;
-    private final SocketChannel socket;
-    private final ByteBuffer probe = ByteBuffer.allocate(1);
+    private final PeerWatch peerWatch;
     private final boolean[] refusedAhead;
     private final int[] reposts = new int[VerbsQueuePair.POLL_BATCH];
     private boolean heartbeatInFlight;
-    private boolean peerExited;
 
     VerbsConnection(final TransportContext context, final String peer, final Hello remote, final VerbsQueuePair qp,
         final SocketChannel socket)
@@ -55,7 +52,7 @@ final class VerbsConnection extends AbstractConnection
             peerRegions.put(region.key(), region);
         }
         this.qp = qp;
-        this.socket = socket;
+        this.peerWatch = new PeerWatch(socket);
         this.refusedAhead = new boolean[context.sendQueueDepth()];
     }
 
@@ -96,17 +93,10 @@ final class VerbsConnection extends AbstractConnection
     @Override
     public int send(final DirectBuffer message, final int offset, final int length, final long wrId)
     {
-        if (!isConnected())
+        final int check = checkSend(length);
+        if (check != PostResult.OK)
         {
-            return PostResult.NOT_CONNECTED;
-        }
-        if (length < 0 || length > maxMessageLength)
-        {
-            return PostResult.INVALID_ARGUMENT;
-        }
-        if (sendQueue.isFull())
-        {
-            return PostResult.BACK_PRESSURED;
+            return check;
         }
         final long seq = sendQueue.posted();
         final int slot = sendQueue.slot(seq);
@@ -129,7 +119,7 @@ final class VerbsConnection extends AbstractConnection
             end(Status.PROTOCOL_ERROR, "ibv_poll_cq failed on the connection's completion queue");
             return 0;
         }
-        if (polled == 0 && peerExited)
+        if (polled == 0 && peerWatch.peerExited())
         {
             end(Status.PEER_LOST, "the peer process exited without closing the connection");
             return 0;
@@ -181,18 +171,7 @@ final class VerbsConnection extends AbstractConnection
     @Override
     protected void checkPeer()
     {
-        try
-        {
-            probe.clear();
-            if (socket.read(probe) < 0)
-            {
-                peerExited = true;
-            }
-        }
-        catch (final IOException ex)
-        {
-            peerExited = true;
-        }
+        peerWatch.check();
     }
 
     /**
@@ -228,14 +207,7 @@ final class VerbsConnection extends AbstractConnection
     @Override
     protected void releaseIo()
     {
-        try
-        {
-            socket.close();
-        }
-        catch (final IOException ignore)
-        {
-            // the verbs objects still have to go
-        }
+        peerWatch.close();
         qp.close();
     }
 
