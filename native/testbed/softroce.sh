@@ -13,8 +13,9 @@
 #        "softroce: N passed, M failed"; exit status 0 only if every test passed.
 # bench: the same guest, ib_write_bw (the reference) then `fusewire perf write --transport verbs`
 #        for each of $FUSEWIRE_TESTBED_BENCH_SIZES (default "65536 1048576") for
-#        $FUSEWIRE_TESTBED_BENCH_SECONDS (default 10) each, and their ratio. Emulated rxe: numbers
-#        for the ratio, not for absolute speed.
+#        $FUSEWIRE_TESTBED_BENCH_SECONDS (default 10) each, and their ratio; then a checked
+#        `fusewire perf allreduce` (2 workers, 1 aggregator daemon) over verbs and over tcp.
+#        Emulated rxe: numbers for ratios, not for absolute speed.
 # The guest's only network is QEMU's user-mode network with restrict=on: nothing leaves it.
 #
 # Needs root (debootstrap, chroot) and `./mvnw install` (or verify) run first. Env: MIRROR (Debian
@@ -215,6 +216,13 @@ JOB
 java $flags -XX:-UsePerfData -cp '$guest_cp' io.fusewire.perf.cli.FusewireCli perf write --transport verbs \\
     -b $(echo $BENCH_SIZES | awk '{print $1}') -e $(echo $BENCH_SIZES | awk '{print $NF}') -f 16 --seconds $BENCH_SECONDS > write.log 2>&1
 awk '\$1 ~ /^[0-9]+\$/ { print "@@ fusewire " \$1 " " \$3 " GB/s" }' write.log
+for transport in verbs tcp; do
+    java $flags -XX:-UsePerfData -Dfusewire.aggregator.straggler.timeout.ms=60000 -Dfusewire.transport.peer.timeout.ms=60000 \\
+        -cp '$guest_cp' io.fusewire.perf.cli.FusewireCli perf allreduce --transport \$transport \\
+        --workers 2 --aggregators 1 -b 64K -e 1M -f 16 --check --timeout-s 1200 > allreduce-\$transport.log 2>&1
+    echo "@@ allreduce \$transport: exit \$?"
+    awk -v t=\$transport '\$1 ~ /^[0-9]+\$/ { print "@@ allreduce " t " " \$1 " " \$5 " us, " \$8 " wrong" }' allreduce-\$transport.log
+done
 JOB
 }
 

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 /** The options every AllReduce sweep command takes: transport, sizes, time bound. */
 public final class SweepOptions
 {
-    @Option(names = "--transport", defaultValue = "shm", description = "shm or tcp (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", defaultValue = "shm", description = "shm, tcp or verbs (default: ${DEFAULT-VALUE}).")
     String transport;
 
     @Option(names = "-b", defaultValue = "32K", description = "Smallest size (default: ${DEFAULT-VALUE}).")
