@@ -27,7 +27,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-CACHE=${FUSEWIRE_TESTBED_CACHE:-$HOME/.cache/fusewire/softroce}
+CACHE=${FUSEWIRE_TESTBED_CACHE:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/fusewire/softroce}
 TIMEOUT=${FUSEWIRE_TESTBED_TIMEOUT:-2400}
 SMP=${FUSEWIRE_TESTBED_SMP:-2}
 MEM=${FUSEWIRE_TESTBED_MEM:-4G}
