@@ -77,10 +77,11 @@ final class ShmConnection extends AbstractConnection
             return check;
         }
         final MemorySegment target = peerRegions.get(remote.key());
-        if (target == null || remoteOffset < 0 || remoteOffset > target.byteSize() - length)
+        final int refusal = refusal(target == null ? -1 : target.byteSize(), remoteOffset, length);
+        if (refusal != 0)
         {
             final long seq = sendQueue.post(Opcode.WRITE, wrId, length, remote.key(), remoteOffset, remote.length());
-            sendQueue.refuse(seq, target == null ? Completion.REFUSED_UNKNOWN_REGION : Completion.REFUSED_OUT_OF_BOUNDS);
+            sendQueue.refuse(seq, refusal);
             sendQueue.acknowledge(seq + 1);
             return PostResult.OK;
         }

@@ -241,6 +241,24 @@ public abstract class AbstractConnection implements Connection, Progressable
     }
 
     /**
+     * Whether a write fits the region it names: the one rule every provider refuses writes by,
+     * wherever it checks (shm and verbs at the writer, tcp at the receiver).
+     *
+     * @param regionLength the length of the region with the write's key, or -1 if there is none.
+     * @param offset       where in the region the write goes.
+     * @param length       bytes.
+     * @return 0 if it fits, else {@link Completion#REFUSED_UNKNOWN_REGION} or {@link Completion#REFUSED_OUT_OF_BOUNDS}.
+     */
+    protected static int refusal(final long regionLength, final long offset, final int length)
+    {
+        if (regionLength < 0)
+        {
+            return Completion.REFUSED_UNKNOWN_REGION;
+        }
+        return offset < 0 || offset > regionLength - length ? Completion.REFUSED_OUT_OF_BOUNDS : 0;
+    }
+
+    /**
      * Checks a send before it is posted.
      *
      * @param length the message's bytes.

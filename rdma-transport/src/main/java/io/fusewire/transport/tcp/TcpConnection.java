@@ -382,9 +382,9 @@ final class TcpConnection extends AbstractConnection
         payloadImmediate = immediate;
         payloadOffset = offset;
         final MemoryRegion region = exposed.get(key);
-        if (region == null || offset < 0 || offset > region.length() - length)
+        final int refusal = refusal(region == null ? -1 : region.length(), offset, length);
+        if (refusal != 0)
         {
-            final int refusal = region == null ? Completion.REFUSED_UNKNOWN_REGION : Completion.REFUSED_OUT_OF_BOUNDS;
             transmitter.queueControl(TcpFrame.NACK, refusal, length, key, offset, seq);
             LOG.log(System.Logger.Level.WARNING, "refused a write from " + peer() + ": " + length + " bytes at offset "
                 + offset + " of region key 0x" + Integer.toHexString(key) + (region == null ? ", which is not exposed"

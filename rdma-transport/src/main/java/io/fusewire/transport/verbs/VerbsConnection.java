@@ -72,10 +72,10 @@ final class VerbsConnection extends AbstractConnection
             return check;
         }
         final RemoteRegion target = peerRegions.get(remote.key());
-        if (target == null || remoteOffset < 0 || remoteOffset > target.length() - length)
+        final int refusal = refusal(target == null ? -1 : target.length(), remoteOffset, length);
+        if (refusal != 0)
         {
-            refuse(wrId, length, remote, remoteOffset, target == null ? Completion.REFUSED_UNKNOWN_REGION
-                : Completion.REFUSED_OUT_OF_BOUNDS);
+            refuse(wrId, length, remote, remoteOffset, refusal);
             return PostResult.OK;
         }
         final long seq = sendQueue.posted();

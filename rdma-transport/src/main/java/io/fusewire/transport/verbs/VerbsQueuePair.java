@@ -54,6 +54,7 @@ final class VerbsQueuePair implements AutoCloseable
     private static final ValueLayout.OfInt BIG_ENDIAN_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     /** Most completions one poll takes, and most receives one repost chains. */
     static final int POLL_BATCH = 16;
+    private static final int ENOMEM = 12;
     /** Marks a receive's work request id (sends use ids below it); the low bits are its slot. */
     private static final long RECEIVE = 1L << 62;
 
@@ -333,7 +334,7 @@ final class VerbsQueuePair implements AutoCloseable
         if (made.equals(MemorySegment.NULL))
         {
             throw new TransportException(verb + " on " + device.name() + " failed: " + Ibv.errnoText(errno)
-                + (Ibv.errno(errno) == 12 ? " (locked memory limit? see ulimit -l)" : ""));
+                + (Ibv.errno(errno) == ENOMEM ? " (locked memory limit? see ulimit -l)" : ""));
         }
     }
 }
