@@ -49,4 +49,26 @@ public final class ConfigValues
         }
         return (int)value;
     }
+
+    /**
+     * @param properties where to read.
+     * @param name       the property.
+     * @param dflt       its default, used when unset or blank.
+     * @return its value.
+     * @throws IllegalArgumentException naming the property if the value is neither true nor false.
+     */
+    public static boolean booleanValue(final Properties properties, final String name, final boolean dflt)
+    {
+        final String value = properties.getProperty(name);
+        if (value == null || value.isBlank())
+        {
+            return dflt;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT))
+        {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(name + "=" + value + " is neither true nor false (default " + dflt + ")");
+        };
+    }
 }

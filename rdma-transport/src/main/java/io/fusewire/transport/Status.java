@@ -16,6 +16,12 @@ public final class Status
     public static final int PEER_LOST = 3;
     /** The peer sent bytes that break the wire protocol; the connection was closed. */
     public static final int PROTOCOL_ERROR = 4;
+    /**
+     * A write's source bytes changed between its post and its completion, breaking the contract of
+     * {@link Connection#write}: what landed may be either version. Reported only under
+     * {@link TransportContext#VERIFY_SOURCES_PROP}.
+     */
+    public static final int SOURCE_CHANGED = 5;
 
     private Status()
     {
@@ -34,6 +40,7 @@ public final class Status
             case FLUSHED -> "FLUSHED";
             case PEER_LOST -> "PEER_LOST";
             case PROTOCOL_ERROR -> "PROTOCOL_ERROR";
+            case SOURCE_CHANGED -> "SOURCE_CHANGED";
             default -> "STATUS(" + status + ")";
         };
     }

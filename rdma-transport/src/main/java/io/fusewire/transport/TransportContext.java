@@ -42,6 +42,15 @@ public final class TransportContext
     public static final String TCP_STAGING_PROP = "fusewire.transport.tcp.staging.bytes";
     /** Default for {@link #TCP_STAGING_PROP}. */
     public static final int TCP_STAGING_DEFAULT = 256 * 1024;
+    /**
+     * When true, every provider checks that a write's source bytes did not change between the post
+     * and the WRITE completion, and ends such a write with {@link Status#SOURCE_CHANGED}. Costs two
+     * passes over each write's bytes and reads them with the CPU (host memory only): for test runs,
+     * where it turns a caller that reuses a buffer too early into a loud failure instead of a rare
+     * wrong sum. Unlike the other properties, even {@code new TransportContext()} reads it from the
+     * system properties, so one {@code -D} covers every fabric of a test run and its child processes.
+     */
+    public static final String VERIFY_SOURCES_PROP = "fusewire.transport.verify.sources";
 
     private int sendQueueDepth = SEND_QUEUE_DEPTH_DEFAULT;
     private int maxMessageLength = MAX_MESSAGE_LENGTH_DEFAULT;
@@ -51,6 +60,7 @@ public final class TransportContext
     private Path shmDirectory = Path.of(SHM_DIRECTORY_DEFAULT);
     private int shmRingCapacity = SHM_RING_CAPACITY_DEFAULT;
     private int tcpStagingBytes = TCP_STAGING_DEFAULT;
+    private boolean verifySources = Boolean.getBoolean(VERIFY_SOURCES_PROP);
 
     /**
      * Reads every property above, falling back to its default.
@@ -70,6 +80,7 @@ public final class TransportContext
         ctx.shmDirectory = Path.of(p.getProperty(SHM_DIRECTORY_PROP, SHM_DIRECTORY_DEFAULT));
         ctx.shmRingCapacity = ConfigValues.intValue(p, SHM_RING_CAPACITY_PROP, SHM_RING_CAPACITY_DEFAULT);
         ctx.tcpStagingBytes = ConfigValues.intValue(p, TCP_STAGING_PROP, TCP_STAGING_DEFAULT);
+        ctx.verifySources = ConfigValues.booleanValue(p, VERIFY_SOURCES_PROP, ctx.verifySources);
         return ctx;
     }
 
@@ -216,6 +227,22 @@ public final class TransportContext
     public TransportContext tcpStagingBytes(final int bytes)
     {
         this.tcpStagingBytes = bytes;
+        return this;
+    }
+
+    /** @return see {@link #VERIFY_SOURCES_PROP}. */
+    public boolean verifySources()
+    {
+        return verifySources;
+    }
+
+    /**
+     * @param verify see {@link #VERIFY_SOURCES_PROP}.
+     * @return this.
+     */
+    public TransportContext verifySources(final boolean verify)
+    {
+        this.verifySources = verify;
         return this;
     }
 

@@ -54,7 +54,8 @@ abstract class FabricContractTest
             .sendQueueDepth(DEPTH)
             .peerTimeoutMs(1_500L * SLOWDOWN)
             .heartbeatIntervalMs(100L * SLOWDOWN)
-            .connectTimeoutMs(5_000L * SLOWDOWN);
+            .connectTimeoutMs(5_000L * SLOWDOWN)
+            .verifySources(true);
     }
 
     @BeforeEach
@@ -281,6 +282,22 @@ abstract class FabricContractTest
         assertEquals(Status.SUCCESS, done.get(3).status(), "the connection keeps working after a refusal");
         assertEquals(4, server.all(Opcode.WRITE_IMM).getFirst().immediate(), "only the good write arrived");
         assertTrue(toServer.isConnected());
+    }
+
+    @Test
+    void aSourceChangedBeforeItsWriteCompletedFailsThatWriteUnderVerifySources()
+    {
+        fillRandom(client.region.segment(), 11);
+        final RemoteRegion remote = toServer.remoteRegions().getFirst();
+        final int length = 4 << 20;
+        assertEquals(PostResult.OK, toServer.write(client.region, 0, length, remote, 0, 1, 1));
+        client.region.segment().set(ValueLayout.JAVA_BYTE, length - 3, (byte)~client.region.segment().get(ValueLayout.JAVA_BYTE, length - 3));
+        assertEquals(PostResult.OK, toServer.write(client.region, length, length, remote, length, 2, 2));
+        pollUntil(WAIT, () -> client.count(s -> s.opcode() == Opcode.WRITE) == 2, client, server);
+        final List<Seen> done = client.all(Opcode.WRITE);
+        assertEquals(Status.SOURCE_CHANGED, done.get(0).status(), done.get(0)::text);
+        assertTrue(done.get(0).text().contains(TransportContext.VERIFY_SOURCES_PROP), done.get(0).text());
+        assertEquals(Status.SUCCESS, done.get(1).status(), "a write whose source was left alone completes: " + done.get(1).text());
     }
 
     @Test

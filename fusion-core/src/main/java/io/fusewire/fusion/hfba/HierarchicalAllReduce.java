@@ -31,8 +31,9 @@ import org.agrona.concurrent.IdleStrategy;
  * as a sequence of small tensors (1 KiB for "High", 4 KiB for "Low"), each one first summed by its
  * group's leader from the members' writes, then all-reduced among the leaders in a ring, then
  * written back to the members. Groups are ranks {@code g*k .. g*k+g-1}; the leader is the first.
- * Every tensor is a synchronisation point, which is what the baseline measures. Runs on the
- * caller's thread; 32-bit types only.
+ * Every tensor is a synchronisation point, which is what the baseline measures. The work buffer
+ * that writes are sent from is refilled only once they have completed. Runs on the caller's thread;
+ * 32-bit types only.
  */
 public final class HierarchicalAllReduce implements AutoCloseable
 {
@@ -53,6 +54,8 @@ public final class HierarchicalAllReduce implements AutoCloseable
     private final CompletionHandler onCompletion = this::onCompletion;
     private final IdleStrategy idle = IdleStrategies.backoff();
     private int sequence;
+    private long writesPosted;
+    private long writesCompleted;
     private String failure;
 
     /**
@@ -149,6 +152,7 @@ public final class HierarchicalAllReduce implements AutoCloseable
         {
             final int length = (int)Math.min(tensorBytes, data.byteSize() - offset);
             final int tensor = ++sequence;
+            awaitWrites(tensor);
             if (leader)
             {
                 MemorySegment.copy(data, offset, work.segment(), 0, length);
@@ -192,6 +196,28 @@ public final class HierarchicalAllReduce implements AutoCloseable
         {
             throw new IllegalStateException("rank " + rank + ": HFBA write refused: " + PostResult.name(result));
         }
+        writesPosted++;
+    }
+
+    /** Waits until every write from the work buffer has completed, so it may be refilled. */
+    private void awaitWrites(final int tensor) throws TimeoutException
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        idle.reset();
+        while (writesCompleted != writesPosted)
+        {
+            if (failure != null)
+            {
+                throw new IllegalStateException("rank " + rank + ": " + failure);
+            }
+            final int work = queue.poll(onCompletion, 64);
+            idle.idle(work);
+            if (work == 0 && System.nanoTime() - deadline > 0)
+            {
+                throw new TimeoutException("rank " + rank + ": the writes of tensor " + (tensor - 1) + " did not complete within "
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+            }
+        }
     }
 
     private void await(final int member, final int tensor) throws TimeoutException
@@ -232,6 +258,10 @@ public final class HierarchicalAllReduce implements AutoCloseable
         else if (completion.opcode() == Opcode.WRITE_IMM)
         {
             arrivedSequence[memberOf(completion.connection())] = completion.immediate();
+        }
+        else if (completion.opcode() == Opcode.WRITE)
+        {
+            writesCompleted++;
         }
     }
 

@@ -32,8 +32,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * all-gather, 2(N-1) steps, each worker writing one segment per step into its successor's
  * receive buffer with write-with-immediate (immediate = step, counted across collectives). The
  * receive buffer has two slots used in turn; a worker writes step t only after its successor sent
- * a credit for step t-2, once it had folded that step in. Runs on the caller's thread; 32-bit types
- * only.
+ * a credit for step t-2, once it had folded that step in. A segment of the work buffer is changed
+ * only once the writes that read it have completed (the source of a write must stay unchanged until
+ * its completion: tcp gathers it from the buffer when the socket has room, a NIC reads it by DMA),
+ * so each step waits for the previous step's write and a collective for all of the last one's.
+ * Runs on the caller's thread; 32-bit types only.
  *
  * <pre>
  *   step t &lt; N-1 (reduce-scatter): send segment (r - t) mod N, fold in segment (r - t - 1) mod N
@@ -46,6 +49,8 @@ public final class RingAllReduce implements AutoCloseable
     private static final int CREDIT = 0;
     private static final int SEGMENT = 1;
     private static final int CREDIT_SENT = 2;
+    private static final int WRITES_SETTLED = 3;
+    private static final int EARLIER_WRITES_SETTLED = 4;
 
     private final int rank;
     private final int size;
@@ -64,6 +69,8 @@ public final class RingAllReduce implements AutoCloseable
     private final int[] arrivedStep = {-1, -1};
     private final int[] arrivedLength = new int[SLOTS];
     private int credits = SLOTS;
+    private long writesPosted;
+    private long writesCompleted;
     private boolean nextClosed;
     private boolean previousClosed;
     private int steps;
@@ -167,6 +174,7 @@ public final class RingAllReduce implements AutoCloseable
         }
         final long elements = data.byteSize() / 4;
         final Reducer reducer = Reducers.of(type, op);
+        await(WRITES_SETTLED, steps, 0);
         MemorySegment.copy(data, 0, work.segment(), 0, data.byteSize());
         for (int t = 0; t < 2 * (size - 1); t++)
         {
@@ -184,7 +192,9 @@ public final class RingAllReduce implements AutoCloseable
             {
                 throw new IllegalStateException("ring step " + step + ": write refused: " + PostResult.name(result));
             }
+            writesPosted++;
             await(SEGMENT, step, slot);
+            await(EARLIER_WRITES_SETTLED, step, slot);
             final int arrived = arrivedLength[slot];
             final MemorySegment received = inbox.segment().asSlice(slot * slotBytes, arrived);
             final MemorySegment target = work.segment().asSlice(offset(take, elements), length(take, elements));
@@ -224,6 +234,8 @@ public final class RingAllReduce implements AutoCloseable
         {
             case CREDIT -> credits > 0;
             case SEGMENT -> arrivedStep[slot] == step;
+            case WRITES_SETTLED -> writesCompleted == writesPosted;
+            case EARLIER_WRITES_SETTLED -> writesCompleted >= writesPosted - 1;
             default ->
             {
                 final int result = fromPrevious.send(credit, 0, 4, step);
@@ -243,10 +255,10 @@ public final class RingAllReduce implements AutoCloseable
             {
                 throw new IllegalStateException("ring step " + step + " of rank " + rank + ": " + failure);
             }
-            if (what == CREDIT ? nextClosed : what == SEGMENT && previousClosed)
+            if (what == SEGMENT ? previousClosed : what != CREDIT_SENT && nextClosed)
             {
                 throw new IllegalStateException("ring step " + step + " of rank " + rank + ": rank "
-                    + (what == CREDIT ? (rank + 1) % size : Math.floorMod(rank - 1, size)) + " left the ring");
+                    + (what == SEGMENT ? Math.floorMod(rank - 1, size) : (rank + 1) % size) + " left the ring");
             }
             final int work = queue.poll(onCompletion, 64);
             idle.idle(work);
@@ -256,6 +268,7 @@ public final class RingAllReduce implements AutoCloseable
                 {
                     case CREDIT -> "credit from rank " + (rank + 1) % size;
                     case SEGMENT -> "segment from rank " + Math.floorMod(rank - 1, size);
+                    case WRITES_SETTLED, EARLIER_WRITES_SETTLED -> "completion of the writes to rank " + (rank + 1) % size;
                     default -> "room to send a credit to rank " + Math.floorMod(rank - 1, size);
                 };
                 throw new TimeoutException("ring step " + step + " of rank " + rank + ": no " + missing + " within "
@@ -285,6 +298,10 @@ public final class RingAllReduce implements AutoCloseable
         else if (completion.opcode() == Opcode.RECV)
         {
             credits++;
+        }
+        else if (completion.opcode() == Opcode.WRITE)
+        {
+            writesCompleted++;
         }
     }
 }

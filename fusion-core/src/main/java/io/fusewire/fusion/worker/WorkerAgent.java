@@ -25,8 +25,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * goes to aggregator i mod A: copied into the send window at that aggregator's next slot (or, from
  * tensor memory allocated registered, {@code Communicator.allocate}, not copied at all) and
  * written into the worker's area of that slot on the aggregator. The result of a slot comes back
- * into the result window, is copied to the caller's memory, and frees the slot for the next chunk
- * (self-clocking: at most W chunks in flight per aggregator). See {@link SlotLayout}.
+ * into the result window; once the chunk's own write has completed too (its source, the send
+ * window or the tensor the result is copied into, must not change before that), the result is
+ * copied to the caller's memory and the slot is free for the next chunk (self-clocking: at most W
+ * chunks in flight per aggregator). See {@link SlotLayout}.
  */
 public final class WorkerAgent implements Agent
 {
@@ -49,6 +51,9 @@ public final class WorkerAgent implements Agent
     private final boolean[] beginPending;
     private final long[] slotChunk;
     private final int[] slotImmediate;
+    private final boolean[] slotWritten;
+    private final boolean[] slotAnswered;
+    private final int[] resultLength;
     private final UnsafeBuffer begin = new UnsafeBuffer(new byte[ControlMessages.BEGIN_LENGTH]);
     private final CompletionHandler onCompletion = this::onCompletion;
     private Collective current;
@@ -102,6 +107,9 @@ public final class WorkerAgent implements Agent
         beginPending = new boolean[count];
         slotChunk = new long[count * layout.window()];
         slotImmediate = new int[count * layout.window()];
+        slotWritten = new boolean[count * layout.window()];
+        slotAnswered = new boolean[count * layout.window()];
+        resultLength = new int[count * layout.window()];
     }
 
     @Override
@@ -228,7 +236,8 @@ public final class WorkerAgent implements Agent
                     MemorySegment.copy(c.data(), start, sendWindow.segment(), at, length);
                 }
                 final int immediate = ChunkImmediate.encode(slot, (int)(stream[a] / layout.window()), c.type().code(), c.op().code());
-                final int result = aggregators[a].write(from, at, length, inboxes[a], layout.inboxOffset(slot, rank), immediate, chunk);
+                final int index = a * layout.window() + slot;
+                final int result = aggregators[a].write(from, at, length, inboxes[a], layout.inboxOffset(slot, rank), immediate, index);
                 if (result == PostResult.BACK_PRESSURED)
                 {
                     break;
@@ -238,8 +247,10 @@ public final class WorkerAgent implements Agent
                     failAll("aggregator " + a + " (" + aggregators[a].peer() + ") refused a chunk write: " + PostResult.name(result));
                     return posted;
                 }
-                slotChunk[a * layout.window() + slot] = chunk;
-                slotImmediate[a * layout.window() + slot] = immediate;
+                slotChunk[index] = chunk;
+                slotImmediate[index] = immediate;
+                slotWritten[index] = false;
+                slotAnswered[index] = false;
                 stream[a]++;
                 inFlight[a]++;
                 nextChunk[a] += aggregators.length;
@@ -265,11 +276,22 @@ public final class WorkerAgent implements Agent
                 : "unknown control message of type " + ControlMessages.type(completion.message()) + ", " + completion.length() + " bytes"));
             case Opcode.DISCONNECTED -> failAll("aggregator " + a + " (" + aggregators[a].peer() + ") is gone: "
                 + completion.describe());
+            case Opcode.WRITE ->
+            {
+                if (completion.isSuccess())
+                {
+                    onWritten((int)completion.wrId());
+                }
+                else
+                {
+                    failAll("a write to aggregator " + a + " failed: " + completion.describe());
+                }
+            }
             default ->
             {
                 if (!completion.isSuccess())
                 {
-                    failAll("a write to aggregator " + a + " failed: " + completion.describe());
+                    failAll("a " + Opcode.name(completion.opcode()) + " to aggregator " + a + " failed: " + completion.describe());
                 }
             }
         }
@@ -285,10 +307,35 @@ public final class WorkerAgent implements Agent
             return;
         }
         slotImmediate[at] = 0;
+        slotAnswered[at] = true;
+        resultLength[at] = length;
+        if (slotWritten[at])
+        {
+            release(at);
+        }
+    }
+
+    private void onWritten(final int at)
+    {
+        slotWritten[at] = true;
+        if (slotAnswered[at])
+        {
+            release(at);
+        }
+    }
+
+    /** A slot whose chunk was written and answered: the result goes to the caller and the slot is free. */
+    private void release(final int at)
+    {
+        if (current == null)
+        {
+            return;
+        }
+        final int a = at / layout.window();
         try
         {
-            MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, ChunkImmediate.slot(immediate)), current.data(),
-                slotChunk[at] * layout.chunkBytes(), length);
+            MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, at % layout.window()), current.data(),
+                slotChunk[at] * layout.chunkBytes(), resultLength[at]);
         }
         catch (final RuntimeException ex)
         {

@@ -80,7 +80,7 @@ final class ShmConnection extends AbstractConnection
         final int refusal = refusal(target == null ? -1 : target.byteSize(), remoteOffset, length);
         if (refusal != 0)
         {
-            final long seq = sendQueue.post(Opcode.WRITE, wrId, length, remote.key(), remoteOffset, remote.length());
+            final long seq = sendQueue.postWrite(wrId, local, localOffset, length, remote, remoteOffset);
             sendQueue.refuse(seq, refusal);
             sendQueue.acknowledge(seq + 1);
             return PostResult.OK;
@@ -95,7 +95,7 @@ final class ShmConnection extends AbstractConnection
         ring.putInt(index + ShmRecords.IMMEDIATE_OFFSET, immediate);
         ring.putInt(index + ShmRecords.LENGTH_OFFSET, length);
         toPeer.commit(index);
-        final long seq = sendQueue.post(Opcode.WRITE, wrId, length, remote.key(), remoteOffset, remote.length());
+        final long seq = sendQueue.postWrite(wrId, local, localOffset, length, remote, remoteOffset);
         sendQueue.acknowledge(seq + 1);
         sent();
         return PostResult.OK;
@@ -113,7 +113,7 @@ final class ShmConnection extends AbstractConnection
         {
             return PostResult.BACK_PRESSURED;
         }
-        final long seq = sendQueue.post(Opcode.SEND, wrId, length, 0, 0, 0);
+        final long seq = sendQueue.postSend(wrId, length);
         sendQueue.acknowledge(seq + 1);
         sent();
         return PostResult.OK;

@@ -56,7 +56,7 @@ public abstract class AbstractConnection implements Connection, Progressable
      */
     protected AbstractConnection(final TransportContext context, final String peer, final Hello remote)
     {
-        this.sendQueue = new SendQueue(context.sendQueueDepth());
+        this.sendQueue = new SendQueue(context.sendQueueDepth(), context.verifySources());
         this.maxMessageLength = Math.min(context.maxMessageLength(), remote.maxMessageLength());
         this.peer = peer;
         this.remoteRegions = List.copyOf(remote.regions());

@@ -3,8 +3,11 @@ package io.fusewire.transport.support;
 import io.fusewire.transport.Completion;
 import io.fusewire.transport.CompletionHandler;
 import io.fusewire.transport.Connection;
+import io.fusewire.transport.MemoryRegion;
 import io.fusewire.transport.Opcode;
+import io.fusewire.transport.RemoteRegion;
 import io.fusewire.transport.Status;
+import io.fusewire.transport.TransportContext;
 
 /**
  * The send queue of a connection: every posted work request, in order, from post to the
@@ -24,6 +27,10 @@ import io.fusewire.transport.Status;
  */
 public final class SendQueue
 {
+    private static final System.Logger LOG = System.getLogger("io.fusewire.transport");
+    private static final String SOURCE_CHANGED_REASON = "the source bytes changed between the post and the completion: the caller"
+        + " reused the local range too early (wait for the WRITE completion; found by " + TransportContext.VERIFY_SOURCES_PROP + ")";
+
     private final int capacity;
     private final int mask;
     private final int[] opcodes;
@@ -34,14 +41,17 @@ public final class SendQueue
     private final int[] remoteKeys;
     private final long[] remoteOffsets;
     private final long[] regionLengths;
+    private final SourceGuard guard;
     private long posted;
     private long acknowledged;
     private long reported;
 
     /**
-     * @param capacity work requests in flight, a power of two.
+     * @param capacity      work requests in flight, a power of two.
+     * @param verifySources whether a write whose source changed before its completion fails, see
+     *                      {@link TransportContext#VERIFY_SOURCES_PROP}.
      */
-    public SendQueue(final int capacity)
+    public SendQueue(final int capacity, final boolean verifySources)
     {
         if (Integer.bitCount(capacity) != 1)
         {
@@ -57,6 +67,7 @@ public final class SendQueue
         remoteKeys = new int[capacity];
         remoteOffsets = new long[capacity];
         regionLengths = new long[capacity];
+        guard = verifySources ? new SourceGuard(capacity) : null;
     }
 
     /** @return true when no work request can be posted until completions are handed over. */
@@ -66,17 +77,18 @@ public final class SendQueue
     }
 
     /**
-     * Posts a work request; the caller has checked {@link #isFull()}.
+     * Posts a send; the caller has checked {@link #isFull()}.
      *
-     * @param opcode       {@link Opcode#WRITE} or {@link Opcode#SEND}.
-     * @param wrId         the caller's id.
-     * @param length       bytes.
-     * @param remoteKey    for writes, the key named.
-     * @param remoteOffset for writes, the offset named.
-     * @param regionLength for writes, the length of the region as the peer described it.
+     * @param wrId   the caller's id.
+     * @param length bytes.
      * @return the sequence number of the work request.
      */
-    public long post(
+    public long postSend(final long wrId, final int length)
+    {
+        return post(Opcode.SEND, wrId, length, 0, 0, 0);
+    }
+
+    private long post(
         final int opcode,
         final long wrId,
         final int length,
@@ -94,6 +106,33 @@ public final class SendQueue
         remoteKeys[slot] = remoteKey;
         remoteOffsets[slot] = remoteOffset;
         regionLengths[slot] = regionLength;
+        return seq;
+    }
+
+    /**
+     * Posts a write; the caller has checked {@link #isFull()}.
+     *
+     * @param wrId         the caller's id.
+     * @param local        the source region.
+     * @param localOffset  first source byte.
+     * @param length       bytes.
+     * @param remote       the peer's region named.
+     * @param remoteOffset where in it.
+     * @return the sequence number of the work request.
+     */
+    public long postWrite(
+        final long wrId,
+        final MemoryRegion local,
+        final long localOffset,
+        final int length,
+        final RemoteRegion remote,
+        final long remoteOffset)
+    {
+        final long seq = post(Opcode.WRITE, wrId, length, remote.key(), remoteOffset, remote.length());
+        if (guard != null)
+        {
+            guard.posted(slot(seq), local.segment(), localOffset, length);
+        }
         return seq;
     }
 
@@ -187,15 +226,33 @@ public final class SendQueue
         while (reported < acknowledged && count < budget)
         {
             final int slot = (int)reported & mask;
-            completion.set(connection, opcodes[slot], statuses[slot], wrIds[slot], 0, lengths[slot]);
-            if (statuses[slot] == Status.REMOTE_ACCESS_ERROR)
+            final int status = guarded(slot);
+            completion.set(connection, opcodes[slot], status, wrIds[slot], 0, lengths[slot]);
+            if (status == Status.REMOTE_ACCESS_ERROR)
             {
                 completion.refusedWrite(remoteKeys[slot], remoteOffsets[slot], regionLengths[slot], refusals[slot]);
+            }
+            else if (status == Status.SOURCE_CHANGED)
+            {
+                completion.reason(SOURCE_CHANGED_REASON);
             }
             reported++;
             count++;
             handler.onCompletion(completion);
         }
         return count;
+    }
+
+    /** @return the status of a done work request, SOURCE_CHANGED for a guarded write whose source changed. */
+    private int guarded(final int slot)
+    {
+        final int status = statuses[slot];
+        if (guard == null || opcodes[slot] != Opcode.WRITE || guard.unchanged(slot) || status != Status.SUCCESS)
+        {
+            return status;
+        }
+        LOG.log(System.Logger.Level.ERROR, "write of " + lengths[slot] + " bytes to region key 0x" + Integer.toHexString(remoteKeys[slot])
+            + " at offset " + remoteOffsets[slot] + ": " + SOURCE_CHANGED_REASON);
+        return Status.SOURCE_CHANGED;
     }
 }

@@ -106,7 +106,7 @@ final class TcpConnection extends AbstractConnection
             return check;
         }
         final boolean wasIdle = transmitter.isIdle();
-        final long seq = sendQueue.post(Opcode.WRITE, wrId, length, remote.key(), remoteOffset, remote.length());
+        final long seq = sendQueue.postWrite(wrId, local, localOffset, length, remote, remoteOffset);
         transmitter.stageWrite(seq, local, localOffset, length, remote.key(), remoteOffset, immediate);
         if (wasIdle)
         {
@@ -124,7 +124,7 @@ final class TcpConnection extends AbstractConnection
             return check;
         }
         final boolean wasIdle = transmitter.isIdle();
-        final long seq = sendQueue.post(Opcode.SEND, wrId, length, 0, 0, 0);
+        final long seq = sendQueue.postSend(wrId, length);
         transmitter.stageSend(seq, message, offset, length);
         if (wasIdle)
         {

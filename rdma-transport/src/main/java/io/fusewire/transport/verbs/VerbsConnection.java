@@ -75,7 +75,7 @@ final class VerbsConnection extends AbstractConnection
         final int refusal = refusal(target == null ? -1 : target.length(), remoteOffset, length);
         if (refusal != 0)
         {
-            refuse(wrId, length, remote, remoteOffset, refusal);
+            refuse(wrId, local, localOffset, length, remote, remoteOffset, refusal);
             return PostResult.OK;
         }
         final long seq = sendQueue.posted();
@@ -85,7 +85,7 @@ final class VerbsConnection extends AbstractConnection
         {
             return PostResult.BACK_PRESSURED;
         }
-        sendQueue.post(Opcode.WRITE, wrId, length, remote.key(), remoteOffset, remote.length());
+        sendQueue.postWrite(wrId, local, localOffset, length, remote, remoteOffset);
         sent();
         return PostResult.OK;
     }
@@ -105,7 +105,7 @@ final class VerbsConnection extends AbstractConnection
         {
             return PostResult.BACK_PRESSURED;
         }
-        sendQueue.post(Opcode.SEND, wrId, length, 0, 0, 0);
+        sendQueue.postSend(wrId, length);
         sent();
         return PostResult.OK;
     }
@@ -255,9 +255,10 @@ final class VerbsConnection extends AbstractConnection
     }
 
     /** A write no region of the peer can take: it completes with the refusal, in its turn. */
-    private void refuse(final long wrId, final int length, final RemoteRegion remote, final long remoteOffset, final int refusal)
+    private void refuse(final long wrId, final MemoryRegion local, final long localOffset, final int length, final RemoteRegion remote,
+        final long remoteOffset, final int refusal)
     {
-        final long seq = sendQueue.post(Opcode.WRITE, wrId, length, remote.key(), remoteOffset, remote.length());
+        final long seq = sendQueue.postWrite(wrId, local, localOffset, length, remote, remoteOffset);
         sendQueue.refuse(seq, refusal);
         if (sendQueue.acknowledged() == seq)
         {
