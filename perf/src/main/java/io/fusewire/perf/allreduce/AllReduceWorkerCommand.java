@@ -1,25 +1,15 @@
 package io.fusewire.perf.allreduce;
 
-import io.fusewire.fusion.Communicator;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
-import io.fusewire.fusion.hfba.HierarchicalAllReduce;
-import io.fusewire.fusion.ring.RingAllReduce;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.JobOptions;
 import io.fusewire.perf.cli.LocalCluster;
 import io.fusewire.perf.cli.Sizes;
-import io.fusewire.topology.store.Store;
-import io.fusewire.topology.store.Stores;
-import java.time.Duration;
-import io.fusewire.transport.TransportContext;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,33 +66,17 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Option(names = "--timeout-ms", defaultValue = "60000")
     long timeoutMs;
 
-    /** One fp32 sum in place, by whichever algorithm. */
-    private interface Sum
-    {
-        void apply(MemorySegment data) throws Exception;
-    }
-
-    /** An algorithm joined: how it sums, where its tensors live, and what to close after. */
-    private record Reduction(Sum sum, LongFunction<MemorySegment> memory, AutoCloseable resource) implements AutoCloseable
-    {
-        @Override
-        public void close() throws Exception
-        {
-            resource.close();
-        }
-    }
-
     @Override
     public Integer call()
     {
-        try (Reduction reduction = open())
+        try (Reduction reduction = Reduction.open(algorithm, job, store, groupSize, maxBytes, chunkBytes, window, timeoutMs))
         {
-            final MemorySegment buffer = reduction.memory().apply(maxBytes);
+            final MemorySegment buffer = reduction.allocate(maxBytes);
             // the JIT compiles the data path during the first thousand or so collectives: run them before any size is timed
             final MemorySegment small = buffer.asSlice(0, Math.min(minBytes, 64 * 1024) / 4 * 4);
             for (int i = 0; i < JIT_WARMUP; i++)
             {
-                reduction.sum().apply(small);
+                reduction.apply(small, DataType.FLOAT32, ReduceOp.SUM);
             }
             for (final long size : Sizes.sweep(minBytes, maxBytes, factor))
             {
@@ -112,19 +86,19 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
                 data.fill((byte)0);
                 for (int i = 0; i < warmup; i++)
                 {
-                    reduction.sum().apply(data);
+                    reduction.apply(data, DataType.FLOAT32, ReduceOp.SUM);
                 }
                 final long startNs = System.nanoTime();
                 for (int i = 0; i < timed; i++)
                 {
-                    reduction.sum().apply(data);
+                    reduction.apply(data, DataType.FLOAT32, ReduceOp.SUM);
                 }
                 final double meanUs = (System.nanoTime() - startNs) / 1e3 / timed;
                 long wrong = -1;
                 if (check)
                 {
                     fill(data, count);
-                    reduction.sum().apply(data);
+                    reduction.apply(data, DataType.FLOAT32, ReduceOp.SUM);
                     wrong = countWrong(data, count);
                 }
                 System.out.println(LocalCluster.RESULT + size + " " + count + " " + String.format(Locale.ROOT, "%.3f", meanUs) + " " + wrong);
@@ -140,38 +114,6 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
             System.out.println(LocalCluster.FAILED + "rank " + job.rank() + ": " + reason);
             return 1;
         }
-    }
-
-    private Reduction open()
-    {
-        final TransportContext transportContext = TransportContext.fromProperties(null);
-        if (!"aggregator".equals(algorithm))
-        {
-            final Reduction baseline;
-            try (Store rendezvous = Stores.open(store, Duration.ofMillis(timeoutMs)))
-            {
-                baseline = baseline(rendezvous, transportContext);
-            }
-            return baseline;
-        }
-        final Communicator communicator = Communicator.connect(job.communicator(timeoutMs).chunkBytes((int)chunkBytes)
-            .window(window).transportContext(transportContext));
-        return new Reduction(data -> communicator.allReduce(data, DataType.FLOAT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS),
-            communicator::allocate, communicator);
-    }
-
-    private Reduction baseline(final Store rendezvous, final TransportContext transportContext)
-    {
-        final String prefix = "job-" + job.job();
-        if ("ring".equals(algorithm))
-        {
-            final RingAllReduce ring = RingAllReduce.join(job.transport(), transportContext, rendezvous, prefix, job.rank(), job.workers(), "127.0.0.1",
-                maxBytes, timeoutMs);
-            return new Reduction(data -> ring.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), Arena.ofAuto()::allocate, ring);
-        }
-        final HierarchicalAllReduce hfba = new HierarchicalAllReduce(job.transport(), transportContext, rendezvous, prefix, job.rank(), job.workers(),
-            groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, timeoutMs);
-        return new Reduction(data -> hfba.allReduce(data, DataType.FLOAT32, ReduceOp.SUM), Arena.ofAuto()::allocate, hfba);
     }
 
     private void fill(final MemorySegment data, final long count)

@@ -75,6 +75,12 @@ public final class ChildJvm implements AutoCloseable
         return announcement;
     }
 
+    /** @return the process id. */
+    public long pid()
+    {
+        return process.pid();
+    }
+
     /** @return the name given at start. */
     public String name()
     {

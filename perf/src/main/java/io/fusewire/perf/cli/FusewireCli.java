@@ -5,6 +5,7 @@ import io.fusewire.perf.allreduce.AllReduceWorkerCommand;
 import io.fusewire.perf.bench.BenchCommand;
 import io.fusewire.perf.demo.DemoCommand;
 import io.fusewire.perf.fusion.FusionWorkerCommand;
+import io.fusewire.perf.soak.SoakWorkerCommand;
 import io.fusewire.transport.TransportException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
     versionProvider = FusewireCli.Version.class,
     description = "Fusewire: an RDMA-native transport and aggregation engine for tensors.",
     subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, PerfCommand.class, BenchCommand.class,
-        AllReduceWorkerCommand.class, FusionWorkerCommand.class, CommandLine.HelpCommand.class})
+        AllReduceWorkerCommand.class, SoakWorkerCommand.class, FusionWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class FusewireCli
 {
     /**

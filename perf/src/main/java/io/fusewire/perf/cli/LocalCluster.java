@@ -164,6 +164,12 @@ public final class LocalCluster implements AutoCloseable
         return List.copyOf(failures);
     }
 
+    /** @return the process ids of the aggregators started, in order. */
+    public List<Long> aggregatorPids()
+    {
+        return aggregators.stream().map(ChildJvm::pid).toList();
+    }
+
     /** @return the deadline's remaining milliseconds, for workers' own bounds. */
     public long remainingMs()
     {
