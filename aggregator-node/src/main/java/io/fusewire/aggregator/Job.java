@@ -414,6 +414,10 @@ final class Job
                         missing.add(rank);
                     }
                 }
+                if (missing.isEmpty())
+                {
+                    continue; // every contribution is in: the slot waits for its result writes, which the transport bounds
+                }
                 final String who = missing.size() == 1 ? "rank " + missing.getFirst() : "ranks " + missing;
                 return who + " sent nothing for slot " + slot + " within "
                     + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms of the first contribution (missing or stalled worker)";

@@ -234,12 +234,13 @@ final class ReduceAgent implements Agent
         return true;
     }
 
+    /** Looks at each job through every member it has (a job need not have its rank 0), so the first one fails it. */
     private void checkStragglers()
     {
         for (int member = 0; member < memberJob.length; member++)
         {
             final Job job = memberJob[member];
-            if (job != null && memberRank[member] == 0)
+            if (job != null)
             {
                 final String reason = job.straggler(nowNs, stragglerTimeoutNs);
                 if (reason != null)

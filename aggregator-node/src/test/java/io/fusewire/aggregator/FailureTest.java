@@ -69,30 +69,35 @@ final class FailureTest
         }
     }
 
+    /**
+     * Rank 2 dies in its collective while rank 1 has not contributed yet: the aggregator learns it
+     * from the closed socket, well before the straggler timeout (which would name rank 1) and the
+     * peer timeout (2 s each).
+     */
     @Test
-    void aWorkerKilledMidCollectiveFailsTheOthersNamingItAndTheDaemonServesOtherJobs() throws Exception
+    void aWorkerKilledInItsCollectiveFailsTheOthersByItsDeathSignalAndTheDaemonServesOtherJobs() throws Exception
     {
         try (Cluster cluster = new Cluster("tcp", 1))
         {
-            final CommunicatorContext zero = cluster.worker(4242, 0, 3);
-            final CommunicatorContext one = cluster.worker(4242, 1, 3);
-            final CompletableFuture<Communicator> c0 = CompletableFuture.supplyAsync(() -> Communicator.connect(zero));
-            final CompletableFuture<Communicator> c1 = CompletableFuture.supplyAsync(() -> Communicator.connect(one));
-            try (ChildProcess victim = new ChildProcess(List.of(), IdleWorker.class, IdleWorker.JOINED, "tcp",
+            final CompletableFuture<Communicator> c0 = CompletableFuture.supplyAsync(() -> Communicator.connect(cluster.worker(4242, 0, 3)));
+            final CompletableFuture<Communicator> c1 = CompletableFuture.supplyAsync(() -> Communicator.connect(cluster.worker(4242, 1, 3)));
+            try (ChildProcess victim = new ChildProcess(List.of(), VictimWorker.class, VictimWorker.IN_COLLECTIVE, "tcp",
                 cluster.addresses().getFirst(), "4242", "2", "3"))
             {
                 assertEquals("2", victim.announcement());
                 final Communicator w0 = c0.join();
                 final Communicator w1 = c1.join();
-                final CompletableFuture<MemorySegment> f0 = w0.allReduce(segment(100_000, DataType.FLOAT32), DataType.FLOAT32, ReduceOp.SUM);
-                final CompletableFuture<MemorySegment> f1 = w1.allReduce(segment(100_000, DataType.FLOAT32), DataType.FLOAT32, ReduceOp.SUM);
+                final CompletableFuture<MemorySegment> f0 = w0.allReduce(segment(VictimWorker.ELEMENTS, DataType.FLOAT32), DataType.FLOAT32,
+                    ReduceOp.SUM);
                 Thread.sleep(200);
                 victim.kill();
                 final long killedNs = System.nanoTime();
-                final String reason = failure(f0, f1);
+                final String reason = failure(f0);
                 final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
-                assertTrue(reason.contains("rank 2"), reason);
-                assertTrue(tookMs < 5_000, "failed after " + tookMs + " ms");
+                assertTrue(reason.contains("rank 2 left the job"), reason);
+                assertTrue(tookMs < 1_000, "failed after " + tookMs + " ms: not by the death signal");
+                final String late = failure(w1.allReduce(segment(VictimWorker.ELEMENTS, DataType.FLOAT32), DataType.FLOAT32, ReduceOp.SUM));
+                assertTrue(late.contains("rank 2"), "a rank that comes late learns it too: " + late);
                 w0.close();
                 w1.close();
                 final AggregatorNode daemon = cluster.aggregators.getFirst();
@@ -124,6 +129,22 @@ final class FailureTest
     }
 
     @Test
+    void aJobWhoseRankZeroNeverJoinedFailsAfterTheStragglerTimeoutNamingIt()
+    {
+        try (Cluster cluster = new Cluster("shm", 1))
+        {
+            final Communicator one = Communicator.connect(cluster.worker(77, 1, 3));
+            final Communicator two = Communicator.connect(cluster.worker(77, 2, 3));
+            final String reason = failure(
+                one.allReduce(segment(10_000, DataType.FLOAT32), DataType.FLOAT32, ReduceOp.SUM),
+                two.allReduce(segment(10_000, DataType.FLOAT32), DataType.FLOAT32, ReduceOp.SUM));
+            assertTrue(reason.contains("rank 0 sent nothing for slot 0"), reason);
+            one.close();
+            two.close();
+        }
+    }
+
+    @Test
     void anAggregatorKilledMidCollectiveFailsTheWorkersClearly() throws Exception
     {
         try (ChildProcess aggregator = new ChildProcess(List.of("-Dfusewire.aggregator.listen=127.0.0.1:0",
@@ -137,8 +158,12 @@ final class FailureTest
             final CompletableFuture<MemorySegment> f0 = w0.allReduce(segment(100_000, DataType.FLOAT32), DataType.FLOAT32, ReduceOp.SUM);
             Thread.sleep(200);
             aggregator.kill();
+            final long killedNs = System.nanoTime();
             final String reason = failure(f0);
-            assertTrue(reason.contains("aggregator 0") && reason.contains("is gone") && reason.contains("PEER_LOST"), reason);
+            final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
+            // the peer watch saw the process exit: not the heartbeat's "no word from the peer" after 2 s
+            assertTrue(reason.contains("aggregator 0") && reason.contains("is gone") && reason.contains("exited without closing"), reason);
+            assertTrue(tookMs < 1_000, "failed after " + tookMs + " ms: not by the death signal");
             w0.close();
             w1.close();
         }
