@@ -84,6 +84,62 @@ final class AllReduceTest
             }
             results.forEach(CompletableFuture::join);
             verify(data, DataType.FLOAT32, 1, 2);
+            final long chunks = (4L * 100_003 + 16 * 1024 - 1) / (16 * 1024);
+            for (final Communicator comm : comms)
+            {
+                assertEquals(chunks, comm.chunksInPlace(), "every chunk of rank " + comm.rank() + " was written from the tensor itself");
+                assertEquals(0, comm.chunksCopied(), "no chunk of rank " + comm.rank() + " went through the send window");
+            }
+            final MemorySegment unregistered = Arena.ofAuto().allocate(4L * 100_003);
+            CompletableFuture.allOf(comms.get(0).allReduce(unregistered, DataType.FLOAT32, ReduceOp.SUM),
+                comms.get(1).allReduce(data.get(1), DataType.FLOAT32, ReduceOp.SUM)).join();
+            assertEquals(chunks, comms.get(0).chunksCopied(), "a tensor from plain memory is copied, chunk by chunk");
+            comms.forEach(Communicator::close);
+        }
+    }
+
+    /**
+     * Values whose fp32 sum depends on the order of additions (1e8 + 1 - 1e8 is 0 one way, 1 the
+     * other): whatever order the contributions arrive in, the result has the bits of the rank-order
+     * sum ((x0 + x1) + x2).
+     */
+    @Test
+    void sumsHaveTheBitsOfTheRankOrderSumWhateverTheArrivalOrder() throws Exception
+    {
+        final int elements = 3 * 16 * 1024;
+        try (Cluster cluster = new Cluster("shm", 1))
+        {
+            final List<Communicator> comms = cluster.join(3);
+            final float[][] values = new float[3][elements];
+            for (int i = 0; i < elements; i++)
+            {
+                final float big = (float)Math.scalb(1.0, 20 + i % 8);
+                final float small = 1 + i % 5;
+                values[i % 3][i] = big;
+                values[(i + 1) % 3][i] = small;
+                values[(i + 2) % 3][i] = -big;
+            }
+            final int[][] arrivalOrders = {{0, 1, 2}, {2, 1, 0}, {1, 2, 0}, {2, 0, 1}};
+            for (final int[] order : arrivalOrders)
+            {
+                final List<CompletableFuture<float[]>> results = new ArrayList<>(List.of(new CompletableFuture<>(),
+                    new CompletableFuture<>(), new CompletableFuture<>()));
+                for (final int rank : order)
+                {
+                    results.set(rank, comms.get(rank).allReduce(values[rank].clone(), ReduceOp.SUM));
+                    Thread.sleep(50);
+                }
+                for (int rank = 0; rank < 3; rank++)
+                {
+                    final float[] result = results.get(rank).join();
+                    for (int i = 0; i < elements; i++)
+                    {
+                        final float rankOrder = (values[0][i] + values[1][i]) + values[2][i];
+                        assertEquals(Float.floatToRawIntBits(rankOrder), Float.floatToRawIntBits(result[i]),
+                            "element " + i + " on rank " + rank + ", arrival order " + java.util.Arrays.toString(order));
+                    }
+                }
+            }
             comms.forEach(Communicator::close);
         }
     }

@@ -92,6 +92,18 @@ public final class Communicator implements AutoCloseable
         return region.segment();
     }
 
+    /** @return chunks this worker wrote straight from tensors in memory from {@link #allocate}, copying nothing. */
+    public long chunksInPlace()
+    {
+        return agent.chunksInPlace();
+    }
+
+    /** @return chunks this worker copied into its send window before writing them (tensors not from {@link #allocate}). */
+    public long chunksCopied()
+    {
+        return agent.chunksCopied();
+    }
+
     /** @return this worker's rank. */
     public int rank()
     {

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.collections.Object2IntHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -62,6 +63,8 @@ public final class WorkerAgent implements Agent
     private long done;
     private long lastProgressNs;
     private volatile String failure;
+    private final AtomicLong chunksInPlace = new AtomicLong();
+    private final AtomicLong chunksCopied = new AtomicLong();
 
     /**
      * @param rank         this worker.
@@ -116,6 +119,18 @@ public final class WorkerAgent implements Agent
     public String roleName()
     {
         return "fusewire-worker-" + rank;
+    }
+
+    /** @return chunks written straight from registered tensor memory, with no copy (readable from any thread). */
+    public long chunksInPlace()
+    {
+        return chunksInPlace.get();
+    }
+
+    /** @return chunks copied into the send window first, from memory that was not registered (readable from any thread). */
+    public long chunksCopied()
+    {
+        return chunksCopied.get();
     }
 
     /** @return why this worker can do no more collectives, or null. */
@@ -247,6 +262,8 @@ public final class WorkerAgent implements Agent
                     failAll("aggregator " + a + " (" + aggregators[a].peer() + ") refused a chunk write: " + PostResult.name(result));
                     return posted;
                 }
+                final AtomicLong path = from == source ? chunksInPlace : chunksCopied;
+                path.lazySet(path.get() + 1); // this thread is the only writer
                 slotChunk[index] = chunk;
                 slotImmediate[index] = immediate;
                 slotWritten[index] = false;
