@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -133,6 +134,11 @@ public final class CompareCommand implements Callable<Integer>
         final List<String> failures)
     {
         result.failures().forEach(failure -> failures.add(system + ": " + failure));
+        if (result.rows().size() < result.expected())
+        {
+            failures.add(system + ": results for " + result.rows().size() + " of " + result.expected() + " sizes (its processes ended"
+                + " without printing the rest)");
+        }
         for (int i = 0; i < busbw.length; i++)
         {
             final Row row = i < result.rows().size() ? result.rows().get(i) : null;
@@ -191,9 +197,16 @@ public final class CompareCommand implements Callable<Integer>
         final XYChart chart = new XYChartBuilder().width(900).height(560).title("AllReduce busbw, " + workers + " workers on one host")
             .xAxisTitle("size (bytes, log scale)").yAxisTitle("busbw (GB/s, median)").build();
         chart.getStyler().setXAxisLogarithmic(true);
-        final double[] x = Arrays.stream(sizes).asDoubleStream().toArray();
-        busbw.forEach((system, values) -> chart.addSeries(system, x,
-            Arrays.stream(values).mapToDouble(CompareCommand::median).map(v -> Double.isNaN(v) ? 0 : v).toArray()));
+        busbw.forEach((system, values) ->
+        {
+            // a size without a result is left out of the line, not drawn as 0 GB/s
+            final int[] measured = IntStream.range(0, sizes.length).filter(i -> !Double.isNaN(median(values[i]))).toArray();
+            if (measured.length > 0)
+            {
+                chart.addSeries(system, Arrays.stream(measured).mapToDouble(i -> sizes[i]).toArray(),
+                    Arrays.stream(measured).mapToDouble(i -> median(values[i])).toArray());
+            }
+        });
         BitmapEncoder.saveBitmap(chart, outDir.resolve("compare").toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "fusion", mixinStandardHelpOptions = true,
     description = {"Poisson arrivals of small AllReduce queries, fused vs one collective per query (ViFusion 4.5).",
-        "Without --rate, the rate is 80% of the measured capacity of the sync mode."})
+        "Without --rate, the rate is 80%% of the measured capacity of the sync mode."})
 public final class FusionCommand implements Callable<Integer>
 {
     @Spec

@@ -15,7 +15,7 @@ public final class QueryOptions
     @Option(names = "--transport", defaultValue = "shm", description = "shm, tcp or verbs (default: ${DEFAULT-VALUE}).")
     String transport;
 
-    @Option(names = "--rate", defaultValue = "0", description = "Queries per second; 0 measures the sync capacity and takes 80%.")
+    @Option(names = "--rate", defaultValue = "0", description = "Queries per second; 0 measures the sync capacity and takes 80%%.")
     double rate;
 
     @Option(names = "--duration", defaultValue = "10", description = "Seconds of arrivals per mode (default: ${DEFAULT-VALUE}).")
