@@ -9,8 +9,10 @@
 #        (default ~/.cache/fusewire/softroce) and rebuilt only when the recipe or the JDK changes.
 # run:   boots the guest under TCG (KVM does not work on the machines this runs on), creates rxe0
 #        on the guest's eth0, runs the suites listed in native/testbed/suites.txt against the
-#        classes the Maven build left in */target, prints one line per suite and ends with
-#        "softroce: N passed, M failed"; exit status 0 only if every test passed.
+#        classes the Maven build left in */target, then a checked `fusewire perf soak` over verbs per
+#        algorithm of $FUSEWIRE_TESTBED_SOAK_ALGOS (default "aggregator ring", each counted as one
+#        test), prints one line per suite and ends with "softroce: N passed, M failed"; exit status 0
+#        only if every test passed and none was skipped.
 # bench: the same guest, ib_write_bw (the reference) then `fusewire perf write --transport verbs`
 #        for each of $FUSEWIRE_TESTBED_BENCH_SIZES (default "65536 1048576") for
 #        $FUSEWIRE_TESTBED_BENCH_SECONDS (default 10) each, and their ratio; then a checked
@@ -40,6 +42,8 @@ RECIPE_VERSION=4
 GUEST_PACKAGES="linux-image-amd64 rdma-core ibverbs-providers ibverbs-utils libibverbs1 perftest"
 BENCH_SIZES=${FUSEWIRE_TESTBED_BENCH_SIZES:-65536 1048576}
 BENCH_SECONDS=${FUSEWIRE_TESTBED_BENCH_SECONDS:-10}
+SOAK_ALGOS=${FUSEWIRE_TESTBED_SOAK_ALGOS:-aggregator ring}
+SOAK_COLLECTIVES=${FUSEWIRE_TESTBED_SOAK_COLLECTIVES:-200}
 IMAGE=$CACHE/image
 RUN=$CACHE/run
 
@@ -194,6 +198,17 @@ echo "@@ suite $class: JUnit exit \$rc after \$((end - start)) s"
 JOB
     done < "$HERE/suites.txt"
     [ $n -gt 0 ] || fail "no suites listed in $HERE/suites.txt"
+    # then every collective checked over verbs: a short soak per algorithm, the source guard on
+    [ -f "$REPO/perf/target/classpath.txt" ] || fail "no perf/target/classpath.txt: run ./mvnw install first"
+    guest_cp=$(share_classpath "$share" "$REPO/perf/target/classes" $(tr ':' ' ' < "$REPO/perf/target/classpath.txt"))
+    cat >> "$share/job.sh" <<JOB
+for algo in $SOAK_ALGOS; do
+    java $flags -XX:-UsePerfData -Dfusewire.transport.verify.sources=true -Dfusewire.aggregator.straggler.timeout.ms=60000 \\
+        -Dfusewire.transport.peer.timeout.ms=60000 -cp '$guest_cp' io.fusewire.perf.cli.FusewireCli perf soak --transport verbs \\
+        --algo \$algo --collectives $SOAK_COLLECTIVES --max-bytes 256K --big-every 0 --max-growth 4G --timeout-s 1200 > soak-\$algo.log 2>&1
+    echo "@@ soak \$algo verbs: exit \$? \$(grep '^soak:' soak-\$algo.log)"
+done
+JOB
 }
 
 # The bench job: ib_write_bw (perftest, the reference) and `fusewire perf write --transport verbs`,
@@ -272,6 +287,15 @@ run_tests() {
             echo "--- $f"
             sed 's/\x1b\[[0-9;]*m//g' "$f" | grep -E '✘|=> ' | head -20
         fi
+    done
+    local algo line
+    for algo in $SOAK_ALGOS; do
+        line=$(tr -d '\r' < "$RUN/serial.log" | grep "^@@ soak $algo verbs: exit" | head -n 1)
+        case "$line" in
+            *": exit 0 soak:"*) passed=$((passed + 1)) ;;
+            *) failed=$((failed + 1)); echo "--- the $algo soak over verbs failed: see $share/soak-$algo.log"
+               grep -E '^(soak:|# FAILED)' "$share/soak-$algo.log" 2>/dev/null | head -5 ;;
+        esac
     done
     say "rxe0 run took $((SECONDS - started)) s"
     echo "softroce: $passed passed, $failed failed"

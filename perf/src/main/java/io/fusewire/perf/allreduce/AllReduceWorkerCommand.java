@@ -26,18 +26,12 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Mixin
     JobOptions job;
 
+    @Mixin
+    ReductionOptions reduce;
+
     /** Collectives run before the sweep, the same count on every rank, so that no size is timed cold. */
     private static final int JIT_WARMUP = 2_000;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
-
-    @Option(names = "--algo", defaultValue = "aggregator")
-    String algorithm;
-
-    @Option(names = "--store", description = "For --algo ring and hfba-*: the rendezvous store, tcp://host:port or file:///dir.")
-    String store;
-
-    @Option(names = "--group-size", defaultValue = "2", description = "For --algo hfba-*: ranks per group.")
-    int groupSize;
 
     @Option(names = "-b", defaultValue = "32K", converter = ByteSize.class)
     long minBytes;
@@ -57,19 +51,10 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Option(names = "--check")
     boolean check;
 
-    @Option(names = "--chunk", defaultValue = "256K", converter = ByteSize.class)
-    long chunkBytes;
-
-    @Option(names = "--window", defaultValue = "16")
-    int window;
-
-    @Option(names = "--timeout-ms", defaultValue = "60000")
-    long timeoutMs;
-
     @Override
     public Integer call()
     {
-        try (Reduction reduction = Reduction.open(algorithm, job, store, groupSize, maxBytes, chunkBytes, window, timeoutMs))
+        try (Reduction reduction = Reduction.open(reduce, job, maxBytes))
         {
             final MemorySegment buffer = reduction.allocate(maxBytes);
             // the JIT compiles the data path during the first thousand or so collectives: run them before any size is timed
@@ -109,7 +94,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         catch (final Exception ex)
         {
             final String reason = ex instanceof java.util.concurrent.TimeoutException && ex.getMessage() == null
-                ? "no result within " + timeoutMs + " ms" : ex instanceof java.util.concurrent.ExecutionException ? ex.getCause().getMessage()
+                ? "no result within " + reduce.timeoutMs() + " ms" : ex instanceof java.util.concurrent.ExecutionException ? ex.getCause().getMessage()
                 : ex.getMessage();
             System.out.println(LocalCluster.FAILED + "rank " + job.rank() + ": " + reason);
             return 1;

@@ -42,28 +42,24 @@ public final class Reduction implements AutoCloseable
     /**
      * Joins the job.
      *
-     * @param algorithm  aggregator, ring, hfba-high or hfba-low.
-     * @param job        who this worker is.
-     * @param store      for the baselines: the rendezvous store, tcp://host:port or file:///dir.
-     * @param groupSize  for hfba-*: ranks per group.
-     * @param maxBytes   the largest collective.
-     * @param chunkBytes for the aggregator path: chunk size.
-     * @param window     for the aggregator path: slots per aggregator.
-     * @param timeoutMs  bound on joining and on each collective.
+     * @param options  which algorithm, and its settings.
+     * @param job      who this worker is.
+     * @param maxBytes the largest collective.
      * @return the joined reduction.
      */
-    public static Reduction open(final String algorithm, final JobOptions job, final String store, final int groupSize,
-        final long maxBytes, final long chunkBytes, final int window, final long timeoutMs)
+    public static Reduction open(final ReductionOptions options, final JobOptions job, final long maxBytes)
     {
+        final String algorithm = options.algorithm;
+        final long timeoutMs = options.timeoutMs;
         final TransportContext transportContext = TransportContext.fromProperties(null);
         if ("aggregator".equals(algorithm))
         {
-            final Communicator communicator = Communicator.connect(job.communicator(timeoutMs).chunkBytes((int)chunkBytes)
-                .window(window).transportContext(transportContext));
+            final Communicator communicator = Communicator.connect(job.communicator(timeoutMs).chunkBytes((int)options.chunkBytes)
+                .window(options.window).transportContext(transportContext));
             return new Reduction((data, type, op) -> communicator.allReduce(data, type, op).get(timeoutMs, TimeUnit.MILLISECONDS),
                 communicator::allocate, communicator);
         }
-        try (Store rendezvous = Stores.open(store, Duration.ofMillis(timeoutMs)))
+        try (Store rendezvous = Stores.open(options.store, Duration.ofMillis(timeoutMs)))
         {
             final String prefix = "job-" + job.job();
             if ("ring".equals(algorithm))
@@ -73,7 +69,7 @@ public final class Reduction implements AutoCloseable
                 return new Reduction(ring::allReduce, Arena.ofAuto()::allocate, ring);
             }
             final HierarchicalAllReduce hfba = new HierarchicalAllReduce(job.transport(), transportContext, rendezvous, prefix,
-                job.rank(), job.workers(), groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, timeoutMs);
+                job.rank(), job.workers(), options.groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, timeoutMs);
             return new Reduction(hfba::allReduce, Arena.ofAuto()::allocate, hfba);
         }
     }

@@ -18,15 +18,16 @@ import picocli.CommandLine.Spec;
  * {@code fusewire perf soak}: K collectives, every one checked, with sizes, types and operators
  * drawn from a seed, every worker and aggregator a process of its own. Ends with one line,
  * {@code soak: K collectives, W wrong elements, ...}, and exits non-zero on any wrong element, any
- * failure, or memory that grew past the bound between the end of the warm-up and the end.
+ * failure, or memory that grew past the bound over the second half of the run.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
     description = {"Runs K AllReduce collectives and checks every element of every one. Sizes come from a seeded mix:",
         "one element, odd counts, sizes that are not a multiple of the chunk, and one of more than 64 MiB every",
         "--big-every collectives; data types and operators are drawn too (the baselines take 32-bit types only).",
         "Values change with the collective and the rank, so a stale or half-written result is caught.",
-        "Prints 'soak: K collectives, W wrong elements, ...' with the processes' memory after the warm-up and at",
-        "the end; exits 1 on a wrong element, a failure, or memory growth beyond --max-growth."})
+        "Prints 'soak: K collectives, W wrong elements, ...' with the processes' resident memory after the warm-up,",
+        "half-way and at the end; exits 1 on a wrong element, a failure, or growth beyond --max-growth over the",
+        "second half (the first half is when heaps size themselves and mapped pages are first touched)."})
 public final class SoakCommand implements Callable<Integer>
 {
     @Spec
@@ -58,7 +59,7 @@ public final class SoakCommand implements Callable<Integer>
     int bigEvery;
 
     @Option(names = "--max-growth", defaultValue = "64M",
-        description = "Most a process's resident memory may grow from the end of the warm-up to the end (default: ${DEFAULT-VALUE}).")
+        description = "Most a process's resident memory may grow from half-way to the end (default: ${DEFAULT-VALUE}).")
     String maxGrowth;
 
     @Option(names = "--chunk", defaultValue = "256K", description = "Chunk size, for --algo aggregator (default: ${DEFAULT-VALUE}).")

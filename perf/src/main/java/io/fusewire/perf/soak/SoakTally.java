@@ -9,22 +9,26 @@ import java.util.Locale;
 /**
  * Gathers the soak workers' result lines (see {@link SoakWorkerCommand}) and the aggregators'
  * memory into the verdict: wrong elements, collectives done, and per process the resident memory
- * after the warm-up and at the end.
+ * at three points: after the warm-up, half-way and at the end. Memory grows during the first half
+ * as heaps size themselves, code is compiled and mapped pages are first touched; a leak goes on
+ * growing, so the verdict judges the second half.
  */
 final class SoakTally
 {
-    private final long[] markRss;
-    private final long[] markDirect;
-    private final long[] endRss;
-    private final long[] endDirect;
+    /** The points at which memory is read, in order; also the words of the workers' result lines. */
+    static final List<String> POINTS = List.of("warm", "half", "end");
+    private static final int HALF = 1;
+    private static final int END = 2;
+
+    private final long[][] rss;
+    private final long[][] direct;
     private final long[] done;
+    private long[][] aggregatorRss = new long[POINTS.size()][0];
+    private List<Long> aggregatorPids = List.of();
     private long wrongElements;
     private long wrongCollectives;
     private long bytes;
     private long elapsedNs;
-    private List<Long> aggregatorPids = List.of();
-    private long[] aggregatorMarkRss = new long[0];
-    private long[] aggregatorEndRss = new long[0];
 
     /**
      * What came of a soak.
@@ -41,19 +45,16 @@ final class SoakTally
      */
     SoakTally(final int workers)
     {
-        markRss = filled(workers);
-        markDirect = filled(workers);
-        endRss = filled(workers);
-        endDirect = filled(workers);
+        rss = filled(POINTS.size(), workers);
+        direct = filled(POINTS.size(), workers);
         done = new long[workers];
     }
 
-    /** @param pids the aggregator processes, whose memory is read when the first worker ends its warm-up and at the end. */
+    /** @param pids the aggregator processes, whose memory is read when the first worker reaches each point. */
     synchronized void watchAggregators(final List<Long> pids)
     {
         aggregatorPids = List.copyOf(pids);
-        aggregatorMarkRss = filled(pids.size());
-        aggregatorEndRss = filled(pids.size());
+        aggregatorRss = filled(POINTS.size(), pids.size());
     }
 
     /**
@@ -64,51 +65,47 @@ final class SoakTally
     synchronized void accept(final int rank, final String line, final PrintWriter out)
     {
         final String[] f = line.trim().split("\\s+");
-        switch (f[0])
+        final int point = POINTS.indexOf(f[0]);
+        if (point >= 0)
         {
-            case "mark" ->
+            rss[point][rank] = Long.parseLong(f[1]);
+            direct[point][rank] = Long.parseLong(f[2]);
+            if (point < END)
             {
-                markRss[rank] = Long.parseLong(f[1]);
-                markDirect[rank] = Long.parseLong(f[2]);
-                if (Arrays.stream(aggregatorMarkRss).allMatch(rss -> rss < 0))
-                {
-                    for (int a = 0; a < aggregatorPids.size(); a++)
-                    {
-                        aggregatorMarkRss[a] = ProcessMemory.rssBytes(aggregatorPids.get(a));
-                    }
-                }
+                readAggregators(point);
             }
-            case "wrong" -> out.println("# worker " + rank + ": collective " + f[1] + " (" + f[2] + " " + f[3] + ", " + f[4]
-                + " elements): " + f[5] + " wrong, the first at element " + f[6] + ": " + f[7] + " instead of " + f[8]);
-            case "done" ->
+        }
+        else if ("wrong".equals(f[0]))
+        {
+            out.println("# worker " + rank + ": collective " + f[1] + " (" + f[2] + " " + f[3] + ", " + f[4] + " elements): " + f[5]
+                + " wrong, the first at element " + f[6] + ": " + f[7] + " instead of " + f[8]);
+        }
+        else if ("done".equals(f[0]))
+        {
+            done[rank] = Long.parseLong(f[1]);
+            wrongElements += Long.parseLong(f[2]);
+            wrongCollectives += Long.parseLong(f[3]);
+            if (rank == 0)
             {
-                done[rank] = Long.parseLong(f[1]);
-                wrongElements += Long.parseLong(f[2]);
-                wrongCollectives += Long.parseLong(f[3]);
-                if (rank == 0)
-                {
-                    bytes = Long.parseLong(f[4]);
-                    elapsedNs = Long.parseLong(f[5]);
-                }
-                endRss[rank] = Long.parseLong(f[6]);
-                endDirect[rank] = Long.parseLong(f[7]);
+                bytes = Long.parseLong(f[4]);
+                elapsedNs = Long.parseLong(f[5]);
             }
-            default -> out.println("# worker " + rank + ": unknown result line: " + line);
+        }
+        else
+        {
+            out.println("# worker " + rank + ": unknown result line: " + line);
         }
     }
 
     /** Reads the aggregators' memory once the workers are done, before the daemons are stopped. */
     synchronized void aggregatorsAtEnd()
     {
-        for (int a = 0; a < aggregatorPids.size(); a++)
-        {
-            aggregatorEndRss[a] = ProcessMemory.rssBytes(aggregatorPids.get(a));
-        }
+        readAggregators(END);
     }
 
     /**
      * @param collectives K, as asked.
-     * @param growthBound most bytes a process's resident memory may grow.
+     * @param growthBound most bytes a process's resident memory may grow over the second half.
      * @return the summary line and what fails the soak.
      */
     synchronized Verdict verdict(final long collectives, final long growthBound)
@@ -123,43 +120,62 @@ final class SoakTally
         {
             problems.add("only " + completed + " of " + collectives + " collectives completed on every worker");
         }
-        growth("worker", markRss, endRss, growthBound, problems);
-        growth("aggregator", aggregatorMarkRss, aggregatorEndRss, growthBound, problems);
-        final double seconds = elapsedNs / 1e9;
-        final String line = String.format(Locale.ROOT, "soak: %d collectives, %d wrong elements, %d wrong collectives, %.2f GB per worker in %.1f s;"
-            + " worker RSS %s MiB, direct %s MiB%s (after warm-up -> end)", completed, wrongElements, wrongCollectives, bytes / 1e9, seconds,
-            range(markRss, endRss), range(markDirect, endDirect),
-            aggregatorPids.isEmpty() ? "" : "; aggregator RSS " + range(aggregatorMarkRss, aggregatorEndRss) + " MiB");
+        growth("worker", rss, growthBound, problems);
+        growth("aggregator", aggregatorRss, growthBound, problems);
+        final String line = String.format(Locale.ROOT, "soak: %d collectives, %d wrong elements, %d wrong collectives, %.2f GB per worker"
+            + " in %.1f s; worker RSS %s MiB, direct %s MiB%s (after warm-up / half-way / end)", completed, wrongElements, wrongCollectives,
+            bytes / 1e9, elapsedNs / 1e9, points(rss), points(direct),
+            aggregatorPids.isEmpty() ? "" : "; aggregator RSS " + points(aggregatorRss) + " MiB");
         return new Verdict(line, problems);
     }
 
-    private static void growth(final String role, final long[] mark, final long[] end, final long bound, final List<String> problems)
+    private void readAggregators(final int point)
     {
-        for (int i = 0; i < mark.length; i++)
+        for (int a = 0; a < aggregatorPids.size(); a++)
         {
-            if (mark[i] >= 0 && end[i] >= 0 && end[i] - mark[i] > bound)
+            if (aggregatorRss[point][a] < 0)
             {
-                problems.add(role + " " + i + " grew from " + ProcessMemory.mib(mark[i]) + " to " + ProcessMemory.mib(end[i])
-                    + " MiB resident, more than the bound of " + ProcessMemory.mib(bound) + " MiB (--max-growth)");
+                aggregatorRss[point][a] = ProcessMemory.rssBytes(aggregatorPids.get(a));
             }
         }
     }
 
-    /** @return "a -> b" per process, comma-separated. */
-    private static String range(final long[] mark, final long[] end)
+    private static void growth(final String role, final long[][] memory, final long bound, final List<String> problems)
+    {
+        for (int i = 0; i < memory[HALF].length; i++)
+        {
+            final long half = memory[HALF][i];
+            final long end = memory[END][i];
+            if (half >= 0 && end >= 0 && end - half > bound)
+            {
+                problems.add(role + " " + i + " grew from " + ProcessMemory.mib(half) + " MiB resident half-way to " + ProcessMemory.mib(end)
+                    + " MiB at the end, more than the bound of " + ProcessMemory.mib(bound) + " MiB (--max-growth)");
+            }
+        }
+    }
+
+    /** @return "a / b / c" per process, comma-separated. */
+    private static String points(final long[][] memory)
     {
         final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < mark.length; i++)
+        for (int i = 0; i < memory[0].length; i++)
         {
-            sb.append(i > 0 ? ", " : "").append(ProcessMemory.mib(mark[i])).append(" -> ").append(ProcessMemory.mib(end[i]));
+            sb.append(i > 0 ? ", " : "");
+            for (int point = 0; point < memory.length; point++)
+            {
+                sb.append(point > 0 ? " / " : "").append(ProcessMemory.mib(memory[point][i]));
+            }
         }
         return sb.toString();
     }
 
-    private static long[] filled(final int length)
+    private static long[][] filled(final int points, final int length)
     {
-        final long[] values = new long[length];
-        Arrays.fill(values, -1);
+        final long[][] values = new long[points][length];
+        for (final long[] row : values)
+        {
+            Arrays.fill(row, -1);
+        }
         return values;
     }
 }

@@ -1,6 +1,7 @@
 package io.fusewire.perf.soak;
 
 import io.fusewire.perf.allreduce.Reduction;
+import io.fusewire.perf.allreduce.ReductionOptions;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.JobOptions;
 import io.fusewire.perf.cli.LocalCluster;
@@ -14,9 +15,11 @@ import picocli.CommandLine.Option;
  * One worker of a soak, in a process of its own; started by {@code perf soak}. Runs the plan's
  * collectives, checks every element of every one, and reports on result lines:
  * <pre>
- *   RESULT mark RSS DIRECT                                     after the warm-up
+ *   RESULT warm RSS DIRECT                                     after the warm-up
+ *   RESULT half RSS DIRECT                                     half-way
  *   RESULT wrong K TYPE OP ELEMENTS WRONG INDEX GOT EXPECTED   for each of the first wrong collectives
- *   RESULT done COLLECTIVES WRONG_ELEMENTS WRONG_COLLECTIVES BYTES ELAPSED_NS RSS DIRECT
+ *   RESULT end RSS DIRECT                                      after the last collective
+ *   RESULT done COLLECTIVES WRONG_ELEMENTS WRONG_COLLECTIVES BYTES ELAPSED_NS
  * </pre>
  */
 @Command(name = "soak-worker", hidden = true, mixinStandardHelpOptions = true, description = "One worker of 'fusewire perf soak'.")
@@ -28,11 +31,8 @@ public final class SoakWorkerCommand implements Callable<Integer>
     @Mixin
     JobOptions job;
 
-    @Option(names = "--algo", defaultValue = "aggregator")
-    String algorithm;
-
-    @Option(names = "--store")
-    String store;
+    @Mixin
+    ReductionOptions reduce;
 
     @Option(names = "--collectives", defaultValue = "10000")
     long collectives;
@@ -49,24 +49,15 @@ public final class SoakWorkerCommand implements Callable<Integer>
     @Option(names = "--big-every", defaultValue = "1000")
     int bigEvery;
 
-    @Option(names = "--chunk", defaultValue = "256K", converter = ByteSize.class)
-    long chunkBytes;
-
-    @Option(names = "--window", defaultValue = "16")
-    int window;
-
-    @Option(names = "--timeout-ms", defaultValue = "60000")
-    long timeoutMs;
-
     @Override
     public Integer call()
     {
-        final SoakPlan plan = new SoakPlan(seed, algorithm, maxBytes, bigEvery);
+        final SoakPlan plan = new SoakPlan(seed, reduce.algorithm(), maxBytes, bigEvery);
         final SoakValues values = new SoakValues(job.workers());
         final long pid = ProcessHandle.current().pid();
         final long[] first = new long[3];
         long k = 0;
-        try (Reduction reduction = Reduction.open(algorithm, job, store, 2, plan.largestBytes(), chunkBytes, window, timeoutMs))
+        try (Reduction reduction = Reduction.open(reduce, job, plan.largestBytes()))
         {
             final MemorySegment buffer = reduction.allocate(plan.largestBytes());
             long wrongElements = 0;
@@ -75,9 +66,13 @@ public final class SoakWorkerCommand implements Callable<Integer>
             final long startNs = System.nanoTime();
             for (; k < collectives; k++)
             {
-                if (k == Math.min(warmup, collectives - 1))
+                if (k == Math.min(warmup, collectives / 2))
                 {
-                    result("mark " + ProcessMemory.rssBytes(pid) + " " + ProcessMemory.directBytes());
+                    memory("warm", pid);
+                }
+                if (k == collectives / 2)
+                {
+                    memory("half", pid);
                 }
                 plan.draw(k);
                 final MemorySegment data = buffer.asSlice(0, plan.elements * plan.type.bytes());
@@ -96,8 +91,9 @@ public final class SoakWorkerCommand implements Callable<Integer>
                     wrongCollectives++;
                 }
             }
-            result("done " + collectives + " " + wrongElements + " " + wrongCollectives + " " + bytes + " " + (System.nanoTime() - startNs)
-                + " " + ProcessMemory.rssBytes(pid) + " " + ProcessMemory.directBytes());
+            final long elapsedNs = System.nanoTime() - startNs;
+            memory("end", pid);
+            result("done " + collectives + " " + wrongElements + " " + wrongCollectives + " " + bytes + " " + elapsedNs);
             return 0;
         }
         catch (final Exception ex)
@@ -107,6 +103,11 @@ public final class SoakWorkerCommand implements Callable<Integer>
                 + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             return 1;
         }
+    }
+
+    private static void memory(final String point, final long pid)
+    {
+        result(point + " " + ProcessMemory.rssBytes(pid) + " " + ProcessMemory.directBytes());
     }
 
     private static void result(final String line)

@@ -1,0 +1,38 @@
+package io.fusewire.perf.allreduce;
+
+import io.fusewire.perf.cli.ByteSize;
+import picocli.CommandLine.Option;
+
+/** How a harness worker reduces: the options the sweep and soak workers take from their harness. */
+public final class ReductionOptions
+{
+    @Option(names = "--algo", defaultValue = "aggregator", description = "aggregator, ring, hfba-high or hfba-low.")
+    String algorithm;
+
+    @Option(names = "--store", description = "For --algo ring and hfba-*: the rendezvous store, tcp://host:port or file:///dir.")
+    String store;
+
+    @Option(names = "--group-size", defaultValue = "2", description = "For --algo hfba-*: ranks per group.")
+    int groupSize;
+
+    @Option(names = "--chunk", defaultValue = "256K", converter = ByteSize.class, description = "For --algo aggregator: chunk size.")
+    long chunkBytes;
+
+    @Option(names = "--window", defaultValue = "16", description = "For --algo aggregator: slots per aggregator.")
+    int window;
+
+    @Option(names = "--timeout-ms", defaultValue = "60000", description = "Bound on joining and on each collective.")
+    long timeoutMs;
+
+    /** @return aggregator, ring, hfba-high or hfba-low. */
+    public String algorithm()
+    {
+        return algorithm;
+    }
+
+    /** @return bound on joining and on each collective, in milliseconds. */
+    public long timeoutMs()
+    {
+        return timeoutMs;
+    }
+}
