@@ -46,6 +46,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class RingAllReduce implements AutoCloseable
 {
     private static final int SLOTS = 2;
+    private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int CREDIT = 0;
     private static final int SEGMENT = 1;
     private static final int CREDIT_SENT = 2;
@@ -212,9 +213,20 @@ public final class RingAllReduce implements AutoCloseable
         MemorySegment.copy(work.segment(), 0, data, 0, data.byteSize());
     }
 
+    /**
+     * Closes the ring once the successor's last credits and the acknowledgements of this rank's
+     * writes have arrived, so that no socket closes with bytes in flight towards it (its peer would
+     * see a reset); the wait is bounded and skipped after a failure.
+     */
     @Override
     public void close()
     {
+        final long deadline = System.nanoTime() + Math.min(timeoutNs, CLOSE_WAIT_NS);
+        idle.reset();
+        while (failure == null && !nextClosed && (credits < SLOTS || writesCompleted < writesPosted) && System.nanoTime() - deadline < 0)
+        {
+            idle.idle(queue.poll(onCompletion, 64));
+        }
         fabric.close();
     }
 
