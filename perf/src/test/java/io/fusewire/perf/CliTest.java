@@ -41,8 +41,8 @@ final class CliTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf compare", "perf fusion", "perf index", "perf write", "bench",
-        "allreduce-worker", "fusion-worker"})
+    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf soak", "perf compare", "perf fusion", "perf index",
+        "perf write", "bench", "allreduce-worker", "soak-worker", "fusion-worker"})
     void everyCommandHasHelp(final String command)
     {
         final String[] words = (command + " --help").split(" ");
@@ -92,6 +92,16 @@ final class CliTest
         assertTrue(csv.startsWith("size_bytes,system,busbw_median_gbps") && csv.contains("65536,fusewire-aggregator,"), csv);
         assertTrue(csv.contains("65536,mpi-shm,"), csv);
         assertTrue(java.nio.file.Files.size(dir.resolve("compare.png")) > 1000);
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void perfSoakChecksEveryCollectiveOfTheMixAndSaysSoInOneLine()
+    {
+        assertEquals(0, run("perf", "soak", "--transport", "tcp", "--workers", "3", "--aggregators", "2", "--collectives", "120",
+            "--big-every", "0", "--max-bytes", "2M", "--max-growth", "4G", "--timeout-s", "150"), out::toString);
+        assertTrue(out.toString().contains("soak: 120 collectives, 0 wrong elements, 0 wrong collectives"), out::toString);
+        assertTrue(out.toString().contains("aggregator RSS"), out::toString);
     }
 
     @Test
