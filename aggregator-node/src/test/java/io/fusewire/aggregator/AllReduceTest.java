@@ -206,6 +206,50 @@ final class AllReduceTest
         }
     }
 
+    /** A thread per task: each blocked rank needs its own (the common pool may have one thread on two cores). */
+    private static final java.util.concurrent.Executor OWN_THREAD = task -> Thread.ofPlatform().daemon().start(task);
+
+    /** Each rank drives its own collectives on its own thread (allReduceBlocking), mixed with futures on the same communicator. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"shm", "tcp"})
+    void collectivesProgressedOnTheCallersThreadSumTheSameAndFailTheSameWay(final String transport)
+    {
+        try (Cluster cluster = new Cluster(transport, 2))
+        {
+            final List<Communicator> comms = cluster.join(3);
+            for (int round = 0; round < 50; round++)
+            {
+                final List<MemorySegment> data = fill(comms, DataType.FLOAT32, 1 + (round * 7919L) % 100_000, 1);
+                final List<CompletableFuture<MemorySegment>> results = new ArrayList<>();
+                for (int rank = 0; rank < 3; rank++)
+                {
+                    final Communicator comm = comms.get(rank);
+                    final MemorySegment tensor = data.get(rank);
+                    results.add(rank == 2 && round % 2 == 0 ? comm.allReduce(tensor, DataType.FLOAT32, ReduceOp.SUM)
+                        : CompletableFuture.supplyAsync(() -> comm.allReduceBlocking(tensor, DataType.FLOAT32, ReduceOp.SUM), OWN_THREAD));
+                }
+                results.forEach(CompletableFuture::join);
+                verify(data, DataType.FLOAT32, 1, 3);
+            }
+            final List<CompletableFuture<MemorySegment>> mismatched = new ArrayList<>();
+            for (int rank = 0; rank < 3; rank++)
+            {
+                final Communicator comm = comms.get(rank);
+                final long elements = rank == 1 ? 1_200 : 1_000;
+                mismatched.add(CompletableFuture.supplyAsync(() -> comm.allReduceBlocking(Arena.ofAuto().allocate(elements * 4),
+                    DataType.FLOAT32, ReduceOp.SUM), OWN_THREAD));
+            }
+            for (final CompletableFuture<MemorySegment> result : mismatched)
+            {
+                final Throwable error = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+                    result::join).getCause();
+                assertEquals(IllegalStateException.class, error.getClass(), String.valueOf(error));
+                org.junit.jupiter.api.Assertions.assertTrue(error.getMessage().contains("1200"), error.getMessage());
+            }
+            comms.forEach(Communicator::close);
+        }
+    }
+
     @Test
     void twoJobsOnOneAggregatorDoNotDisturbEachOther()
     {

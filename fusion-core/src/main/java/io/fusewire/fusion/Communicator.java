@@ -2,6 +2,7 @@ package io.fusewire.fusion;
 
 import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.fusion.worker.Collective;
+import io.fusewire.fusion.worker.SharedProgress;
 import io.fusewire.fusion.worker.WorkerAgent;
 import io.fusewire.transport.IdleStrategies;
 import io.fusewire.transport.CompletionQueue;
@@ -14,7 +15,9 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 /**
@@ -31,7 +34,9 @@ public final class Communicator implements AutoCloseable
     /** Unbounded: refusing a collective on one worker and not on another would put the job out of step. */
     private final ManyToOneConcurrentLinkedQueue<Collective> submitted = new ManyToOneConcurrentLinkedQueue<>();
     private final WorkerAgent agent;
+    private final SharedProgress progress;
     private final AgentRunner runner;
+    private final ThreadLocal<IdleStrategy> callerIdle = ThreadLocal.withInitial(IdleStrategies::backoff);
     private final Device device;
     private final List<MemoryRegion> registered = new CopyOnWriteArrayList<>();
 
@@ -54,8 +59,9 @@ public final class Communicator implements AutoCloseable
             }
             agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted, registered,
                 context.timeoutMs());
+            progress = new SharedProgress(agent);
             runner = new AgentRunner(IdleStrategies.backoff(),
-                ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "worker agent failed", ex), null, agent);
+                ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "worker agent failed", ex), null, progress);
         }
         catch (final RuntimeException ex)
         {
@@ -150,6 +156,39 @@ public final class Communicator implements AutoCloseable
             submitted.offer(new Collective(data, type, op, future));
         }
         return future;
+    }
+
+    /**
+     * AllReduce in place, progressed on the calling thread until done, as MPI's blocking collectives
+     * are: the caller submits, drives the transport and finishes its own collective, so nothing is
+     * handed to another thread on the way. The communicator's thread stands aside meanwhile (it
+     * goes on serving asynchronous users between the caller's duty cycles). Bounded by the
+     * communicator's timeout, as every collective is.
+     *
+     * @param data elements of {@code type}; overwritten with the result.
+     * @param type their type.
+     * @param op   the operator.
+     * @return {@code data}, holding the result.
+     * @throws IllegalArgumentException for memory that cannot take the result.
+     * @throws IllegalStateException    if the collective failed, saying why (a worker or aggregator gone, a timeout).
+     */
+    public MemorySegment allReduceBlocking(final MemorySegment data, final DataType type, final ReduceOp op)
+    {
+        final CompletableFuture<MemorySegment> future = allReduce(data, type, op);
+        final IdleStrategy idle = callerIdle.get();
+        idle.reset();
+        while (!future.isDone())
+        {
+            idle.idle(progress.doWork());
+        }
+        try
+        {
+            return future.join();
+        }
+        catch (final CompletionException ex)
+        {
+            throw ex.getCause() instanceof RuntimeException cause ? cause : ex;
+        }
     }
 
     /**

@@ -51,6 +51,11 @@ public final class AllReduceCommand implements Callable<Integer>
     @Option(names = "--window", defaultValue = "16", description = "Slots per aggregator (default: ${DEFAULT-VALUE}).")
     int window;
 
+    @Option(names = "--progress", defaultValue = "caller",
+        description = {"Which thread progresses a worker's collectives: caller (the thread that called, as MPI's blocking",
+            "collectives; default) or agent (the communicator's own thread, the caller waiting on a future)."})
+    String progress;
+
     @Option(names = "--json", description = "Also write the rows to this file as JSON.")
     Path json;
 
@@ -58,9 +63,9 @@ public final class AllReduceCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window);
+        final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window, progress);
         out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
-            + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", " : "")
+            + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", progress " + progress + ", " : "")
             + sweep.transport());
         final AllReduceRun.Result result = AllReduceRun.run(options, out);
         if (json != null)

@@ -33,14 +33,19 @@ public final class AllReduceRun
      * @param check          verify every element of one more collective per size.
      * @param chunk          chunk size, e.g. 256K.
      * @param window         slots per aggregator.
+     * @param progress       caller or agent: which thread progresses a worker's collectives (aggregator only).
      * @param timeoutSeconds bound on the whole run.
      */
     public record Options(String algorithm, int workers, int aggregators, String transport, String minBytes, String maxBytes,
-        int factor, int iterations, boolean check, String chunk, int window, long timeoutSeconds)
+        int factor, int iterations, boolean check, String chunk, int window, String progress, long timeoutSeconds)
     {
         /** @throws IllegalArgumentException saying which option is wrong. */
         public Options
         {
+            if (!List.of("caller", "agent").contains(progress))
+            {
+                throw new IllegalArgumentException("unknown progress '" + progress + "': use caller or agent");
+            }
             if (!ALGORITHMS.contains(algorithm))
             {
                 throw new IllegalArgumentException("unknown algorithm '" + algorithm + "': use one of " + ALGORITHMS);
@@ -113,7 +118,7 @@ public final class AllReduceRun
             "aggregator".equals(options.algorithm()) ? "--aggregators" : "--store", String.join(",", endpoints), "--transport", options.transport(),
             "--job", Long.toString(job), "--secret", secret, "-b", options.minBytes(), "-e", options.maxBytes(), "-f",
             Integer.toString(options.factor()), "--iters", Integer.toString(options.iterations()), "--chunk", options.chunk(),
-            "--window", Integer.toString(options.window()), "--timeout-ms",
+            "--window", Integer.toString(options.window()), "--progress", options.progress(), "--timeout-ms",
             Long.toString(options.timeoutSeconds() * 1000)));
         if (options.check())
         {

@@ -56,8 +56,13 @@ public final class Reduction implements AutoCloseable
         {
             final Communicator communicator = Communicator.connect(job.communicator(timeoutMs).chunkBytes((int)options.chunkBytes)
                 .window(options.window).transportContext(transportContext));
-            return new Reduction((data, type, op) -> communicator.allReduce(data, type, op).get(timeoutMs, TimeUnit.MILLISECONDS),
-                communicator::allocate, communicator);
+            final Step step = switch (options.progress)
+            {
+                case "caller" -> communicator::allReduceBlocking;
+                case "agent" -> (data, type, op) -> communicator.allReduce(data, type, op).get(timeoutMs, TimeUnit.MILLISECONDS);
+                default -> throw new IllegalArgumentException("--progress " + options.progress + ": use caller or agent");
+            };
+            return new Reduction(step, communicator::allocate, communicator);
         }
         try (Store rendezvous = Stores.open(options.store, Duration.ofMillis(timeoutMs)))
         {

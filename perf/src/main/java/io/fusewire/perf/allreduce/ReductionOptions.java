@@ -21,6 +21,10 @@ public final class ReductionOptions
     @Option(names = "--window", defaultValue = "16", description = "For --algo aggregator: slots per aggregator.")
     int window;
 
+    @Option(names = "--progress", defaultValue = "caller",
+        description = "For --algo aggregator: caller (each collective progressed on the calling thread) or agent (on the communicator's thread, through a future).")
+    String progress;
+
     @Option(names = "--timeout-ms", defaultValue = "60000", description = "Bound on joining and on each collective.")
     long timeoutMs;
 

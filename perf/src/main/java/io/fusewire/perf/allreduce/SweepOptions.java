@@ -32,12 +32,13 @@ public final class SweepOptions
      * @param check       verify every element.
      * @param chunk       chunk size.
      * @param window      slots per aggregator.
+     * @param progress    caller or agent.
      * @return the options of a run.
      */
     public AllReduceRun.Options toRun(final String algorithm, final int workers, final int aggregators, final int factor,
-        final int iterations, final boolean check, final String chunk, final int window)
+        final int iterations, final boolean check, final String chunk, final int window, final String progress)
     {
         return new AllReduceRun.Options(algorithm, workers, aggregators, transport, minBytes, maxBytes, factor, iterations, check, chunk, window,
-            timeoutSeconds);
+            progress, timeoutSeconds);
     }
 }

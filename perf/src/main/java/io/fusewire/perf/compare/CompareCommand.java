@@ -126,7 +126,7 @@ public final class CompareCommand implements Callable<Integer>
             case "mpi-shm" -> peers.mpi(workers, "vader,self", sweep);
             case "mpi-tcp" -> peers.mpi(workers, "tcp,self", sweep);
             default -> AllReduceRun.run(new AllReduceRun.Options(AGGREGATOR.equals(system) ? "aggregator" : "ring", workers, aggregators,
-                transport, minBytes, maxBytes, factor, iterations, true, "256K", 16, timeoutSeconds), new PrintWriter(new StringWriter()));
+                transport, minBytes, maxBytes, factor, iterations, true, "256K", 16, "caller", timeoutSeconds), new PrintWriter(new StringWriter()));
         };
     }
 
