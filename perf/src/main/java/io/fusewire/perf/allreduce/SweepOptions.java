@@ -2,7 +2,7 @@ package io.fusewire.perf.allreduce;
 
 import picocli.CommandLine.Option;
 
-/** The options every AllReduce sweep command takes: transport, sizes, time bound. */
+/** The options every AllReduce sweep command takes (perf allreduce, perf compare, the demo): transport, sizes, time bound. */
 public final class SweepOptions
 {
     @Option(names = "--transport", defaultValue = "shm", description = "shm, tcp or verbs (default: ${DEFAULT-VALUE}).")
@@ -14,13 +14,31 @@ public final class SweepOptions
     @Option(names = "-e", defaultValue = "32M", description = "Largest size (default: ${DEFAULT-VALUE}).")
     String maxBytes;
 
-    @Option(names = "--timeout-s", defaultValue = "300", description = "Bound on the whole run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout-s", defaultValue = "300", description = "Bound on each sweep, in seconds (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    /** @return shm or tcp. */
+    /** @return shm, tcp or verbs. */
     public String transport()
     {
         return transport;
+    }
+
+    /** @return the smallest size, as written (e.g. 32K). */
+    public String minBytes()
+    {
+        return minBytes;
+    }
+
+    /** @return the largest size, as written. */
+    public String maxBytes()
+    {
+        return maxBytes;
+    }
+
+    /** @return bound on each sweep, in seconds. */
+    public long timeoutSeconds()
+    {
+        return timeoutSeconds;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.fusewire.perf.compare;
 
 import io.fusewire.perf.allreduce.AllReduceRun;
 import io.fusewire.perf.allreduce.Row;
+import io.fusewire.perf.allreduce.SweepOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,23 +41,23 @@ public final class CompareCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    SweepOptions sweepOptions;
+
     @Option(names = "--workers", defaultValue = "2", description = "Workers N (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--aggregators", defaultValue = "1", description = "Fusewire aggregators (default: ${DEFAULT-VALUE}).")
     int aggregators;
 
-    @Option(names = "--transport", defaultValue = "shm", description = "Fusewire's transport, shm, tcp or verbs (default: ${DEFAULT-VALUE}).")
-    String transport;
-
-    @Option(names = "-b", defaultValue = "32K", description = "Smallest size (default: ${DEFAULT-VALUE}).")
-    String minBytes;
-
-    @Option(names = "-e", defaultValue = "32M", description = "Largest size (default: ${DEFAULT-VALUE}).")
-    String maxBytes;
-
     @Option(names = "-f", defaultValue = "4", description = "Size factor (default: ${DEFAULT-VALUE}).")
     int factor;
+
+    @Option(names = "--chunk", defaultValue = "256K", description = "Fusewire aggregator's chunk size (default: ${DEFAULT-VALUE}).")
+    String chunk;
+
+    @Option(names = "--window", defaultValue = "16", description = "Fusewire aggregator's slots per aggregator (default: ${DEFAULT-VALUE}).")
+    int window;
 
     @Option(names = "--reps", defaultValue = "3", description = "Repetitions, interleaved (default: ${DEFAULT-VALUE}).")
     int reps;
@@ -66,15 +68,12 @@ public final class CompareCommand implements Callable<Integer>
     @Option(names = "--out", defaultValue = "fusewire-results", description = "Where CSV, JSON and PNG go (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
-    @Option(names = "--timeout-s", defaultValue = "600", description = "Bound on each system's sweep (default: ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
-
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
         Files.createDirectories(outDir);
-        final Sweep sweep = new Sweep(minBytes, maxBytes, factor, iterations, timeoutSeconds);
+        final Sweep sweep = new Sweep(sweepOptions.minBytes(), sweepOptions.maxBytes(), factor, iterations, sweepOptions.timeoutSeconds());
         final long[] sizes = sweep.bytes();
         final List<String> systems = new ArrayList<>(List.of(AGGREGATOR, "fusewire-ring"));
         final String glooMissing = PeerRun.glooMissing();
@@ -88,7 +87,7 @@ public final class CompareCommand implements Callable<Integer>
             systems.addAll(List.of("mpi-shm", "mpi-tcp"));
         }
         out.printf("# fusewire perf compare: %d workers, Fusewire over %s with %d aggregator(s), %d repetitions, busbw in GB/s%n",
-            workers, transport, aggregators, reps);
+            workers, sweepOptions.transport(), aggregators, reps);
         for (final String missing : new String[] {glooMissing, mpiMissing})
         {
             if (missing != null)
@@ -125,8 +124,8 @@ public final class CompareCommand implements Callable<Integer>
             case "gloo" -> peers.gloo(workers, sweep);
             case "mpi-shm" -> peers.mpi(workers, "vader,self", sweep);
             case "mpi-tcp" -> peers.mpi(workers, "tcp,self", sweep);
-            default -> AllReduceRun.run(new AllReduceRun.Options(AGGREGATOR.equals(system) ? "aggregator" : "ring", workers, aggregators,
-                transport, minBytes, maxBytes, factor, iterations, true, "256K", 16, "caller", timeoutSeconds), new PrintWriter(new StringWriter()));
+            default -> AllReduceRun.run(sweepOptions.toRun(AGGREGATOR.equals(system) ? "aggregator" : "ring", workers, aggregators,
+                factor, iterations, true, chunk, window, "caller"), new PrintWriter(new StringWriter()));
         };
     }
 
