@@ -6,16 +6,23 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What a process holds in memory, as an operator would look at it: resident set size and the JVM's direct buffers. */
+/**
+ * What a process holds in memory: its resident set size, and for this JVM the live heap (after a
+ * collection), the committed heap and the direct buffers. RSS alone cannot tell a leak from a heap
+ * that is still growing to its working size; live heap and what is resident outside the heap can.
+ */
 final class ProcessMemory
 {
+    /** A size that could not be read. */
+    static final long UNKNOWN = Long.MIN_VALUE;
+
     private ProcessMemory()
     {
     }
 
     /**
      * @param pid a process on this host.
-     * @return its resident set size in bytes (VmRSS of /proc/PID/status), or -1 if it cannot be read.
+     * @return its resident set size in bytes (VmRSS of /proc/PID/status), or {@link #UNKNOWN}.
      */
     static long rssBytes(final long pid)
     {
@@ -31,9 +38,22 @@ final class ProcessMemory
         }
         catch (final IOException | NumberFormatException ex)
         {
-            return -1;
+            return UNKNOWN;
         }
-        return -1;
+        return UNKNOWN;
+    }
+
+    /** @return bytes of the Java heap still reachable after a full collection (this JVM). */
+    static long liveHeapBytes()
+    {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** @return bytes of Java heap this JVM has committed. */
+    static long committedHeapBytes()
+    {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
     }
 
     /** @return bytes of direct buffers this JVM holds now. */
@@ -46,6 +66,6 @@ final class ProcessMemory
     /** @return bytes as MiB with one decimal, for the summary line. */
     static String mib(final long bytes)
     {
-        return bytes < 0 ? "?" : String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0);
+        return bytes == UNKNOWN ? "?" : String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0);
     }
 }

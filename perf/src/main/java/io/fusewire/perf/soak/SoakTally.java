@@ -8,10 +8,13 @@ import java.util.Locale;
 
 /**
  * Gathers the soak workers' result lines (see {@link SoakWorkerCommand}) and the aggregators'
- * memory into the verdict: wrong elements, collectives done, and per process the resident memory
- * at three points: after the warm-up, half-way and at the end. Memory grows during the first half
- * as heaps size themselves, code is compiled and mapped pages are first touched; a leak goes on
- * growing, so the verdict judges the second half.
+ * memory into the verdict: wrong elements, collectives done, and per process its memory at three
+ * points: after the warm-up, half-way and at the end. Memory grows during the first half as code is
+ * compiled and mapped pages are first touched, and a JVM's resident size follows its heap, which
+ * grows towards its working size for a long while; a leak goes on growing. So the verdict judges
+ * the second half, and for workers the live heap (after a collection) and what is resident outside
+ * the heap rather than the resident size; for aggregator daemons, whose heap it cannot see, the
+ * resident size.
  */
 final class SoakTally
 {
@@ -21,6 +24,8 @@ final class SoakTally
     private static final int END = 2;
 
     private final long[][] rss;
+    private final long[][] live;
+    private final long[][] offHeap;
     private final long[][] direct;
     private final long[] done;
     private long[][] aggregatorRss = new long[POINTS.size()][0];
@@ -46,6 +51,8 @@ final class SoakTally
     SoakTally(final int workers)
     {
         rss = filled(POINTS.size(), workers);
+        live = filled(POINTS.size(), workers);
+        offHeap = filled(POINTS.size(), workers);
         direct = filled(POINTS.size(), workers);
         done = new long[workers];
     }
@@ -69,7 +76,9 @@ final class SoakTally
         if (point >= 0)
         {
             rss[point][rank] = Long.parseLong(f[1]);
-            direct[point][rank] = Long.parseLong(f[2]);
+            live[point][rank] = Long.parseLong(f[2]);
+            offHeap[point][rank] = Long.parseLong(f[3]);
+            direct[point][rank] = Long.parseLong(f[4]);
             if (point < END)
             {
                 readAggregators(point);
@@ -120,11 +129,12 @@ final class SoakTally
         {
             problems.add("only " + completed + " of " + collectives + " collectives completed on every worker");
         }
-        growth("worker", rss, growthBound, problems);
-        growth("aggregator", aggregatorRss, growthBound, problems);
+        growth("worker", "live heap", live, growthBound, problems);
+        growth("worker", "resident memory outside the heap", offHeap, growthBound, problems);
+        growth("aggregator", "resident memory", aggregatorRss, growthBound, problems);
         final String line = String.format(Locale.ROOT, "soak: %d collectives, %d wrong elements, %d wrong collectives, %.2f GB per worker"
-            + " in %.1f s; worker RSS %s MiB, direct %s MiB%s (after warm-up / half-way / end)", completed, wrongElements, wrongCollectives,
-            bytes / 1e9, elapsedNs / 1e9, points(rss), points(direct),
+            + " in %.1f s; worker RSS %s MiB, live heap %s MiB, outside the heap %s MiB, direct %s MiB%s (after warm-up / half-way / end)",
+            completed, wrongElements, wrongCollectives, bytes / 1e9, elapsedNs / 1e9, points(rss), points(live), points(offHeap), points(direct),
             aggregatorPids.isEmpty() ? "" : "; aggregator RSS " + points(aggregatorRss) + " MiB");
         return new Verdict(line, problems);
     }
@@ -133,22 +143,22 @@ final class SoakTally
     {
         for (int a = 0; a < aggregatorPids.size(); a++)
         {
-            if (aggregatorRss[point][a] < 0)
+            if (aggregatorRss[point][a] == ProcessMemory.UNKNOWN)
             {
                 aggregatorRss[point][a] = ProcessMemory.rssBytes(aggregatorPids.get(a));
             }
         }
     }
 
-    private static void growth(final String role, final long[][] memory, final long bound, final List<String> problems)
+    private static void growth(final String role, final String what, final long[][] memory, final long bound, final List<String> problems)
     {
         for (int i = 0; i < memory[HALF].length; i++)
         {
             final long half = memory[HALF][i];
             final long end = memory[END][i];
-            if (half >= 0 && end >= 0 && end - half > bound)
+            if (half != ProcessMemory.UNKNOWN && end != ProcessMemory.UNKNOWN && end - half > bound)
             {
-                problems.add(role + " " + i + " grew from " + ProcessMemory.mib(half) + " MiB resident half-way to " + ProcessMemory.mib(end)
+                problems.add(role + " " + i + ": " + what + " grew from " + ProcessMemory.mib(half) + " MiB half-way to " + ProcessMemory.mib(end)
                     + " MiB at the end, more than the bound of " + ProcessMemory.mib(bound) + " MiB (--max-growth)");
             }
         }
@@ -174,7 +184,7 @@ final class SoakTally
         final long[][] values = new long[points][length];
         for (final long[] row : values)
         {
-            Arrays.fill(row, -1);
+            Arrays.fill(row, ProcessMemory.UNKNOWN);
         }
         return values;
     }
