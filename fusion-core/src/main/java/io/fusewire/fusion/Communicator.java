@@ -161,9 +161,9 @@ public final class Communicator implements AutoCloseable
     /**
      * AllReduce in place, progressed on the calling thread until done, as MPI's blocking collectives
      * are: the caller submits, drives the transport and finishes its own collective, so nothing is
-     * handed to another thread on the way. The communicator's thread stands aside meanwhile (it
-     * goes on serving asynchronous users between the caller's duty cycles). Bounded by the
-     * communicator's timeout, as every collective is.
+     * handed to another thread on the way. The communicator's thread stands aside meanwhile and
+     * takes over again within a millisecond of the caller's return. Bounded by the communicator's
+     * timeout, as every collective is.
      *
      * @param data elements of {@code type}; overwritten with the result.
      * @param type their type.
@@ -177,9 +177,17 @@ public final class Communicator implements AutoCloseable
         final CompletableFuture<MemorySegment> future = allReduce(data, type, op);
         final IdleStrategy idle = callerIdle.get();
         idle.reset();
-        while (!future.isDone())
+        progress.enter();
+        try
         {
-            idle.idle(progress.doWork());
+            while (!future.isDone())
+            {
+                idle.idle(progress.drive());
+            }
+        }
+        finally
+        {
+            progress.leave();
         }
         try
         {

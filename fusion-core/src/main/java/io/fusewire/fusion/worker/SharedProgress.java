@@ -1,20 +1,28 @@
 package io.fusewire.fusion.worker;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.Agent;
 
 /**
  * Lets two kinds of thread progress one {@link WorkerAgent}, one duty cycle at a time: the
- * communicator's own thread, for asynchronous users (tensor fusion, futures), and a caller blocked
- * in a collective, which drives its collective itself as MPI does, so that neither its submission
- * nor its completion crosses to another thread. Whoever takes the turn runs a duty cycle and gives
- * the turn back; the other finds it taken and idles. The turn orders the agent's state between
- * the threads (acquire on take, release on give back).
+ * communicator's own thread, for asynchronous users (tensor fusion, futures), and callers blocked
+ * in a collective, which drive it themselves as MPI does, so that neither a submission nor a
+ * completion crosses to another thread. While a caller drives, the communicator's thread stands
+ * aside, napping up to {@link #NAP_NS} at a time rather than competing for the core; it takes over
+ * again (heartbeats, asynchronous collectives) within a nap of the last caller leaving. The turn
+ * orders the agent's state between the threads (acquire on take, release on give back).
  */
 public final class SharedProgress implements Agent
 {
+    /** Longest nap of the communicator's thread while a caller drives. */
+    public static final long NAP_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private final WorkerAgent agent;
     private final AtomicBoolean turn = new AtomicBoolean();
+    private final AtomicInteger callers = new AtomicInteger();
     private volatile boolean closed;
 
     /**
@@ -25,9 +33,32 @@ public final class SharedProgress implements Agent
         this.agent = agent;
     }
 
-    /** @return work done, or 0 if another thread holds the turn or the agent is closed. */
+    /** The communicator's thread: a duty cycle, or a nap while a caller drives. @return work done. */
     @Override
     public int doWork()
+    {
+        if (callers.get() > 0)
+        {
+            LockSupport.parkNanos(this, NAP_NS);
+            return 0;
+        }
+        return drive();
+    }
+
+    /** A caller starts driving its collective; pair with {@link #leave()}. */
+    public void enter()
+    {
+        callers.incrementAndGet();
+    }
+
+    /** The caller's collective is done. */
+    public void leave()
+    {
+        callers.decrementAndGet();
+    }
+
+    /** @return work done by a duty cycle on the caller's thread, or 0 if another thread holds the turn or the agent is closed. */
+    public int drive()
     {
         if (closed || !turn.compareAndSet(false, true))
         {
