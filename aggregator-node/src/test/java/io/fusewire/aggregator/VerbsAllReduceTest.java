@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,9 +30,9 @@ final class VerbsAllReduceTest
     /** Stretches every timeout, for slow hosts such as the soft-RoCE guest under emulation (there: 10). */
     private static final int SLOWDOWN = Integer.getInteger("fusewire.test.slowdown", 1);
 
-    /** Skips the class saying why: no shim built, no rdma-core, no RDMA in the kernel, or no device (inside the testbed a skip fails the run). */
-    @BeforeAll
-    static void verbsHere()
+    /** Skips the test saying why: no shim built, no rdma-core, no RDMA in the kernel, or no device (inside the testbed a skip fails the run). */
+    @BeforeEach
+    void verbsHere()
     {
         final String reason = VerbsFabric.unavailableReason();
         assumeTrue(reason == null, () -> "verbs cannot run here: " + reason + " (native/testbed/softroce.sh runs this test on soft-RoCE)");

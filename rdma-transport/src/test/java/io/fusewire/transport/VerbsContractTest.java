@@ -3,7 +3,6 @@ package io.fusewire.transport;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fusewire.transport.verbs.VerbsFabric;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The contract, over RDMA verbs: runs where an RDMA device exists (a RoCE or InfiniBand NIC, or
@@ -11,9 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
  */
 final class VerbsContractTest extends FabricContractTest
 {
-    /** Skips the class saying why: no shim built, no rdma-core, no RDMA in the kernel, or no device (inside the testbed a skip fails the run). */
-    @BeforeAll
-    static void verbsHere()
+    /** Says why verbs cannot run: no shim built, no rdma-core, no RDMA in the kernel, or no device (inside the testbed a skip fails the run). */
+    @Override
+    void assumeProviderHere()
     {
         final String reason = VerbsFabric.unavailableReason();
         assumeTrue(reason == null, () -> "verbs cannot run here: " + reason + " (native/testbed/softroce.sh runs these tests on soft-RoCE)");
