@@ -38,15 +38,17 @@ public final class ChildJvm implements AutoCloseable
      * @param arguments the {@code fusewire} command line of the child.
      * @param prefix    the announcement prefix, or null.
      * @param onLine    receives every other line of output.
+     * @param jvmOptions added after this JVM's own flags (so they win), e.g. a fixed heap.
      * @return the started process.
      * @throws IOException if the JVM cannot start.
      */
-    public static ChildJvm start(final String name, final List<String> arguments, final String prefix, final Consumer<String> onLine)
-        throws IOException
+    public static ChildJvm start(final String name, final List<String> arguments, final String prefix, final Consumer<String> onLine,
+        final List<String> jvmOptions) throws IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(FusewireCli.class.getName());

@@ -39,6 +39,7 @@ public final class LocalCluster implements AutoCloseable
     private final long job = new SecureRandom().nextLong() & Long.MAX_VALUE;
     private final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private StoreServer store;
+    private List<String> jvmOptions = List.of();
 
     /**
      * @param out            where relayed lines go.
@@ -49,6 +50,16 @@ public final class LocalCluster implements AutoCloseable
         this.out = out;
         this.timeoutSeconds = timeoutSeconds;
         this.deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    }
+
+    /**
+     * @param options JVM flags for every process started from now on, after this JVM's own (e.g. a fixed heap).
+     * @return this.
+     */
+    public LocalCluster jvmOptions(final List<String> options)
+    {
+        this.jvmOptions = List.copyOf(options);
+        return this;
     }
 
     /** @return the job id the workers share. */
@@ -87,7 +98,7 @@ public final class LocalCluster implements AutoCloseable
                     {
                         out.println("[" + name + "] " + line);
                     }
-                }));
+                }, jvmOptions));
         }
         final List<String> addresses = new ArrayList<>();
         for (final ChildJvm aggregator : aggregators)
@@ -137,7 +148,7 @@ public final class LocalCluster implements AutoCloseable
                 {
                     out.println("[worker " + r + "] " + line);
                 }
-            }));
+            }, jvmOptions));
         }
     }
 

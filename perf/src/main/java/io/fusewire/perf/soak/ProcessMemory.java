@@ -6,11 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/**
- * What a process holds in memory: its resident set size, and for this JVM the live heap (after a
- * collection), the committed heap and the direct buffers. RSS alone cannot tell a leak from a heap
- * that is still growing to its working size; live heap and what is resident outside the heap can.
- */
+/** What a process holds in memory: its resident set size, and for this JVM the live heap (after a collection) and the direct buffers. */
 final class ProcessMemory
 {
     /** A size that could not be read. */
@@ -48,12 +44,6 @@ final class ProcessMemory
     {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    /** @return bytes of Java heap this JVM has committed. */
-    static long committedHeapBytes()
-    {
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
     }
 
     /** @return bytes of direct buffers this JVM holds now. */

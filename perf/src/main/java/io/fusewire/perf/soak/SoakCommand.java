@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
         "second half (the first half is when heaps size themselves and mapped pages are first touched)."})
 public final class SoakCommand implements Callable<Integer>
 {
+    /** Every process of a soak has a fixed heap, touched at start, so that its resident size shows leaks, not heap sizing. */
+    static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch");
+
     @Spec
     CommandSpec spec;
 
@@ -80,11 +83,11 @@ public final class SoakCommand implements Callable<Integer>
         out.println("# fusewire perf soak: " + algorithm + ", " + workers + " workers"
             + ("aggregator".equals(algorithm) ? ", " + aggregators + " aggregators" : "") + ", " + transport + ", " + collectives
             + " collectives, seed " + seed + ", common sizes up to " + maxBytes
-            + (bigEvery > 0 ? ", one of more than 64 MiB every " + bigEvery : ""));
+            + (bigEvery > 0 ? ", one of more than 64 MiB every " + bigEvery : "") + "; processes with " + String.join(" ", JVM_OPTIONS));
         out.flush();
         final SoakTally tally = new SoakTally(workers);
         final List<String> failures = new ArrayList<>();
-        try (LocalCluster cluster = new LocalCluster(out, timeoutSeconds))
+        try (LocalCluster cluster = new LocalCluster(out, timeoutSeconds).jvmOptions(JVM_OPTIONS))
         {
             final List<String> endpoints = "aggregator".equals(algorithm)
                 ? cluster.startAggregators(aggregators, transport) : List.of(cluster.startStore());

@@ -9,12 +9,11 @@ import java.util.Locale;
 /**
  * Gathers the soak workers' result lines (see {@link SoakWorkerCommand}) and the aggregators'
  * memory into the verdict: wrong elements, collectives done, and per process its memory at three
- * points: after the warm-up, half-way and at the end. Memory grows during the first half as code is
- * compiled and mapped pages are first touched, and a JVM's resident size follows its heap, which
- * grows towards its working size for a long while; a leak goes on growing. So the verdict judges
- * the second half, and for workers the live heap (after a collection) and what is resident outside
- * the heap rather than the resident size; for aggregator daemons, whose heap it cannot see, the
- * resident size.
+ * points: after the warm-up, half-way and at the end. The processes run with a fixed, pre-touched
+ * heap ({@link SoakCommand#JVM_OPTIONS}), so their resident size does not follow a heap growing to
+ * its working size; it still grows in the first half as code is compiled and mapped pages are first
+ * touched, while a leak goes on growing. So the verdict judges the second half: resident size of
+ * every process, and the live heap (after a collection) of the workers.
  */
 final class SoakTally
 {
@@ -25,7 +24,6 @@ final class SoakTally
 
     private final long[][] rss;
     private final long[][] live;
-    private final long[][] offHeap;
     private final long[][] direct;
     private final long[] done;
     private long[][] aggregatorRss = new long[POINTS.size()][0];
@@ -52,7 +50,6 @@ final class SoakTally
     {
         rss = filled(POINTS.size(), workers);
         live = filled(POINTS.size(), workers);
-        offHeap = filled(POINTS.size(), workers);
         direct = filled(POINTS.size(), workers);
         done = new long[workers];
     }
@@ -77,8 +74,7 @@ final class SoakTally
         {
             rss[point][rank] = Long.parseLong(f[1]);
             live[point][rank] = Long.parseLong(f[2]);
-            offHeap[point][rank] = Long.parseLong(f[3]);
-            direct[point][rank] = Long.parseLong(f[4]);
+            direct[point][rank] = Long.parseLong(f[3]);
             if (point < END)
             {
                 readAggregators(point);
@@ -129,12 +125,12 @@ final class SoakTally
         {
             problems.add("only " + completed + " of " + collectives + " collectives completed on every worker");
         }
+        growth("worker", "resident memory", rss, growthBound, problems);
         growth("worker", "live heap", live, growthBound, problems);
-        growth("worker", "resident memory outside the heap", offHeap, growthBound, problems);
         growth("aggregator", "resident memory", aggregatorRss, growthBound, problems);
         final String line = String.format(Locale.ROOT, "soak: %d collectives, %d wrong elements, %d wrong collectives, %.2f GB per worker"
-            + " in %.1f s; worker RSS %s MiB, live heap %s MiB, outside the heap %s MiB, direct %s MiB%s (after warm-up / half-way / end)",
-            completed, wrongElements, wrongCollectives, bytes / 1e9, elapsedNs / 1e9, points(rss), points(live), points(offHeap), points(direct),
+            + " in %.1f s; worker RSS %s MiB, live heap %s MiB, direct %s MiB%s (after warm-up / half-way / end)",
+            completed, wrongElements, wrongCollectives, bytes / 1e9, elapsedNs / 1e9, points(rss), points(live), points(direct),
             aggregatorPids.isEmpty() ? "" : "; aggregator RSS " + points(aggregatorRss) + " MiB");
         return new Verdict(line, problems);
     }

@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
  * One worker of a soak, in a process of its own; started by {@code perf soak}. Runs the plan's
  * collectives, checks every element of every one, and reports on result lines:
  * <pre>
- *   RESULT warm RSS LIVE_HEAP OFF_HEAP DIRECT                  after the warm-up (OFF_HEAP: RSS less the committed heap)
- *   RESULT half RSS LIVE_HEAP OFF_HEAP DIRECT                  half-way
+ *   RESULT warm RSS LIVE_HEAP DIRECT                           after the warm-up
+ *   RESULT half RSS LIVE_HEAP DIRECT                           half-way
  *   RESULT wrong K TYPE OP ELEMENTS WRONG INDEX GOT EXPECTED   for each of the first wrong collectives
- *   RESULT end RSS LIVE_HEAP OFF_HEAP DIRECT                   after the last collective
+ *   RESULT end RSS LIVE_HEAP DIRECT                            after the last collective
  *   RESULT done COLLECTIVES WRONG_ELEMENTS WRONG_COLLECTIVES BYTES ELAPSED_NS
  * </pre>
  */
@@ -108,9 +108,7 @@ public final class SoakWorkerCommand implements Callable<Integer>
     private static void memory(final String point, final long pid)
     {
         final long live = ProcessMemory.liveHeapBytes();
-        final long rss = ProcessMemory.rssBytes(pid);
-        final long offHeap = rss == ProcessMemory.UNKNOWN ? ProcessMemory.UNKNOWN : rss - ProcessMemory.committedHeapBytes();
-        result(point + " " + rss + " " + live + " " + offHeap + " " + ProcessMemory.directBytes());
+        result(point + " " + ProcessMemory.rssBytes(pid) + " " + live + " " + ProcessMemory.directBytes());
     }
 
     private static void result(final String line)
