@@ -98,15 +98,17 @@ public final class CompareCommand implements Callable<Integer>
         final Map<String, double[][]> busbw = new LinkedHashMap<>();
         systems.forEach(system -> busbw.put(system, new double[sizes.length][reps]));
         final List<String> failures = new ArrayList<>();
-        final PeerRun peers = new PeerRun(Files.createTempDirectory("fusewire-peers"), out);
-        for (int rep = 0; rep < reps; rep++)
+        try (PeerRun peers = new PeerRun(out))
         {
-            for (final String system : systems)
+            for (int rep = 0; rep < reps; rep++)
             {
-                out.println("# rep " + (rep + 1) + "/" + reps + ": " + system);
-                out.flush();
-                final AllReduceRun.Result result = run(system, sweep, peers);
-                record(system, rep, result, busbw.get(system), failures);
+                for (final String system : systems)
+                {
+                    out.println("# rep " + (rep + 1) + "/" + reps + ": " + system);
+                    out.flush();
+                    final AllReduceRun.Result result = run(system, sweep, peers);
+                    record(system, rep, result, busbw.get(system), failures);
+                }
             }
         }
         print(out, sizes, busbw);

@@ -14,26 +14,46 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The peer systems of {@code perf compare}, run as their users run them: torch.distributed with
  * the Gloo backend (Debian's python3-torch, {@code /usr/bin/python3}), and Open MPI's MPI_Allreduce
  * through a small C program compiled with mpicc, on shared memory ({@code --mca btl vader,self}) or
- * TCP ({@code --mca btl tcp,self}). Both print the same result lines as Fusewire's workers.
+ * TCP ({@code --mca btl tcp,self}). Both print the same result lines as Fusewire's workers. The
+ * programs live in a temporary directory of their own, removed on close.
  */
-final class PeerRun
+final class PeerRun implements AutoCloseable
 {
     static final String PYTHON = "/usr/bin/python3";
 
     private final Path workDir;
     private final PrintWriter out;
 
-    PeerRun(final Path workDir, final PrintWriter out)
+    /**
+     * @param out where the peers' errors go.
+     * @throws IOException if no temporary directory can be made.
+     */
+    PeerRun(final PrintWriter out) throws IOException
     {
-        this.workDir = workDir;
+        this.workDir = Files.createTempDirectory("fusewire-peers");
         this.out = out;
+    }
+
+    /** Removes the peers' programs. */
+    @Override
+    public void close() throws IOException
+    {
+        try (Stream<Path> files = Files.walk(workDir))
+        {
+            for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     /** @return null if Gloo can run here, else why not and what to install. */
