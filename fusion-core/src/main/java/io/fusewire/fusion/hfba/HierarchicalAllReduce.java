@@ -37,6 +37,9 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class HierarchicalAllReduce implements AutoCloseable
 {
+    /** For {@link #await}: wait for this rank's own writes rather than for a member's tensor. */
+    private static final int OWN_WRITES = -1;
+
     private final int rank;
     private final int groupSize;
     private final int tensorBytes;
@@ -152,7 +155,7 @@ public final class HierarchicalAllReduce implements AutoCloseable
         {
             final int length = (int)Math.min(tensorBytes, data.byteSize() - offset);
             final int tensor = ++sequence;
-            awaitWrites(tensor);
+            await(OWN_WRITES, tensor);
             if (leader)
             {
                 MemorySegment.copy(data, offset, work.segment(), 0, length);
@@ -199,38 +202,22 @@ public final class HierarchicalAllReduce implements AutoCloseable
         writesPosted++;
     }
 
-    /** Waits until every write from the work buffer has completed, so it may be refilled. */
-    private void awaitWrites(final int tensor) throws TimeoutException
-    {
-        final long deadline = System.nanoTime() + timeoutNs;
-        idle.reset();
-        while (writesCompleted != writesPosted)
-        {
-            if (failure != null)
-            {
-                throw new IllegalStateException("rank " + rank + ": " + failure);
-            }
-            final int work = queue.poll(onCompletion, 64);
-            idle.idle(work);
-            if (work == 0 && System.nanoTime() - deadline > 0)
-            {
-                throw new TimeoutException("rank " + rank + ": the writes of tensor " + (tensor - 1) + " did not complete within "
-                    + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
-            }
-        }
-    }
-
+    /**
+     * Waits, bounded by the timeout, for tensor {@code tensor} from a member (the leader, on a
+     * member), or with {@link #OWN_WRITES} for every write from the work buffer to have completed,
+     * so that it may be refilled.
+     */
     private void await(final int member, final int tensor) throws TimeoutException
     {
         final long deadline = System.nanoTime() + timeoutNs;
         idle.reset();
-        while (arrivedSequence[member] != tensor)
+        while (member == OWN_WRITES ? writesCompleted != writesPosted : arrivedSequence[member] != tensor)
         {
             if (failure != null)
             {
                 throw new IllegalStateException("rank " + rank + ": " + failure);
             }
-            if (closed[member])
+            if (member != OWN_WRITES && closed[member])
             {
                 throw new IllegalStateException("rank " + rank + ": " + (leader ? "member " + member : "the leader")
                     + " left before tensor " + tensor);
@@ -239,8 +226,10 @@ public final class HierarchicalAllReduce implements AutoCloseable
             idle.idle(work);
             if (work == 0 && System.nanoTime() - deadline > 0)
             {
-                throw new TimeoutException("rank " + rank + ": tensor " + tensor + " did not arrive from "
-                    + (leader ? "member " + member : "the leader") + " within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+                throw new TimeoutException("rank " + rank + ": " + (member == OWN_WRITES
+                    ? "the writes of tensor " + (tensor - 1) + " did not complete"
+                    : "tensor " + tensor + " did not arrive from " + (leader ? "member " + member : "the leader"))
+                    + " within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
             }
         }
     }

@@ -46,18 +46,7 @@ public final class AllReduceRun
             {
                 throw new IllegalArgumentException("unknown progress '" + progress + "': use caller or agent");
             }
-            if (!ALGORITHMS.contains(algorithm))
-            {
-                throw new IllegalArgumentException("unknown algorithm '" + algorithm + "': use one of " + ALGORITHMS);
-            }
-            if (workers < 1 || workers > 64 || aggregators < 1 || aggregators > 16)
-            {
-                throw new IllegalArgumentException("use 1..64 workers and 1..16 aggregators on one host; got " + workers + " and " + aggregators);
-            }
-            if (!Fabric.PROVIDERS.contains(transport))
-            {
-                throw new IllegalArgumentException("unknown transport '" + transport + "': use one of " + Fabric.PROVIDERS);
-            }
+            checkJob(algorithm, workers, aggregators, transport);
             Sizes.sweep(ByteSize.parse(minBytes), ByteSize.parse(maxBytes), factor);
         }
     }
@@ -83,6 +72,67 @@ public final class AllReduceRun
     }
 
     /**
+     * Checks the shape of a job of harness processes on one host.
+     *
+     * @param algorithm   aggregator, ring, hfba-high or hfba-low.
+     * @param workers     N.
+     * @param aggregators A.
+     * @param transport   shm, tcp or verbs.
+     * @throws IllegalArgumentException saying which is wrong and what it may be.
+     */
+    public static void checkJob(final String algorithm, final int workers, final int aggregators, final String transport)
+    {
+        if (!ALGORITHMS.contains(algorithm))
+        {
+            throw new IllegalArgumentException("unknown algorithm '" + algorithm + "': use one of " + ALGORITHMS);
+        }
+        if (workers < 1 || workers > 64 || aggregators < 1 || aggregators > 16)
+        {
+            throw new IllegalArgumentException("use 1..64 workers and 1..16 aggregators on one host; got " + workers + " and " + aggregators);
+        }
+        if (!Fabric.PROVIDERS.contains(transport))
+        {
+            throw new IllegalArgumentException("unknown transport '" + transport + "': use one of " + Fabric.PROVIDERS);
+        }
+    }
+
+    /**
+     * Starts what the workers of a job connect to: the aggregator daemons, or for the baselines a rendezvous store.
+     *
+     * @param cluster     the run's processes.
+     * @param algorithm   aggregator, ring, hfba-high or hfba-low.
+     * @param aggregators A.
+     * @param transport   shm, tcp or verbs.
+     * @return the aggregators' addresses, or the store's.
+     * @throws Exception if an aggregator did not come up in time (a {@link TimeoutException}) or a port could not be bound.
+     */
+    public static List<String> startEndpoints(final LocalCluster cluster, final String algorithm, final int aggregators,
+        final String transport) throws Exception
+    {
+        return "aggregator".equals(algorithm) ? cluster.startAggregators(aggregators, transport) : List.of(cluster.startStore());
+    }
+
+    /**
+     * The arguments every harness worker takes: the command, its algorithm and who it is in the job.
+     *
+     * @param command   the hidden worker command, e.g. allreduce-worker.
+     * @param algorithm aggregator, ring, hfba-high or hfba-low.
+     * @param rank      the worker's rank.
+     * @param workers   N.
+     * @param endpoints from {@link #startEndpoints}.
+     * @param transport shm, tcp or verbs.
+     * @param cluster   the run's processes (job id and secret).
+     * @return a list the caller may add its own arguments to.
+     */
+    public static List<String> jobArguments(final String command, final String algorithm, final int rank, final int workers,
+        final List<String> endpoints, final String transport, final LocalCluster cluster)
+    {
+        return new ArrayList<>(List.of(command, "--algo", algorithm, "--rank", Integer.toString(rank), "--workers", Integer.toString(workers),
+            "aggregator".equals(algorithm) ? "--aggregators" : "--store", String.join(",", endpoints), "--transport", transport,
+            "--job", Long.toString(cluster.job()), "--secret", cluster.secret()));
+    }
+
+    /**
      * @param options what to run.
      * @param out     where the table and the processes' warnings go.
      * @return the rows and failures.
@@ -94,11 +144,9 @@ public final class AllReduceRun
         final SweepCollector collector = new SweepCollector(options.workers(), row -> out.println(row.format()));
         try (LocalCluster cluster = new LocalCluster(out, options.timeoutSeconds()))
         {
-            final List<String> endpoints = "aggregator".equals(options.algorithm())
-                ? cluster.startAggregators(options.aggregators(), options.transport()) : List.of(cluster.startStore());
+            final List<String> endpoints = startEndpoints(cluster, options.algorithm(), options.aggregators(), options.transport());
             out.println(Row.HEADER);
-            cluster.startWorkers(options.workers(), rank -> workerArguments(options, rank, endpoints, cluster.job(), cluster.secret()),
-                collector::accept);
+            cluster.startWorkers(options.workers(), rank -> workerArguments(options, rank, endpoints, cluster), collector::accept);
             failures.addAll(cluster.awaitWorkers());
         }
         catch (final TimeoutException ex)
@@ -111,15 +159,13 @@ public final class AllReduceRun
 
     /** @param endpoints the aggregators' addresses, or for the baselines the store's. */
     private static List<String> workerArguments(final Options options, final int rank, final List<String> endpoints,
-        final long job, final String secret)
+        final LocalCluster cluster)
     {
-        final List<String> arguments = new ArrayList<>(List.of("allreduce-worker", "--algo", options.algorithm(), "--rank",
-            Integer.toString(rank), "--workers", Integer.toString(options.workers()),
-            "aggregator".equals(options.algorithm()) ? "--aggregators" : "--store", String.join(",", endpoints), "--transport", options.transport(),
-            "--job", Long.toString(job), "--secret", secret, "-b", options.minBytes(), "-e", options.maxBytes(), "-f",
-            Integer.toString(options.factor()), "--iters", Integer.toString(options.iterations()), "--chunk", options.chunk(),
-            "--window", Integer.toString(options.window()), "--progress", options.progress(), "--timeout-ms",
-            Long.toString(options.timeoutSeconds() * 1000)));
+        final List<String> arguments = jobArguments("allreduce-worker", options.algorithm(), rank, options.workers(), endpoints,
+            options.transport(), cluster);
+        arguments.addAll(List.of("-b", options.minBytes(), "-e", options.maxBytes(), "-f", Integer.toString(options.factor()),
+            "--iters", Integer.toString(options.iterations()), "--chunk", options.chunk(), "--window", Integer.toString(options.window()),
+            "--progress", options.progress(), "--timeout-ms", Long.toString(options.timeoutSeconds() * 1000)));
         if (options.check())
         {
             arguments.add("--check");

@@ -3,7 +3,6 @@ package io.fusewire.perf.soak;
 import io.fusewire.perf.allreduce.AllReduceRun;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.LocalCluster;
-import io.fusewire.transport.Fabric;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,8 +88,7 @@ public final class SoakCommand implements Callable<Integer>
         final List<String> failures = new ArrayList<>();
         try (LocalCluster cluster = new LocalCluster(out, timeoutSeconds).jvmOptions(JVM_OPTIONS))
         {
-            final List<String> endpoints = "aggregator".equals(algorithm)
-                ? cluster.startAggregators(aggregators, transport) : List.of(cluster.startStore());
+            final List<String> endpoints = AllReduceRun.startEndpoints(cluster, algorithm, aggregators, transport);
             tally.watchAggregators(cluster.aggregatorPids());
             cluster.startWorkers(workers, rank -> arguments(rank, endpoints, cluster), (rank, line) -> tally.accept(rank, line, out));
             failures.addAll(cluster.awaitWorkers());
@@ -110,18 +108,7 @@ public final class SoakCommand implements Callable<Integer>
 
     private void validate()
     {
-        if (!AllReduceRun.ALGORITHMS.contains(algorithm))
-        {
-            throw new IllegalArgumentException("unknown algorithm '" + algorithm + "': use one of " + AllReduceRun.ALGORITHMS);
-        }
-        if (!Fabric.PROVIDERS.contains(transport))
-        {
-            throw new IllegalArgumentException("unknown transport '" + transport + "': use one of " + Fabric.PROVIDERS);
-        }
-        if (workers < 1 || workers > 64 || aggregators < 1 || aggregators > 16)
-        {
-            throw new IllegalArgumentException("use 1..64 workers and 1..16 aggregators on one host; got " + workers + " and " + aggregators);
-        }
+        AllReduceRun.checkJob(algorithm, workers, aggregators, transport);
         if (collectives < 1 || bigEvery < 0 || ByteSize.parse(maxBytes) < 4)
         {
             throw new IllegalArgumentException("--collectives must be at least 1, --big-every 0 or more and --max-bytes at least 4");
@@ -130,11 +117,11 @@ public final class SoakCommand implements Callable<Integer>
 
     private List<String> arguments(final int rank, final List<String> endpoints, final LocalCluster cluster)
     {
-        return List.of("soak-worker", "--algo", algorithm, "--rank", Integer.toString(rank), "--workers", Integer.toString(workers),
-            "aggregator".equals(algorithm) ? "--aggregators" : "--store", String.join(",", endpoints), "--transport", transport,
-            "--job", Long.toString(cluster.job()), "--secret", cluster.secret(), "--collectives", Long.toString(collectives),
+        final List<String> arguments = AllReduceRun.jobArguments("soak-worker", algorithm, rank, workers, endpoints, transport, cluster);
+        arguments.addAll(List.of("--collectives", Long.toString(collectives),
             "--warmup", Long.toString(Math.min(1000, collectives / 10)), "--seed", Long.toString(seed), "--max-bytes", maxBytes,
             "--big-every", Integer.toString(bigEvery), "--chunk", chunk, "--window", Integer.toString(window),
-            "--timeout-ms", Long.toString(Math.min(120_000, cluster.remainingMs())));
+            "--timeout-ms", Long.toString(Math.min(120_000, cluster.remainingMs()))));
+        return arguments;
     }
 }
