@@ -25,7 +25,7 @@ final class AggregatorCounters
         errors = new DistinctErrorLog(file.errors(), SystemEpochClock.INSTANCE);
         final CountersManager manager = new CountersManager(file.metadata(), file.values());
         bytesIn = manager.newCounter("bytes in (chunks received)");
-        bytesOut = manager.newCounter("bytes out (results written)");
+        bytesOut = manager.newCounter("bytes out (results written, or read in place)");
         chunksReduced = manager.newCounter("chunks reduced");
         staleWrites = manager.newCounter("stale or duplicate writes ignored");
         jobsAdmitted = manager.newCounter("jobs admitted");

@@ -2,32 +2,19 @@ package io.fusewire.aggregator;
 
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
-import io.fusewire.fusion.protocol.ChunkImmediate;
 import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.fusion.protocol.SlotLayout;
-import io.fusewire.fusion.reduce.Reducer;
-import io.fusewire.fusion.reduce.Reducers;
 import io.fusewire.transport.MemoryRegion;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One job on this aggregator: its slot pool and the state of every slot. Made by the admission
- * (on a handshake thread) with its memory; from then on only the reduce agent touches its slots.
- *
- * <p>Each slot sums its contributions in rank order, as soon as the ranks before are in: rank 0,
- * then rank 1, and so on. A contribution that comes early waits in its inbox area; the sums are the
- * same bits whatever the arrival order, and mostly made while the data is still in cache.
- *
- * <p>A slot's result is written to the workers from its accumulator, so the slot's next use may
- * record arrivals at once (they land in the inbox) but sums nothing until every result write of
- * the previous use has completed: a fast worker's next chunk cannot overwrite a result a slow
- * worker has not received yet.
+ * One job on this aggregator: who may join it and who did, the workers' agreement on each
+ * collective, and whether it failed; its chunks are summed in its {@link SlotPool}. Made by the
+ * admission (on a handshake thread) with its memory; from then on only the reduce agent touches it,
+ * but for the claims of further joins.
  */
 final class Job
 {
@@ -40,22 +27,10 @@ final class Job
     private final MemoryRegion results;
     private final int accumulatorsId;
     private final int resultsId;
-    private final MemorySegment[] accSlots;
-    private final MemorySegment[] outSlots;
+    private final SlotPool slots;
     private final boolean[] claimed;
-    private volatile String failure;
-
     private final int[] memberOfRank;
-    private final int[] generation;
-    private final int[] arrivedCount;
-    private final int[] nextRank;
-    private final boolean[] arrived;
-    private final int[] slotType;
-    private final boolean[] narrowed;
-    private final int[] slotLength;
-    private final int[] slotFirstRank;
-    private final long[] firstArrivalNs;
-    private final int[] unwrittenResults;
+    private volatile String failure;
     private boolean notified;
     private int joined;
     private int left;
@@ -65,16 +40,10 @@ final class Job
     private long beginCount;
     private int beginType;
     private int beginRank;
-    private long chunksReduced;
-    private long bytesIn;
-    private long stale;
-
-    private final AggregatorCounters counters;
 
     Job(final JoinRequest first, final MemoryRegion inbox, final MemoryRegion accumulators, final MemoryRegion results,
         final int accumulatorsId, final int resultsId, final AggregatorCounters counters)
     {
-        this.counters = counters;
         this.id = first.jobId();
         this.secret = first.secret();
         this.first = first;
@@ -84,28 +53,10 @@ final class Job
         this.results = results;
         this.accumulatorsId = accumulatorsId;
         this.resultsId = resultsId;
-        final int window = layout.window();
-        final int workers = layout.workers();
-        accSlots = new MemorySegment[window];
-        outSlots = new MemorySegment[window];
-        for (int s = 0; s < window; s++)
-        {
-            accSlots[s] = accumulators.segment().asSlice(accOffset(s), 2L * layout.chunkBytes());
-            outSlots[s] = results.segment().asSlice(outOffset(s), layout.chunkBytes());
-        }
-        claimed = new boolean[workers];
-        memberOfRank = new int[workers];
+        slots = new SlotPool(layout, inbox, accumulators, results, counters);
+        claimed = new boolean[layout.workers()];
+        memberOfRank = new int[layout.workers()];
         Arrays.fill(memberOfRank, -1);
-        generation = new int[window];
-        arrivedCount = new int[window];
-        nextRank = new int[window];
-        arrived = new boolean[window * workers];
-        slotType = new int[window];
-        narrowed = new boolean[window];
-        slotLength = new int[window];
-        slotFirstRank = new int[window];
-        firstArrivalNs = new long[window];
-        unwrittenResults = new int[window];
     }
 
     long id()
@@ -123,11 +74,12 @@ final class Job
         return first.aggregatorIndex();
     }
 
-    MemoryRegion inbox()
+    SlotPool slots()
     {
-        return inbox;
+        return slots;
     }
 
+    /** @return the job's memory, exposed to its workers in {@link SlotLayout}'s order: inbox, accumulators, results. */
     List<MemoryRegion> regions()
     {
         return List.of(inbox, accumulators, results);
@@ -182,9 +134,23 @@ final class Job
         claimed[rank] = false;
     }
 
-    /** @return true when this join completes the job. */
-    boolean onJoined(final int rank, final int member)
+    /**
+     * A claimed rank's connection is up.
+     *
+     * @param readsInPlace whether that worker reads results where they lie (it shares this host's memory).
+     * @return true when this join completes the job.
+     */
+    boolean onJoined(final int rank, final int member, final boolean readsInPlace)
     {
+        if (joined == 0)
+        {
+            slots.readInPlace(readsInPlace);
+        }
+        else if (slots.readsInPlace() != readsInPlace)
+        {
+            fail("rank " + rank + (readsInPlace ? " reads" : " does not read") + " results in place and rank " + first.rank()
+                + (readsInPlace ? " does not" : " does") + ": every worker of a job must join over the same transport");
+        }
         memberOfRank[rank] = member;
         joined++;
         return joined == layout.workers();
@@ -210,125 +176,14 @@ final class Job
         {
             return fail("rank " + rank + " sent a chunk after another rank left the job");
         }
-        final int slot = ChunkImmediate.slot(immediate);
-        if (slot >= layout.window())
-        {
-            return fail("rank " + rank + " wrote slot " + slot + ", beyond the window of " + layout.window());
-        }
-        if (ChunkImmediate.generation(immediate) != (generation[slot] & (ChunkImmediate.GENERATIONS - 1))
-            || arrived[slot * layout.workers() + rank])
-        {
-            stale++;
-            counters.staleWrites.incrementOrdered();
-            return -1;
-        }
-        final int type = immediate >>> 24; // data type code | operator code << 4
-        final DataType dtype = DataType.ofCode(ChunkImmediate.dtype(immediate));
-        final ReduceOp op = ReduceOp.ofCode(ChunkImmediate.op(immediate));
-        if (dtype == null || op == null || length > layout.chunkBytes() || length % dtype.bytes() != 0)
-        {
-            return fail("rank " + rank + " sent a chunk of " + length + " bytes with type code " + ChunkImmediate.dtype(immediate)
-                + " and operator code " + ChunkImmediate.op(immediate) + ", which this aggregator cannot reduce");
-        }
-        if (arrivedCount[slot] == 0)
-        {
-            slotType[slot] = type;
-            slotLength[slot] = length;
-            slotFirstRank[slot] = rank;
-            firstArrivalNs[slot] = nowNs;
-        }
-        else if (slotType[slot] != type || slotLength[slot] != length)
-        {
-            final int other = slotFirstRank[slot];
-            return fail("workers disagree: rank " + other + " sent " + describe(slotType[slot], slotLength[slot]) + ", rank " + rank
-                + " sent " + describe(type, length) + " for the same chunk");
-        }
-        arrived[slot * layout.workers() + rank] = true;
-        arrivedCount[slot]++;
-        bytesIn += length;
-        counters.bytesIn.getAndAddOrdered(length);
-        return sumReady(slot) ? slot : -1;
+        final int slot = slots.onChunk(rank, immediate, length, nowNs);
+        return slot == SlotPool.REFUSED ? fail(slots.refusal()) : slot;
     }
 
-    private boolean sumReady(final int slot)
+    /** @return the id, in the daemon's region table, of the region holding slot's result. */
+    int resultRegionId(final int slot)
     {
-        if (unwrittenResults[slot] > 0 || arrivedCount[slot] == 0)
-        {
-            return false;
-        }
-        final DataType dtype = DataType.ofCode(slotType[slot] & 0xF);
-        final Reducer reducer = Reducers.of(dtype, ReduceOp.ofCode(slotType[slot] >>> 4));
-        final int elements = slotLength[slot] / dtype.bytes();
-        final int workers = layout.workers();
-        int rank = nextRank[slot];
-        if (rank == 0 && workers >= 2 && arrived[slot * workers] && arrived[slot * workers + 1])
-        {
-            reducer.combine(accSlots[slot], inbox.segment(), layout.inboxOffset(slot, 0), layout.inboxOffset(slot, 1), elements);
-            rank = 2;
-        }
-        while (rank < workers && arrived[slot * workers + rank])
-        {
-            reducer.accumulate(accSlots[slot], inbox.segment(), layout.inboxOffset(slot, rank), elements, rank == 0);
-            rank++;
-        }
-        nextRank[slot] = rank;
-        if (rank < workers)
-        {
-            return false;
-        }
-        narrowed[slot] = reducer.finish(accSlots[slot], outSlots[slot], elements) == outSlots[slot];
-        chunksReduced++;
-        counters.chunksReduced.incrementOrdered();
-        return true;
-    }
-
-    /** @return the region holding slot's result, after {@link #onChunk} returned it. */
-    int resultRegion(final int slot)
-    {
-        return narrowed[slot] ? resultsId : accumulatorsId;
-    }
-
-    long resultOffset(final int slot)
-    {
-        return narrowed[slot] ? outOffset(slot) : accOffset(slot);
-    }
-
-    int resultLength(final int slot)
-    {
-        return slotLength[slot];
-    }
-
-    /** @return the immediate of slot's result, naming the use it answers. */
-    int resultImmediate(final int slot)
-    {
-        return ChunkImmediate.encode(slot, generation[slot], slotType[slot] & 0xF, slotType[slot] >>> 4);
-    }
-
-    /**
-     * Opens the slot for its next use, its result now held until {@link #onResultWritten} was
-     * called once per worker. Call after reading the result's region, offset, length and immediate.
-     */
-    void release(final int slot)
-    {
-        generation[slot]++;
-        arrivedCount[slot] = 0;
-        nextRank[slot] = 0;
-        unwrittenResults[slot] = layout.workers();
-        Arrays.fill(arrived, slot * layout.workers(), (slot + 1) * layout.workers(), false);
-    }
-
-    /**
-     * One result write of the slot completed (or its worker is gone).
-     *
-     * @return true when this freed the slot and its next use is now complete too.
-     */
-    boolean onResultWritten(final int slot)
-    {
-        if (slot < 0 || slot >= layout.window() || unwrittenResults[slot] == 0)
-        {
-            return false;
-        }
-        return --unwrittenResults[slot] == 0 && sumReady(slot);
+        return slots.resultRegion(slot) == SlotLayout.ACCUMULATORS ? accumulatorsId : resultsId;
     }
 
     /** @return true the first time it is asked after the job failed: the workers are told once. */
@@ -398,32 +253,7 @@ final class Job
     /** @return a reason to fail the job if some slot waited too long for its last contributions. */
     String straggler(final long nowNs, final long timeoutNs)
     {
-        if (failure != null)
-        {
-            return null;
-        }
-        for (int slot = 0; slot < layout.window(); slot++)
-        {
-            if (arrivedCount[slot] > 0 && nowNs - firstArrivalNs[slot] > timeoutNs)
-            {
-                final List<Integer> missing = new ArrayList<>();
-                for (int rank = 0; rank < layout.workers(); rank++)
-                {
-                    if (!arrived[slot * layout.workers() + rank])
-                    {
-                        missing.add(rank);
-                    }
-                }
-                if (missing.isEmpty())
-                {
-                    continue; // every contribution is in: the slot waits for its result writes, which the transport bounds
-                }
-                final String who = missing.size() == 1 ? "rank " + missing.getFirst() : "ranks " + missing;
-                return who + " sent nothing for slot " + slot + " within "
-                    + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms of the first contribution (missing or stalled worker)";
-            }
-        }
-        return null;
+        return failure != null ? null : slots.straggler(nowNs, timeoutNs);
     }
 
     /** Marks the job failed. @return -2. */
@@ -443,40 +273,16 @@ final class Job
 
     String summary()
     {
-        return "job " + id + ": " + layout.workers() + " workers, " + chunksReduced + " chunks reduced, " + bytesIn + " bytes in, "
-            + stale + " stale writes ignored";
+        return "job " + id + ": " + layout.workers() + " workers, " + slots.summary();
     }
-
-
 
     private boolean inCollective()
     {
-        for (int slot = 0; slot < layout.window(); slot++)
-        {
-            if (arrivedCount[slot] > 0)
-            {
-                return true;
-            }
-        }
-        return begun != 0 && begun < layout.workers();
+        return slots.isSumming() || begun != 0 && begun < layout.workers();
     }
 
-    private long accOffset(final int slot)
-    {
-        return 2L * layout.chunkBytes() * slot;
-    }
-
-    private long outOffset(final int slot)
-    {
-        return (long)layout.chunkBytes() * slot;
-    }
-
-    private static String describe(final int type, final int length)
-    {
-        return length + " bytes of " + describeType(type);
-    }
-
-    private static String describeType(final int type)
+    /** @return a chunk's type byte (data type code | operator code &lt;&lt; 4) in words. */
+    static String describeType(final int type)
     {
         final DataType dtype = DataType.ofCode(type & 0xF);
         final ReduceOp op = ReduceOp.ofCode(type >>> 4 & 0xF);

@@ -73,7 +73,7 @@ final class JobTable implements Admission
         {
             throw new TransportException(refusal);
         }
-        return List.of(job.inbox());
+        return job.regions();
     }
 
     @Override
@@ -117,8 +117,8 @@ final class JobTable implements Admission
     {
         final SlotLayout layout = SlotLayout.of(join);
         final MemoryRegion inbox = device.allocate(layout.inboxBytes());
-        final MemoryRegion accumulators = device.allocate(2L * join.chunkBytes() * join.window());
-        final MemoryRegion results = device.allocate((long)join.chunkBytes() * join.window());
+        final MemoryRegion accumulators = device.allocate(layout.accumulatorBytes());
+        final MemoryRegion results = device.allocate(layout.resultAreaBytes());
         final int accumulatorsId = tables.addRegion(accumulators);
         final int resultsId = tables.addRegion(results);
         if (accumulatorsId < 0 || resultsId < 0)

@@ -6,7 +6,7 @@ package io.fusewire.aggregator;
  *
  * <pre>
  *   ingress: transport agent to reduce agent
- *   JOINED   0 int member | 4 int rank | 8 long job id
+ *   JOINED   0 int member | 4 int rank | 8 long job id | 16 int reads in place (1: the worker maps this host's memory)
  *   ARRIVED  0 int member | 4 int immediate | 8 int length               (a chunk landed in the inbox)
  *   MESSAGE  0 int member | 4.. the control message
  *   WRITTEN  0 int member | 4 int slot                                    (a result write completed)
@@ -14,8 +14,8 @@ package io.fusewire.aggregator;
  *   LEFT     0 int member | 4 int status | 8.. why, UTF-8                  (the connection ended)
  *
  *   egress: reduce agent to transport agent
- *   RESULT   0 int member | 4 int region | 8 long offset | 16 int length | 20 int immediate | 24 long remote offset
- *            | 32 int slot
+ *   RESULT   0 int member | 4 int region | 8 long offset | 16 int length (0: read in place) | 20 int immediate
+ *            | 24 long remote offset | 32 int slot
  *   SEND     0 int member | 4.. the control message
  * </pre>
  */
@@ -34,7 +34,8 @@ final class Records
     static final int MEMBER = 0;
     static final int JOINED_RANK = 4;
     static final int JOINED_JOB = 8;
-    static final int JOINED_LENGTH = 16;
+    static final int JOINED_IN_PLACE = 16;
+    static final int JOINED_LENGTH = 20;
     static final int ARRIVED_IMMEDIATE = 4;
     static final int ARRIVED_BYTES = 8;
     static final int ARRIVED_LENGTH = 12;

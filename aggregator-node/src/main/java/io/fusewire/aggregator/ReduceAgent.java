@@ -13,7 +13,8 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 /**
  * Owns the jobs' slots: folds each arriving chunk into its slot, and when a slot is complete puts
- * one result write per worker on the egress ring. Result writes wait in a queue of their own when
+ * one result write per worker on the egress ring: the result itself, or, to workers that read it
+ * where it lies (shared memory), a write of no bytes whose immediate says it is ready. Result writes wait in a queue of their own when
  * the egress ring is full, and ingress is not read meanwhile, so nothing is dropped.
  */
 final class ReduceAgent implements Agent
@@ -82,7 +83,8 @@ final class ReduceAgent implements Agent
         final int member = buffer.getInt(index + Records.MEMBER);
         if (type == Records.JOINED)
         {
-            onJoined(member, buffer.getInt(index + Records.JOINED_RANK), buffer.getLong(index + Records.JOINED_JOB));
+            onJoined(member, buffer.getInt(index + Records.JOINED_RANK), buffer.getLong(index + Records.JOINED_JOB),
+                buffer.getInt(index + Records.JOINED_IN_PLACE) != 0);
             return;
         }
         final Job job = memberJob[SharedTables.slot(member)];
@@ -98,7 +100,7 @@ final class ReduceAgent implements Agent
             case Records.WRITTEN ->
             {
                 final int slot = buffer.getInt(index + Records.WRITTEN_SLOT);
-                onSlot(job, job.onResultWritten(slot) ? slot : -1);
+                onSlot(job, job.slots().onResultWritten(slot) ? slot : -1);
             }
             case Records.MESSAGE ->
             {
@@ -142,7 +144,7 @@ final class ReduceAgent implements Agent
         }
     }
 
-    private void onJoined(final int member, final int rank, final long jobId)
+    private void onJoined(final int member, final int rank, final long jobId, final boolean readsInPlace)
     {
         final Job job = jobs.get(jobId);
         if (job == null)
@@ -152,7 +154,7 @@ final class ReduceAgent implements Agent
         }
         memberJob[SharedTables.slot(member)] = job;
         memberRank[SharedTables.slot(member)] = rank;
-        if (job.onJoined(rank, member))
+        if (job.onJoined(rank, member, readsInPlace))
         {
             counters.jobsAdmitted.incrementOrdered();
             LOG.log(System.Logger.Level.INFO, "admitted job " + jobId + ": " + job.layout().workers() + " workers, window "
@@ -171,12 +173,13 @@ final class ReduceAgent implements Agent
             final int at = (int)(queueTail & (QUEUE - 1));
             queuedJob[at] = job;
             queuedSlot[at] = slot;
-            queuedRegion[at] = job.resultRegion(slot);
-            queuedOffset[at] = job.resultOffset(slot);
-            queuedLength[at] = job.resultLength(slot);
-            queuedImmediate[at] = job.resultImmediate(slot);
+            final SlotPool slots = job.slots();
+            queuedRegion[at] = job.resultRegionId(slot);
+            queuedOffset[at] = slots.resultOffset(slot);
+            queuedLength[at] = slots.resultLength(slot);
+            queuedImmediate[at] = slots.resultImmediate(slot);
             queueTail++;
-            job.release(slot);
+            slots.release(slot);
         }
         else if (slot == -2)
         {
@@ -197,7 +200,7 @@ final class ReduceAgent implements Agent
                 final int member = job.memberOfRank(nextRankOfHead);
                 if (member < 0 || job.failure() != null)
                 {
-                    job.onResultWritten(queuedSlot[at]);
+                    job.slots().onResultWritten(queuedSlot[at]);
                 }
                 else if (!writeResult(job, member, at))
                 {
@@ -224,7 +227,7 @@ final class ReduceAgent implements Agent
         buffer.putInt(index + Records.MEMBER, member);
         buffer.putInt(index + Records.RESULT_REGION, queuedRegion[at]);
         buffer.putLong(index + Records.RESULT_OFFSET, queuedOffset[at]);
-        buffer.putInt(index + Records.RESULT_BYTES, queuedLength[at]);
+        buffer.putInt(index + Records.RESULT_BYTES, job.slots().readsInPlace() ? 0 : queuedLength[at]);
         buffer.putInt(index + Records.RESULT_IMMEDIATE, queuedImmediate[at]);
         buffer.putLong(index + Records.RESULT_REMOTE_OFFSET,
             job.layout().windowOffset(job.aggregatorIndex(), queuedSlot[at]));

@@ -99,6 +99,8 @@ final class TransportAgent implements Agent
         buffer.putInt(index + Records.MEMBER, id);
         buffer.putInt(index + Records.JOINED_RANK, join.rank());
         buffer.putLong(index + Records.JOINED_JOB, join.jobId());
+        final boolean mapsWorker = !waiting.remoteRegions().isEmpty() && waiting.mapped(waiting.remoteRegions().getFirst()) != null;
+        buffer.putInt(index + Records.JOINED_IN_PLACE, mapsWorker ? 1 : 0);
         ingress.commit(index);
         memberIds.put(waiting, id);
         waiting = null;

@@ -231,6 +231,11 @@ final class AllReduceTest
                 results.forEach(CompletableFuture::join);
                 verify(data, DataType.FLOAT32, 1, 3);
             }
+            for (final Communicator comm : comms)
+            {
+                assertEquals("shm".equals(transport), comm.readsResultsInPlace(),
+                    "over shm a worker reads the sums where they lie on the aggregator; over tcp they are written to it");
+            }
             final List<CompletableFuture<MemorySegment>> mismatched = new ArrayList<>();
             for (int rank = 0; rank < 3; rank++)
             {

@@ -110,6 +110,16 @@ public final class Communicator implements AutoCloseable
         return agent.chunksCopied();
     }
 
+    /**
+     * @return true where the transport maps the aggregators' memory into this process (shm): results
+     *         are then copied into the tensor straight from the aggregators' sums, not written to this
+     *         worker first.
+     */
+    public boolean readsResultsInPlace()
+    {
+        return agent.readsResultsInPlace();
+    }
+
     /** @return this worker's rank. */
     public int rank()
     {

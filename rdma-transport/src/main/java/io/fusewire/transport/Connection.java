@@ -1,5 +1,6 @@
 package io.fusewire.transport;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.agrona.DirectBuffer;
 
@@ -40,6 +41,21 @@ public interface Connection extends AutoCloseable
 
     /** @return the regions the peer exposed when the connection was set up. */
     List<RemoteRegion> remoteRegions();
+
+    /**
+     * The peer's region as memory this process reads directly, where the provider maps the peer's
+     * memory into this process (shm): a same-host consumer then reads a peer's data where it lies
+     * rather than having the peer write it over. Null where the peer's memory is reachable only
+     * through writes (tcp, verbs). Valid while the connection is; what it reads is ordered after
+     * the peer's writes that preceded a completion this side has polled.
+     *
+     * @param region a region of the peer, from {@link #remoteRegions()}.
+     * @return a read-only view of it, or null.
+     */
+    default MemorySegment mapped(final RemoteRegion region)
+    {
+        return null;
+    }
 
     /** @return the private data the connecting side sent (empty on the connecting side). */
     byte[] peerData();

@@ -48,6 +48,12 @@ abstract class FabricContractTest
 
     abstract String provider();
 
+    /** @return whether the provider maps a peer's memory into this process ({@link Connection#mapped}). */
+    boolean mapsPeerMemory()
+    {
+        return false;
+    }
+
     static TransportContext testContext()
     {
         return new TransportContext()
@@ -121,6 +127,23 @@ abstract class FabricContractTest
                 assertEquals(0, server.region.segment().get(ValueLayout.JAVA_BYTE, to + length), "byte after was touched");
             }
         }
+    }
+
+    @Test
+    void aPeersRegionIsReadWhereItLiesOnlyWhereTheProviderMapsIt()
+    {
+        final RemoteRegion remote = toServer.remoteRegions().getFirst();
+        final MemorySegment view = toServer.mapped(remote);
+        if (!mapsPeerMemory())
+        {
+            assertEquals(null, view, provider() + " reaches a peer's memory only through writes");
+            return;
+        }
+        assertEquals(remote.length(), view.byteSize());
+        assertTrue(view.isReadOnly(), "a peer's memory is read, never written, through the mapping");
+        server.region.segment().set(ValueLayout.JAVA_LONG, 4096, 0x5eedL);
+        assertEquals(0x5eedL, view.get(ValueLayout.JAVA_LONG, 4096), "the mapping shows what the peer wrote into its own region");
+        assertEquals(null, toServer.mapped(new RemoteRegion(remote.key() + 1, 0, 1)), "a region the peer never exposed");
     }
 
     @Test

@@ -15,6 +15,12 @@ final class ShmContractTest extends FabricContractTest
         return "shm";
     }
 
+    @Override
+    boolean mapsPeerMemory()
+    {
+        return true;
+    }
+
     @Test
     void memoryShmDidNotAllocateIsRefusedSayingWhatToDoInstead()
     {

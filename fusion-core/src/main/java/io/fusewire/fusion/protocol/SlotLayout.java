@@ -12,6 +12,17 @@ package io.fusewire.fusion.protocol;
  *   +------------+------------+-----+--------------+------------+-----
  *    C bytes each: inbox(s, r) = (s * N + r) * C
  *
+ *   and its sums: the accumulators, 2C per slot (4 bytes per element, for inputs as narrow as 2 bytes),
+ *   and the result area, C per slot (16-bit results rounded back from the accumulator)
+ *   +------------+------------+-----      +--------+--------+-----
+ *   | acc slot 0 | acc slot 1 | ...       | slot 0 | slot 1 | ...
+ *   +------------+------------+-----      +--------+--------+-----
+ *   accumulator(s) = s * 2C                result(s) = s * C
+ *
+ *   the aggregator exposes the three to the job's workers in this order: inbox, accumulators,
+ *   results. A slot's result lies in its accumulator for 4-byte types, in the result area for
+ *   2-byte types.
+ *
  *   on each worker, the result window (exposed to the job's aggregators):
  *   +--------------+-----+----------------+--------------+-----
  *   | agg 0 slot 0 | ... | agg 0 slot W-1 | agg 1 slot 0 | ...
@@ -30,6 +41,13 @@ package io.fusewire.fusion.protocol;
  */
 public record SlotLayout(int workers, int aggregators, int window, int chunkBytes)
 {
+    /** Index of the inbox among the regions an aggregator exposes to a job's workers. */
+    public static final int INBOX = 0;
+    /** Index of the accumulators. */
+    public static final int ACCUMULATORS = 1;
+    /** Index of the result area. */
+    public static final int RESULTS = 2;
+
     /**
      * @param join a join request.
      * @return the layout it describes.
@@ -49,6 +67,45 @@ public record SlotLayout(int workers, int aggregators, int window, int chunkByte
     public long inboxOffset(final int slot, final int rank)
     {
         return ((long)slot * workers + rank) * chunkBytes;
+    }
+
+    /** @return bytes of an aggregator's accumulators for one job. */
+    public long accumulatorBytes()
+    {
+        return 2L * chunkBytes * window;
+    }
+
+    /** @return offset of slot s's accumulator. */
+    public long accumulatorOffset(final int slot)
+    {
+        return 2L * chunkBytes * slot;
+    }
+
+    /** @return bytes of an aggregator's result area for one job. */
+    public long resultAreaBytes()
+    {
+        return (long)chunkBytes * window;
+    }
+
+    /** @return offset of slot s in the result area. */
+    public long resultAreaOffset(final int slot)
+    {
+        return (long)chunkBytes * slot;
+    }
+
+    /**
+     * @param typeBytes bytes per element of the collective.
+     * @return which exposed region ({@link #ACCUMULATORS} or {@link #RESULTS}) holds a slot's result.
+     */
+    public static int resultRegion(final int typeBytes)
+    {
+        return typeBytes >= 4 ? ACCUMULATORS : RESULTS;
+    }
+
+    /** @return offset of slot s's result in the region {@link #resultRegion} names. */
+    public long resultOffset(final int slot, final int typeBytes)
+    {
+        return resultRegion(typeBytes) == ACCUMULATORS ? accumulatorOffset(slot) : resultAreaOffset(slot);
     }
 
     /** @return bytes of a worker's result window (and of its send window). */

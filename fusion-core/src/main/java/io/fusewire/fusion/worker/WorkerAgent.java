@@ -1,6 +1,7 @@
 package io.fusewire.fusion.worker;
 
 import io.fusewire.fusion.protocol.ChunkImmediate;
+import io.fusewire.fusion.protocol.ChunkPlan;
 import io.fusewire.fusion.protocol.ControlMessages;
 import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.transport.Completion;
@@ -22,14 +23,17 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A worker's side of the aggregation protocol, one collective at a time. Chunk i of a collective
- * goes to aggregator i mod A: copied into the send window at that aggregator's next slot (or, from
+ * A worker's side of the aggregation protocol, one collective at a time, cut into chunks as
+ * {@link ChunkPlan} says. Chunk i of a collective goes to aggregator i mod A: copied into the send window at that aggregator's next slot (or, from
  * tensor memory allocated registered, {@code Communicator.allocate}, not copied at all) and
- * written into the worker's area of that slot on the aggregator. The result of a slot comes back
- * into the result window; once the chunk's own write has completed too (its source, the send
- * window or the tensor the result is copied into, must not change before that), the result is
- * copied to the caller's memory and the slot is free for the next chunk (self-clocking: at most W
- * chunks in flight per aggregator). See {@link SlotLayout}.
+ * written into the worker's area of that slot on the aggregator. When the slot's sum is ready the
+ * aggregator writes it into the result window, or, where the transport maps the aggregator's
+ * memory into this process (shm), says so with a write of no bytes and the result is read where
+ * it lies ({@link SlotLayout#resultRegion}). Once the chunk's own write has completed too (its
+ * source, the send window or the tensor the result is copied into, must not change before that),
+ * the result is copied to the caller's memory and the slot is free for the next chunk
+ * (self-clocking: at most W chunks in flight per aggregator; the next chunk in a slot tells the
+ * aggregator this worker has read the slot's last result). See {@link SlotLayout}.
  */
 public final class WorkerAgent implements Agent
 {
@@ -37,6 +41,8 @@ public final class WorkerAgent implements Agent
     private final SlotLayout layout;
     private final Connection[] aggregators;
     private final RemoteRegion[] inboxes;
+    /** Per aggregator, its regions as mapped into this process (index as in SlotLayout), or null: results are written to us. */
+    private final MemorySegment[][] mappedRegions;
     private final Object2IntHashMap<Connection> indexOf = new Object2IntHashMap<>(-1);
     private final CompletionQueue queue;
     private final MemoryRegion sendWindow;
@@ -54,11 +60,12 @@ public final class WorkerAgent implements Agent
     private final int[] slotImmediate;
     private final boolean[] slotWritten;
     private final boolean[] slotAnswered;
-    private final int[] resultLength;
+    private final int[] slotLength;
     private final UnsafeBuffer begin = new UnsafeBuffer(new byte[ControlMessages.BEGIN_LENGTH]);
     private final CompletionHandler onCompletion = this::onCompletion;
     private Collective current;
     private long sequence;
+    private int chunkBytes;
     private long chunks;
     private long done;
     private long lastProgressNs;
@@ -99,11 +106,18 @@ public final class WorkerAgent implements Agent
         this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         final int count = aggregators.length;
         inboxes = new RemoteRegion[count];
+        final MemorySegment[][] mapped = new MemorySegment[count][];
+        boolean allMapped = true;
         for (int a = 0; a < count; a++)
         {
-            inboxes[a] = aggregators[a].remoteRegions().getFirst();
+            final List<RemoteRegion> regions = aggregators[a].remoteRegions();
+            inboxes[a] = regions.get(SlotLayout.INBOX);
             indexOf.put(aggregators[a], a);
+            mapped[a] = regions.stream().map(aggregators[a]::mapped).toArray(MemorySegment[]::new);
+            allMapped &= regions.size() > SlotLayout.RESULTS && mapped[a][SlotLayout.ACCUMULATORS] != null
+                && mapped[a][SlotLayout.RESULTS] != null;
         }
+        mappedRegions = allMapped ? mapped : null;
         stream = new long[count];
         inFlight = new int[count];
         nextChunk = new long[count];
@@ -112,7 +126,7 @@ public final class WorkerAgent implements Agent
         slotImmediate = new int[count * layout.window()];
         slotWritten = new boolean[count * layout.window()];
         slotAnswered = new boolean[count * layout.window()];
-        resultLength = new int[count * layout.window()];
+        slotLength = new int[count * layout.window()];
     }
 
     @Override
@@ -131,6 +145,12 @@ public final class WorkerAgent implements Agent
     public long chunksCopied()
     {
         return chunksCopied.get();
+    }
+
+    /** @return whether results are read where they lie on the aggregators (their memory is mapped into this process). */
+    public boolean readsResultsInPlace()
+    {
+        return mappedRegions != null;
     }
 
     /** @return why this worker can do no more collectives, or null. */
@@ -201,7 +221,8 @@ public final class WorkerAgent implements Agent
             }
         }
         final long bytes = collective.data().byteSize();
-        chunks = (bytes + layout.chunkBytes() - 1) / layout.chunkBytes();
+        chunkBytes = ChunkPlan.chunkBytes(bytes, layout.chunkBytes());
+        chunks = (bytes + chunkBytes - 1) / chunkBytes;
         done = 0;
         lastProgressNs = System.nanoTime();
         for (int a = 0; a < aggregators.length; a++)
@@ -235,8 +256,8 @@ public final class WorkerAgent implements Agent
             {
                 final long chunk = nextChunk[a];
                 final int slot = (int)(stream[a] % layout.window());
-                final long start = chunk * layout.chunkBytes();
-                final int length = (int)Math.min(layout.chunkBytes(), bytes - start);
+                final long start = chunk * chunkBytes;
+                final int length = (int)Math.min(chunkBytes, bytes - start);
                 final MemoryRegion from;
                 final long at;
                 if (source != null)
@@ -265,6 +286,7 @@ public final class WorkerAgent implements Agent
                 final AtomicLong path = from == source ? chunksInPlace : chunksCopied;
                 path.lazySet(path.get() + 1); // this thread is the only writer
                 slotChunk[index] = chunk;
+                slotLength[index] = length;
                 slotImmediate[index] = immediate;
                 slotWritten[index] = false;
                 slotAnswered[index] = false;
@@ -323,9 +345,15 @@ public final class WorkerAgent implements Agent
                 + ChunkImmediate.generation(immediate) + ", which has no chunk in flight");
             return;
         }
+        final int expected = mappedRegions != null ? 0 : slotLength[at];
+        if (length != expected)
+        {
+            failAll("aggregator " + a + " answered slot " + ChunkImmediate.slot(immediate) + " with " + length
+                + " bytes where " + expected + " were due" + (mappedRegions != null ? " (results are read in place)" : ""));
+            return;
+        }
         slotImmediate[at] = 0;
         slotAnswered[at] = true;
-        resultLength[at] = length;
         if (slotWritten[at])
         {
             release(at);
@@ -349,10 +377,20 @@ public final class WorkerAgent implements Agent
             return;
         }
         final int a = at / layout.window();
+        final int slot = at % layout.window();
+        final int typeBytes = current.type().bytes();
         try
         {
-            MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, at % layout.window()), current.data(),
-                slotChunk[at] * layout.chunkBytes(), resultLength[at]);
+            if (mappedRegions != null)
+            {
+                MemorySegment.copy(mappedRegions[a][SlotLayout.resultRegion(typeBytes)], layout.resultOffset(slot, typeBytes),
+                    current.data(), slotChunk[at] * chunkBytes, slotLength[at]);
+            }
+            else
+            {
+                MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, slot), current.data(),
+                    slotChunk[at] * chunkBytes, slotLength[at]);
+            }
         }
         catch (final RuntimeException ex)
         {

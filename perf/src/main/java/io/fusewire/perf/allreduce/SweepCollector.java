@@ -1,5 +1,6 @@
 package io.fusewire.perf.allreduce;
 
+import io.fusewire.fusion.DataType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -69,7 +70,7 @@ public final class SweepCollector
                 slowest = Math.max(slowest, times.get(at)[r]);
                 wrongSum = wrong.get(at)[r] < 0 || wrongSum < 0 ? -1 : wrongSum + wrong.get(at)[r];
             }
-            final Row row = new Row(sizes.get(at)[0], sizes.get(at)[1], "float", "sum", slowest, workers, wrongSum);
+            final Row row = new Row(sizes.get(at)[0], sizes.get(at)[1], DataType.FLOAT32.ncclName(), "sum", slowest, workers, wrongSum);
             rows.add(row);
             onRow.accept(row);
         }

@@ -24,12 +24,14 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 /**
  * A same-host connection: the peer's exposed regions and the ring towards it are mapped into this
  * process, so a write is one copy into the peer's memory plus a {@link ShmRecords#WRITE_IMM}
- * record, and completes at once. The handshake socket stays open only to notice the peer's death
+ * record, and completes at once; a reader may also take the peer's data where it lies
+ * ({@link #mapped}). The handshake socket stays open only to notice the peer's death
  * (it closes when the peer's process ends).
  */
 final class ShmConnection extends AbstractConnection
 {
     private final Int2ObjectHashMap<MemorySegment> peerRegions = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<MemorySegment> readOnlyPeerRegions = new Int2ObjectHashMap<>();
     private final List<MappedFile> mappings;
     private final OneToOneRingBuffer toPeer;
     private final OneToOneRingBuffer fromPeer;
@@ -52,6 +54,7 @@ final class ShmConnection extends AbstractConnection
         for (int i = 0; i < remote.regions().size(); i++)
         {
             peerRegions.put(remote.regions().get(i).key(), peerRegionFiles.get(i).segment());
+            readOnlyPeerRegions.put(remote.regions().get(i).key(), peerRegionFiles.get(i).segment().asReadOnly());
         }
         this.mappings = new ArrayList<>(peerRegionFiles);
         this.mappings.add(inboundRing);
@@ -99,6 +102,12 @@ final class ShmConnection extends AbstractConnection
         sendQueue.acknowledge(seq + 1);
         sent();
         return PostResult.OK;
+    }
+
+    @Override
+    public MemorySegment mapped(final RemoteRegion region)
+    {
+        return readOnlyPeerRegions.get(region.key());
     }
 
     @Override
