@@ -1,7 +1,9 @@
 package io.fusewire.fusion;
 
 import io.fusewire.fusion.protocol.SlotLayout;
+import io.fusewire.fusion.worker.BlockingCollective;
 import io.fusewire.fusion.worker.Collective;
+import io.fusewire.fusion.worker.FutureCollective;
 import io.fusewire.fusion.worker.SharedProgress;
 import io.fusewire.fusion.worker.WorkerAgent;
 import io.fusewire.transport.IdleStrategies;
@@ -15,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
@@ -23,8 +24,8 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 /**
  * A worker's handle on a job: AllReduce through the job's aggregators. Thread-safe: collectives
  * from any thread run one at a time, in the order they were submitted, on the communicator's own
- * thread. Futures complete on that thread, so heavy dependent work belongs in the {@code *Async}
- * stages. Every future completes: with the result, or with an exception that says what failed
+ * thread or, for {@link #allReduceBlocking}, on the caller's. Futures complete on the
+ * communicator's thread, so heavy dependent work belongs in the {@code *Async} stages. Every future completes: with the result, or with an exception that says what failed
  * (an aggregator gone, a worker missing, workers disagreeing, no progress within the timeout).
  */
 public final class Communicator implements AutoCloseable
@@ -37,6 +38,7 @@ public final class Communicator implements AutoCloseable
     private final SharedProgress progress;
     private final AgentRunner runner;
     private final ThreadLocal<IdleStrategy> callerIdle = ThreadLocal.withInitial(IdleStrategies::backoff);
+    private final ThreadLocal<BlockingCollective> callerCollective = ThreadLocal.withInitial(BlockingCollective::new);
     private final Device device;
     private final List<MemoryRegion> registered = new CopyOnWriteArrayList<>();
 
@@ -143,37 +145,29 @@ public final class Communicator implements AutoCloseable
     public CompletableFuture<MemorySegment> allReduce(final MemorySegment data, final DataType type, final ReduceOp op)
     {
         final CompletableFuture<MemorySegment> future = new CompletableFuture<>();
-        if (data.isReadOnly() || data.byteSize() % type.bytes() != 0)
-        {
-            future.completeExceptionally(new IllegalArgumentException("allReduce needs writable memory holding whole "
-                + type + " elements; got " + data.byteSize() + " bytes" + (data.isReadOnly() ? ", read-only" : "")));
-            return future;
-        }
-        final Thread worker = runner.thread();
-        if (worker != null && !data.isAccessibleBy(worker))
-        {
-            future.completeExceptionally(new IllegalArgumentException("allReduce needs memory the communicator's thread can"
-                + " access: allocate it from a shared or automatic arena (Arena.ofShared(), Arena.ofAuto()), not a confined one"));
-            return future;
-        }
+        final String refusal = refusal(data, type);
         final String failure = agent.failure();
-        if (failure != null)
+        if (refusal != null)
+        {
+            future.completeExceptionally(new IllegalArgumentException(refusal));
+        }
+        else if (failure != null)
         {
             future.completeExceptionally(new IllegalStateException(failure));
         }
         else
         {
-            submitted.offer(new Collective(data, type, op, future));
+            submitted.offer(new FutureCollective(data, type, op, future));
         }
         return future;
     }
 
     /**
      * AllReduce in place, progressed on the calling thread until done, as MPI's blocking collectives
-     * are: the caller submits, drives the transport and finishes its own collective, so nothing is
-     * handed to another thread on the way. The communicator's thread stands aside meanwhile and
-     * takes over again within a millisecond of the caller's return. Bounded by the communicator's
-     * timeout, as every collective is.
+     * are: the caller starts its collective itself (when none is ahead of it), drives the transport
+     * and finishes it, so nothing is handed to another thread on the way, and nothing is allocated.
+     * The communicator's thread stands aside meanwhile and takes over again within a millisecond of
+     * the caller's return. Bounded by the communicator's timeout, as every collective is.
      *
      * @param data elements of {@code type}; overwritten with the result.
      * @param type their type.
@@ -184,13 +178,27 @@ public final class Communicator implements AutoCloseable
      */
     public MemorySegment allReduceBlocking(final MemorySegment data, final DataType type, final ReduceOp op)
     {
-        final CompletableFuture<MemorySegment> future = allReduce(data, type, op);
+        final String refusal = refusal(data, type);
+        if (refusal != null)
+        {
+            throw new IllegalArgumentException(refusal);
+        }
+        final String failure = agent.failure();
+        if (failure != null)
+        {
+            throw new IllegalStateException(failure);
+        }
+        final BlockingCollective collective = callerCollective.get().reset(data, type, op);
         final IdleStrategy idle = callerIdle.get();
         idle.reset();
         progress.enter();
         try
         {
-            while (!future.isDone())
+            if (!progress.startIfIdle(collective))
+            {
+                submitted.offer(collective);
+            }
+            while (!collective.isDone() && !progress.isClosed())
             {
                 idle.idle(progress.drive());
             }
@@ -199,14 +207,32 @@ public final class Communicator implements AutoCloseable
         {
             progress.leave();
         }
-        try
+        if (!collective.isDone())
         {
-            return future.join();
+            throw new IllegalStateException("the communicator was closed");
         }
-        catch (final CompletionException ex)
+        if (collective.failure() != null)
         {
-            throw ex.getCause() instanceof RuntimeException cause ? cause : ex;
+            throw new IllegalStateException(collective.failure());
         }
+        return data;
+    }
+
+    /** @return why a collective cannot take this memory, or null. */
+    private String refusal(final MemorySegment data, final DataType type)
+    {
+        if (data.isReadOnly() || data.byteSize() % type.bytes() != 0)
+        {
+            return "allReduce needs writable memory holding whole " + type + " elements; got " + data.byteSize() + " bytes"
+                + (data.isReadOnly() ? ", read-only" : "");
+        }
+        final Thread worker = runner.thread();
+        if (worker != null && !data.isAccessibleBy(worker))
+        {
+            return "allReduce needs memory the communicator's thread can access: allocate it from a shared or automatic arena"
+                + " (Arena.ofShared(), Arena.ofAuto()), not a confined one";
+        }
+        return null;
     }
 
     /**

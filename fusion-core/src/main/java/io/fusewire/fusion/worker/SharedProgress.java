@@ -74,6 +74,38 @@ public final class SharedProgress implements Agent
         }
     }
 
+    /**
+     * Starts a caller's collective on the caller's thread, under the turn, if the agent is idle.
+     *
+     * @param collective the caller's collective.
+     * @return false if the agent is busy (queue the collective behind the others) or closed.
+     */
+    public boolean startIfIdle(final Collective collective)
+    {
+        while (!closed)
+        {
+            if (turn.compareAndSet(false, true))
+            {
+                try
+                {
+                    return !closed && agent.startIfIdle(collective);
+                }
+                finally
+                {
+                    turn.setRelease(false);
+                }
+            }
+            Thread.onSpinWait(); // the communicator's thread is in a duty cycle, which is short
+        }
+        return false;
+    }
+
+    /** @return true once the agent was closed: nothing will progress its collectives any more. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
     /** Closes the agent once no other thread is in a duty cycle (a duty cycle is short: waits at most for one). */
     @Override
     public void onClose()

@@ -193,6 +193,22 @@ public final class WorkerAgent implements Agent
         return work;
     }
 
+    /**
+     * Starts a collective at once if none is in flight or waiting, so that it crosses no queue;
+     * call only on the thread that progresses this agent.
+     *
+     * @return false if others are ahead of it: submit it then.
+     */
+    public boolean startIfIdle(final Collective collective)
+    {
+        if (current != null || !submitted.isEmpty())
+        {
+            return false;
+        }
+        start(collective);
+        return true;
+    }
+
     @Override
     public void onClose()
     {
@@ -204,15 +220,16 @@ public final class WorkerAgent implements Agent
     {
         if (failure != null)
         {
-            collective.future().completeExceptionally(new IllegalStateException(failure));
+            collective.fail(failure);
             return;
         }
         current = collective;
         sequence++;
         source = null;
         final long address = collective.data().address();
-        for (final MemoryRegion region : registered)
+        for (int r = 0; r < registered.size(); r++) // indexed: no iterator per collective
         {
+            final MemoryRegion region = registered.get(r);
             final long base = region.segment().address();
             if (collective.data().isNative() && address >= base && address + collective.data().byteSize() <= base + region.length())
             {
@@ -409,14 +426,14 @@ public final class WorkerAgent implements Agent
     {
         final Collective c = current;
         current = null;
-        c.future().complete(c.data());
+        c.complete();
     }
 
     private void failCurrent(final String reason)
     {
         final Collective c = current;
         current = null;
-        c.future().completeExceptionally(new IllegalStateException(reason));
+        c.fail(reason);
         failAll("the job cannot go on after a collective was abandoned half-way: " + reason);
     }
 
@@ -426,16 +443,15 @@ public final class WorkerAgent implements Agent
         {
             failure = reason;
         }
-        final IllegalStateException error = new IllegalStateException(failure);
         if (current != null)
         {
-            current.future().completeExceptionally(error);
+            current.fail(failure);
             current = null;
         }
         Collective waiting;
         while ((waiting = submitted.poll()) != null)
         {
-            waiting.future().completeExceptionally(error);
+            waiting.fail(failure);
         }
     }
 }
