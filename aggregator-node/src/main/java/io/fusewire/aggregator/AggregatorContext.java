@@ -31,6 +31,14 @@ public final class AggregatorContext
     public static final String THREADING_PROP = "fusewire.aggregator.threading";
     /** Default for {@link #THREADING_PROP}: these hosts are small, so share. */
     public static final String THREADING_DEFAULT = "SHARED";
+    /**
+     * How the daemon's threads wait for work: SHARED_CORE (spin briefly, yield, park only after a
+     * long idleness; for hosts whose cores the workers share) or SPIN (never give the core up; for
+     * a daemon that owns its cores, e.g. pinned with taskset).
+     */
+    public static final String IDLE_PROP = "fusewire.aggregator.idle";
+    /** Default for {@link #IDLE_PROP}. */
+    public static final String IDLE_DEFAULT = "SHARED_CORE";
     /** host:port where the daemon also serves a rendezvous store (tcp://); empty: no store. */
     public static final String STORE_LISTEN_PROP = "fusewire.aggregator.store.listen";
     /** Most jobs served at once; joins of further jobs are refused. */
@@ -42,6 +50,7 @@ public final class AggregatorContext
     private String transport = TRANSPORT_DEFAULT;
     private long stragglerTimeoutMs = STRAGGLER_TIMEOUT_DEFAULT;
     private boolean dedicatedThreads;
+    private boolean busySpin;
     private int maxJobs = MAX_JOBS_DEFAULT;
     private String storeListen = "";
     private TransportContext transportContext = new TransportContext();
@@ -64,6 +73,12 @@ public final class AggregatorContext
             throw new IllegalArgumentException(THREADING_PROP + "=" + threading + ": use SHARED or DEDICATED");
         }
         ctx.dedicatedThreads = threading.equals("DEDICATED");
+        final String idle = p.getProperty(IDLE_PROP, IDLE_DEFAULT).trim();
+        if (!idle.equals("SHARED_CORE") && !idle.equals("SPIN"))
+        {
+            throw new IllegalArgumentException(IDLE_PROP + "=" + idle + ": use SHARED_CORE or SPIN");
+        }
+        ctx.busySpin = idle.equals("SPIN");
         ctx.storeListen = p.getProperty(STORE_LISTEN_PROP, "").trim();
         ctx.transportContext = TransportContext.fromProperties(p);
         return ctx;
@@ -171,6 +186,22 @@ public final class AggregatorContext
     public AggregatorContext dedicatedThreads(final boolean dedicated)
     {
         this.dedicatedThreads = dedicated;
+        return this;
+    }
+
+    /** @return true when the daemon's threads never give their cores up, see {@link #IDLE_PROP}. */
+    public boolean busySpin()
+    {
+        return busySpin;
+    }
+
+    /**
+     * @param spin see {@link #IDLE_PROP}.
+     * @return this.
+     */
+    public AggregatorContext busySpin(final boolean spin)
+    {
+        this.busySpin = spin;
         return this;
     }
 

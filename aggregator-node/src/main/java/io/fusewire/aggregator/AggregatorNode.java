@@ -58,9 +58,10 @@ public final class AggregatorNode implements AutoCloseable
                 counters.record(ex);
                 LOG.log(System.Logger.Level.ERROR, "aggregator agent failed", ex);
             };
+            final boolean spin = context.busySpin();
             runners = context.dedicatedThreads()
-                ? new AgentRunner[] {runner(transport, errors), runner(reduce, errors)}
-                : new AgentRunner[] {runner(new CompositeAgent(transport, reduce), errors)};
+                ? new AgentRunner[] {runner(transport, errors, spin), runner(reduce, errors, spin)}
+                : new AgentRunner[] {runner(new CompositeAgent(transport, reduce), errors, spin)};
         }
         catch (final RuntimeException ex)
         {
@@ -77,6 +78,7 @@ public final class AggregatorNode implements AutoCloseable
         }
         LOG.log(System.Logger.Level.INFO, "aggregator listening on " + address + " over " + context.transport()
             + (context.dedicatedThreads() ? ", dedicated threads" : ", one shared thread")
+            + (context.busySpin() ? ", busy-spinning" : "")
             + (store != null ? ", rendezvous store at tcp://" + store.address() : ""));
     }
 
@@ -189,8 +191,8 @@ public final class AggregatorNode implements AutoCloseable
         return new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(bytes + RingBufferDescriptor.TRAILER_LENGTH)));
     }
 
-    private static AgentRunner runner(final Agent agent, final ErrorHandler errors)
+    private static AgentRunner runner(final Agent agent, final ErrorHandler errors, final boolean spin)
     {
-        return new AgentRunner(IdleStrategies.backoff(), errors, null, agent);
+        return new AgentRunner(spin ? IdleStrategies.busySpin() : IdleStrategies.sharedCore(), errors, null, agent);
     }
 }

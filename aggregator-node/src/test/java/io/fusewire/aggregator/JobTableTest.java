@@ -17,7 +17,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Admission bookkeeping: a rank is claimed once, and freed again when its connection was never made. */
+/** The daemon's admission (a rank is claimed once, and freed again when its connection was never made) and its settings. */
 final class JobTableTest
 {
     @Test
@@ -32,6 +32,27 @@ final class JobTableTest
         try (AggregatorNode node = AggregatorNode.launch(new AggregatorContext().listen("127.0.0.1:0")))
         {
             assertNull(node.storeAddress(), "no store unless asked");
+        }
+    }
+
+    @Test
+    void aDaemonThatOwnsItsCoreBusySpinsAndServesAndAnUnknownWaitPolicyIsRefused()
+    {
+        final java.util.Properties nap = new java.util.Properties();
+        nap.setProperty(AggregatorContext.IDLE_PROP, "NAP");
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> AggregatorContext.fromProperties(nap));
+        assertTrue(refused.getMessage().contains("use SHARED_CORE or SPIN"), refused.getMessage());
+        final java.util.Properties spin = new java.util.Properties();
+        spin.setProperty(AggregatorContext.IDLE_PROP, "SPIN");
+        assertTrue(AggregatorContext.fromProperties(spin).busySpin());
+        try (Cluster cluster = new Cluster("shm", 0))
+        {
+            cluster.aggregators.add(AggregatorNode.launch(new AggregatorContext().listen("127.0.0.1:0").transport("shm")
+                .busySpin(true).transportContext(Cluster.transportContext())));
+            final java.util.List<io.fusewire.fusion.Communicator> comms = cluster.join(2);
+            AllReduceTest.checkSum(comms, io.fusewire.fusion.DataType.FLOAT32, 50_000);
+            comms.forEach(io.fusewire.fusion.Communicator::close);
         }
     }
 

@@ -4,6 +4,7 @@ import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.fusion.worker.BlockingCollective;
 import io.fusewire.fusion.worker.Collective;
 import io.fusewire.fusion.worker.FutureCollective;
+import io.fusewire.fusion.worker.PhaseTrace;
 import io.fusewire.fusion.worker.SharedProgress;
 import io.fusewire.fusion.worker.WorkerAgent;
 import io.fusewire.transport.IdleStrategies;
@@ -37,7 +38,7 @@ public final class Communicator implements AutoCloseable
     private final WorkerAgent agent;
     private final SharedProgress progress;
     private final AgentRunner runner;
-    private final ThreadLocal<IdleStrategy> callerIdle = ThreadLocal.withInitial(IdleStrategies::backoff);
+    private final ThreadLocal<IdleStrategy> callerIdle = ThreadLocal.withInitial(IdleStrategies::sharedCore);
     private final ThreadLocal<BlockingCollective> callerCollective = ThreadLocal.withInitial(BlockingCollective::new);
     private final Device device;
     private final List<MemoryRegion> registered = new CopyOnWriteArrayList<>();
@@ -60,9 +61,9 @@ public final class Communicator implements AutoCloseable
                 connections[a] = device.connect(addresses.get(a), List.of(resultWindow), queue, context.join(a).encode());
             }
             agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted, registered,
-                context.timeoutMs());
+                context.timeoutMs(), context.traced());
             progress = new SharedProgress(agent);
-            runner = new AgentRunner(IdleStrategies.backoff(),
+            runner = new AgentRunner(IdleStrategies.sharedCore(),
                 ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "worker agent failed", ex), null, progress);
         }
         catch (final RuntimeException ex)
@@ -120,6 +121,20 @@ public final class Communicator implements AutoCloseable
     public boolean readsResultsInPlace()
     {
         return agent.readsResultsInPlace();
+    }
+
+    /**
+     * @return the phase times of this worker's collectives so far, summed; read between collectives.
+     * @throws IllegalStateException unless the context asked for them ({@link CommunicatorContext#traced(boolean)}).
+     */
+    public PhaseTrace.Totals trace()
+    {
+        final PhaseTrace trace = agent.trace();
+        if (trace == null)
+        {
+            throw new IllegalStateException("this communicator does not trace: join with CommunicatorContext.traced(true)");
+        }
+        return trace.totals();
     }
 
     /** @return this worker's rank. */

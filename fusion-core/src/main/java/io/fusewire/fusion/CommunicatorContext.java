@@ -28,6 +28,7 @@ public final class CommunicatorContext
     private int chunkBytes = CHUNK_BYTES_DEFAULT;
     private int window = WINDOW_DEFAULT;
     private long timeoutMs = TIMEOUT_MS_DEFAULT;
+    private boolean traced;
     private TransportContext transportContext = new TransportContext();
 
     /**
@@ -234,6 +235,22 @@ public final class CommunicatorContext
     public CommunicatorContext window(final int slots)
     {
         this.window = slots;
+        return this;
+    }
+
+    /** @return whether the communicator times each collective's phases ({@code Communicator.trace()}). */
+    public boolean traced()
+    {
+        return traced;
+    }
+
+    /**
+     * @param on time each collective's phases (a few clock reads per chunk), for {@code perf allreduce --trace}.
+     * @return this.
+     */
+    public CommunicatorContext traced(final boolean on)
+    {
+        this.traced = on;
         return this;
     }
 

@@ -57,7 +57,7 @@ public final class TensorFusion implements AutoCloseable
         {
             pool.offer(new FusionBuffer(context.bufferBytes(), this::recycle));
         }
-        runner = new AgentRunner(IdleStrategies.backoff(),
+        runner = new AgentRunner(IdleStrategies.sharedCore(),
             ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "fusion scheduler failed", ex), null,
             new Scheduler());
         AgentRunner.startOnThread(runner);

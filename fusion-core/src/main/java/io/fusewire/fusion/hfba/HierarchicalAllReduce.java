@@ -55,7 +55,7 @@ public final class HierarchicalAllReduce implements AutoCloseable
     private final int[] arrivedSequence;
     private final boolean[] closed;
     private final CompletionHandler onCompletion = this::onCompletion;
-    private final IdleStrategy idle = IdleStrategies.backoff();
+    private final IdleStrategy idle = IdleStrategies.sharedCore();
     private int sequence;
     private long writesPosted;
     private long writesCompleted;

@@ -64,7 +64,7 @@ public final class RingAllReduce implements AutoCloseable
     private final Connection toNext;
     private final Connection fromPrevious;
     private final UnsafeBuffer credit = new UnsafeBuffer(new byte[4]);
-    private final IdleStrategy idle = IdleStrategies.backoff();
+    private final IdleStrategy idle = IdleStrategies.sharedCore();
     private final CompletionHandler onCompletion = this::onCompletion;
     private final long slotBytes;
     private final int[] arrivedStep = {-1, -1};

@@ -13,6 +13,7 @@ public abstract class Collective
     private MemorySegment data;
     private DataType type;
     private ReduceOp op;
+    private long submittedNs;
 
     /**
      * Names the work; a reused collective is set again before each submission.
@@ -26,6 +27,13 @@ public abstract class Collective
         this.data = data;
         this.type = type;
         this.op = op;
+        this.submittedNs = System.nanoTime();
+    }
+
+    /** @return when it was submitted, {@link System#nanoTime()}. */
+    public final long submittedNs()
+    {
+        return submittedNs;
     }
 
     /** @return the elements. */

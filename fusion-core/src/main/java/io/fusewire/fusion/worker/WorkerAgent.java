@@ -63,6 +63,7 @@ public final class WorkerAgent implements Agent
     private final int[] slotLength;
     private final UnsafeBuffer begin = new UnsafeBuffer(new byte[ControlMessages.BEGIN_LENGTH]);
     private final CompletionHandler onCompletion = this::onCompletion;
+    private final PhaseTrace trace;
     private Collective current;
     private long sequence;
     private int chunkBytes;
@@ -83,6 +84,7 @@ public final class WorkerAgent implements Agent
      * @param submitted    where callers put collectives (a concurrent queue).
      * @param registered   tensor memory the caller allocated registered; chunks in it are written in place.
      * @param timeoutMs    bound on a collective making no progress.
+     * @param traced       whether to time each collective's phases ({@link #trace()}).
      */
     public WorkerAgent(
         final int rank,
@@ -93,7 +95,8 @@ public final class WorkerAgent implements Agent
         final MemoryRegion resultWindow,
         final Queue<Collective> submitted,
         final List<MemoryRegion> registered,
-        final long timeoutMs)
+        final long timeoutMs,
+        final boolean traced)
     {
         this.rank = rank;
         this.layout = layout;
@@ -127,6 +130,7 @@ public final class WorkerAgent implements Agent
         slotWritten = new boolean[count * layout.window()];
         slotAnswered = new boolean[count * layout.window()];
         slotLength = new int[count * layout.window()];
+        trace = traced ? new PhaseTrace(count * layout.window()) : null;
     }
 
     @Override
@@ -145,6 +149,12 @@ public final class WorkerAgent implements Agent
     public long chunksCopied()
     {
         return chunksCopied.get();
+    }
+
+    /** @return the phase times of this worker's collectives, or null unless traced. */
+    public PhaseTrace trace()
+    {
+        return trace;
     }
 
     /** @return whether results are read where they lie on the aggregators (their memory is mapped into this process). */
@@ -242,6 +252,10 @@ public final class WorkerAgent implements Agent
         chunks = (bytes + chunkBytes - 1) / chunkBytes;
         done = 0;
         lastProgressNs = System.nanoTime();
+        if (trace != null)
+        {
+            trace.started(collective.submittedNs(), lastProgressNs);
+        }
         for (int a = 0; a < aggregators.length; a++)
         {
             nextChunk[a] = a;
@@ -302,6 +316,10 @@ public final class WorkerAgent implements Agent
                 }
                 final AtomicLong path = from == source ? chunksInPlace : chunksCopied;
                 path.lazySet(path.get() + 1); // this thread is the only writer
+                if (trace != null)
+                {
+                    trace.posted(index, System.nanoTime());
+                }
                 slotChunk[index] = chunk;
                 slotLength[index] = length;
                 slotImmediate[index] = immediate;
@@ -369,6 +387,10 @@ public final class WorkerAgent implements Agent
                 + " bytes where " + expected + " were due" + (mappedRegions != null ? " (results are read in place)" : ""));
             return;
         }
+        if (trace != null)
+        {
+            trace.answered(at, System.nanoTime());
+        }
         slotImmediate[at] = 0;
         slotAnswered[at] = true;
         if (slotWritten[at])
@@ -426,6 +448,10 @@ public final class WorkerAgent implements Agent
     {
         final Collective c = current;
         current = null;
+        if (trace != null)
+        {
+            trace.finished(System.nanoTime());
+        }
         c.complete();
     }
 

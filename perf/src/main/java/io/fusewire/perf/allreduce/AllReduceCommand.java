@@ -56,6 +56,10 @@ public final class AllReduceCommand implements Callable<Integer>
             "collectives; default) or agent (the communicator's own thread, the caller waiting on a future)."})
     String progress;
 
+    @Option(names = "--trace", description = {"With --algo aggregator: each worker prints, per size, where its collectives spend their",
+        "time (handoff, to first write, writing, draining, back in caller; per chunk, write to result)."})
+    boolean trace;
+
     @Option(names = "--json", description = "Also write the rows to this file as JSON.")
     Path json;
 
@@ -63,7 +67,8 @@ public final class AllReduceCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window, progress);
+        final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window, progress,
+            trace);
         out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
             + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", progress " + progress + ", " : "")
             + sweep.transport());

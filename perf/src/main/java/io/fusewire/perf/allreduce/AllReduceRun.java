@@ -34,10 +34,11 @@ public final class AllReduceRun
      * @param chunk          chunk size, e.g. 256K.
      * @param window         slots per aggregator.
      * @param progress       caller or agent: which thread progresses a worker's collectives (aggregator only).
+     * @param trace          workers print where each size's collectives spend their time (aggregator only).
      * @param timeoutSeconds bound on the whole run.
      */
     public record Options(String algorithm, int workers, int aggregators, String transport, String minBytes, String maxBytes,
-        int factor, int iterations, boolean check, String chunk, int window, String progress, long timeoutSeconds)
+        int factor, int iterations, boolean check, String chunk, int window, String progress, boolean trace, long timeoutSeconds)
     {
         /** @throws IllegalArgumentException saying which option is wrong. */
         public Options
@@ -169,6 +170,10 @@ public final class AllReduceRun
         if (options.check())
         {
             arguments.add("--check");
+        }
+        if (options.trace())
+        {
+            arguments.add("--trace");
         }
         return arguments;
     }

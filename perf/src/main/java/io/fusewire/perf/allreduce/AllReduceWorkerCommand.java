@@ -2,6 +2,7 @@ package io.fusewire.perf.allreduce;
 
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
+import io.fusewire.fusion.worker.PhaseTrace;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.JobOptions;
 import io.fusewire.perf.cli.LocalCluster;
@@ -73,12 +74,17 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
                 {
                     reduction.apply(data, DataType.FLOAT32, ReduceOp.SUM);
                 }
+                final PhaseTrace.Totals before = reduction.trace();
                 final long startNs = System.nanoTime();
                 for (int i = 0; i < timed; i++)
                 {
                     reduction.apply(data, DataType.FLOAT32, ReduceOp.SUM);
                 }
                 final double meanUs = (System.nanoTime() - startNs) / 1e3 / timed;
+                if (before != null)
+                {
+                    System.out.println(traceLine(size, meanUs, reduction.trace().minus(before)));
+                }
                 long wrong = -1;
                 if (check)
                 {
@@ -99,6 +105,20 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
             System.out.println(LocalCluster.FAILED + "rank " + job.rank() + ": " + reason);
             return 1;
         }
+    }
+
+    /** One size's phases, per collective and per chunk, in microseconds. */
+    private String traceLine(final long size, final double meanUs, final PhaseTrace.Totals t)
+    {
+        final double n = Math.max(1, t.collectives());
+        final double handoff = t.handoffNs() / 1e3 / n;
+        final double first = t.firstWriteNs() / 1e3 / n;
+        final double writing = t.writingNs() / 1e3 / n;
+        final double draining = t.drainingNs() / 1e3 / n;
+        return String.format(Locale.ROOT, "# trace rank %d, %d B, us per collective: handoff %.1f | to first write %.1f"
+                + " | writing %.1f | draining %.1f | back in caller %.1f | total %.1f; per chunk (%.0f a collective): write to result %.1f",
+            job.rank(), size, handoff, first, writing, draining, meanUs - handoff - first - writing - draining, meanUs,
+            t.chunks() / n, t.turnaroundNs() / 1e3 / Math.max(1, t.chunks()));
     }
 
     private void fill(final MemorySegment data, final long count)

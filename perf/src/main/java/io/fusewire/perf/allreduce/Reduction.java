@@ -4,6 +4,7 @@ import io.fusewire.fusion.Communicator;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
 import io.fusewire.fusion.hfba.HierarchicalAllReduce;
+import io.fusewire.fusion.worker.PhaseTrace;
 import io.fusewire.fusion.ring.RingAllReduce;
 import io.fusewire.perf.cli.JobOptions;
 import io.fusewire.topology.store.Store;
@@ -14,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * One harness worker's AllReduce, by whichever algorithm, joined: how it reduces in place, where
@@ -31,12 +33,15 @@ public final class Reduction implements AutoCloseable
     private final Step step;
     private final LongFunction<MemorySegment> memory;
     private final AutoCloseable resource;
+    private final Supplier<PhaseTrace.Totals> trace;
 
-    private Reduction(final Step step, final LongFunction<MemorySegment> memory, final AutoCloseable resource)
+    private Reduction(final Step step, final LongFunction<MemorySegment> memory, final AutoCloseable resource,
+        final Supplier<PhaseTrace.Totals> trace)
     {
         this.step = step;
         this.memory = memory;
         this.resource = resource;
+        this.trace = trace;
     }
 
     /**
@@ -55,14 +60,14 @@ public final class Reduction implements AutoCloseable
         if ("aggregator".equals(algorithm))
         {
             final Communicator communicator = Communicator.connect(job.communicator(timeoutMs).chunkBytes((int)options.chunkBytes)
-                .window(options.window).transportContext(transportContext));
+                .window(options.window).traced(options.trace).transportContext(transportContext));
             final Step step = switch (options.progress)
             {
                 case "caller" -> communicator::allReduceBlocking;
                 case "agent" -> (data, type, op) -> communicator.allReduce(data, type, op).get(timeoutMs, TimeUnit.MILLISECONDS);
                 default -> throw new IllegalArgumentException("--progress " + options.progress + ": use caller or agent");
             };
-            return new Reduction(step, communicator::allocate, communicator);
+            return new Reduction(step, communicator::allocate, communicator, options.trace ? communicator::trace : null);
         }
         try (Store rendezvous = Stores.open(options.store, Duration.ofMillis(timeoutMs)))
         {
@@ -71,11 +76,11 @@ public final class Reduction implements AutoCloseable
             {
                 final RingAllReduce ring = RingAllReduce.join(job.transport(), transportContext, rendezvous, prefix, job.rank(),
                     job.workers(), "127.0.0.1", maxBytes, timeoutMs);
-                return new Reduction(ring::allReduce, Arena.ofAuto()::allocate, ring);
+                return new Reduction(ring::allReduce, Arena.ofAuto()::allocate, ring, null);
             }
             final HierarchicalAllReduce hfba = new HierarchicalAllReduce(job.transport(), transportContext, rendezvous, prefix,
                 job.rank(), job.workers(), options.groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, timeoutMs);
-            return new Reduction(hfba::allReduce, Arena.ofAuto()::allocate, hfba);
+            return new Reduction(hfba::allReduce, Arena.ofAuto()::allocate, hfba, null);
         }
     }
 
@@ -109,6 +114,12 @@ public final class Reduction implements AutoCloseable
     public MemorySegment allocate(final long bytes)
     {
         return memory.apply(bytes);
+    }
+
+    /** @return the phase times of this worker's collectives so far, or null where not traced (or not the aggregator path). */
+    public PhaseTrace.Totals trace()
+    {
+        return trace == null ? null : trace.get();
     }
 
     @Override

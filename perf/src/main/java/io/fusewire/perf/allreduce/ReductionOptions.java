@@ -25,6 +25,9 @@ public final class ReductionOptions
         description = "For --algo aggregator: caller (each collective progressed on the calling thread) or agent (on the communicator's thread, through a future).")
     String progress;
 
+    @Option(names = "--trace", description = "For --algo aggregator: print where each size's collectives spend their time.")
+    boolean trace;
+
     @Option(names = "--timeout-ms", defaultValue = "60000", description = "Bound on joining and on each collective.")
     long timeoutMs;
 

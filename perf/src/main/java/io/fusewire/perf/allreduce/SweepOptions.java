@@ -51,12 +51,13 @@ public final class SweepOptions
      * @param chunk       chunk size.
      * @param window      slots per aggregator.
      * @param progress    caller or agent.
+     * @param trace       workers print their phase times.
      * @return the options of a run.
      */
     public AllReduceRun.Options toRun(final String algorithm, final int workers, final int aggregators, final int factor,
-        final int iterations, final boolean check, final String chunk, final int window, final String progress)
+        final int iterations, final boolean check, final String chunk, final int window, final String progress, final boolean trace)
     {
         return new AllReduceRun.Options(algorithm, workers, aggregators, transport, minBytes, maxBytes, factor, iterations, check, chunk, window,
-            progress, timeoutSeconds);
+            progress, trace, timeoutSeconds);
     }
 }

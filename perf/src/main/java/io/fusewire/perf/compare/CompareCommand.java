@@ -127,7 +127,7 @@ public final class CompareCommand implements Callable<Integer>
             case "mpi-shm" -> peers.mpi(workers, "vader,self", sweep);
             case "mpi-tcp" -> peers.mpi(workers, "tcp,self", sweep);
             default -> AllReduceRun.run(sweepOptions.toRun(AGGREGATOR.equals(system) ? "aggregator" : "ring", workers, aggregators,
-                factor, iterations, true, chunk, window, "caller"), new PrintWriter(new StringWriter()));
+                factor, iterations, true, chunk, window, "caller", false), new PrintWriter(new StringWriter()));
         };
     }
 
