@@ -69,7 +69,10 @@ public interface Connection extends AutoCloseable
     /** @return the peer, as host:port and process id, for messages. */
     String peer();
 
-    /** Tells the peer, then frees the connection's resources. Idempotent. */
+    /**
+     * Tells the peer, after what was posted, then frees the connection's resources. Idempotent. Not
+     * for the data path: it may wait for the posted work to leave, a bounded while (at most 2 s).
+     */
     @Override
     void close();
 }

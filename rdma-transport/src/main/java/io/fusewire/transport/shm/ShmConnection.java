@@ -65,7 +65,7 @@ final class ShmConnection extends AbstractConnection
     }
 
     @Override
-    public int write(
+    protected int postWrite(
         final MemoryRegion local,
         final long localOffset,
         final int length,
@@ -74,11 +74,6 @@ final class ShmConnection extends AbstractConnection
         final int immediate,
         final long wrId)
     {
-        final int check = checkPost(local, localOffset, length);
-        if (check != PostResult.OK)
-        {
-            return check;
-        }
         final MemorySegment target = peerRegions.get(remote.key());
         final int refusal = refusal(target == null ? -1 : target.byteSize(), remoteOffset, length);
         if (refusal != 0)
@@ -111,13 +106,8 @@ final class ShmConnection extends AbstractConnection
     }
 
     @Override
-    public int send(final DirectBuffer message, final int offset, final int length, final long wrId)
+    protected int postSend(final DirectBuffer message, final int offset, final int length, final long wrId)
     {
-        final int check = checkSend(length);
-        if (check != PostResult.OK)
-        {
-            return check;
-        }
         if (!toPeer.write(ShmRecords.SEND, message, offset, length))
         {
             return PostResult.BACK_PRESSURED;

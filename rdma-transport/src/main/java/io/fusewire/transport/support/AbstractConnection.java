@@ -10,6 +10,7 @@ import io.fusewire.transport.RemoteRegion;
 import io.fusewire.transport.Status;
 import io.fusewire.transport.TransportContext;
 import java.util.List;
+import org.agrona.DirectBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,17 +80,51 @@ public abstract class AbstractConnection implements Connection, Progressable
      */
     protected abstract int progressIo(long nowNs, Completion completion, CompletionHandler handler, int budget);
 
+    /**
+     * Posts a write whose local side {@link #write} checked: connected, within the local region, room
+     * in the send queue.
+     *
+     * @return a {@link PostResult} code.
+     */
+    protected abstract int postWrite(MemoryRegion local, long localOffset, int length, RemoteRegion remote, long remoteOffset,
+        int immediate, long wrId);
+
+    /**
+     * Posts a send {@link #send} checked: connected, within the message limit, room in the send queue.
+     *
+     * @return a {@link PostResult} code.
+     */
+    protected abstract int postSend(DirectBuffer message, int offset, int length, long wrId);
+
     /** Sends a heartbeat; called when nothing was sent for a heartbeat interval. */
     protected abstract void sendHeartbeat();
 
     /** Checks for a peer that went away between heartbeats (a closed socket); may call {@link #end}. */
     protected abstract void checkPeer();
 
-    /** Tells the peer this side is closing, best effort, without blocking. */
+    /**
+     * Tells the peer this side is closing, best effort, after what was posted: shm at once, tcp
+     * after flushing the posted frames (at most 1 s), verbs once the CLOSE send completes (at most 2 s).
+     */
     protected abstract void sendClose();
 
     /** Frees sockets, mappings and buffers. Called once. */
     protected abstract void releaseIo();
+
+    @Override
+    public final int write(final MemoryRegion local, final long localOffset, final int length, final RemoteRegion remote,
+        final long remoteOffset, final int immediate, final long wrId)
+    {
+        final int check = checkPost(local, localOffset, length);
+        return check != PostResult.OK ? check : postWrite(local, localOffset, length, remote, remoteOffset, immediate, wrId);
+    }
+
+    @Override
+    public final int send(final DirectBuffer message, final int offset, final int length, final long wrId)
+    {
+        final int check = checkSend(length);
+        return check != PostResult.OK ? check : postSend(message, offset, length, wrId);
+    }
 
     @Override
     public final int progress(final long nowNs, final Completion completion, final CompletionHandler handler, final int budget)
@@ -227,7 +262,7 @@ public abstract class AbstractConnection implements Connection, Progressable
      * @param length      bytes.
      * @return {@link PostResult#OK} or the code to return.
      */
-    protected final int checkPost(final MemoryRegion local, final long localOffset, final int length)
+    private int checkPost(final MemoryRegion local, final long localOffset, final int length)
     {
         if (state != CONNECTED)
         {
@@ -264,7 +299,7 @@ public abstract class AbstractConnection implements Connection, Progressable
      * @param length the message's bytes.
      * @return {@link PostResult#OK} or the code to return.
      */
-    protected final int checkSend(final int length)
+    private int checkSend(final int length)
     {
         if (state != CONNECTED)
         {

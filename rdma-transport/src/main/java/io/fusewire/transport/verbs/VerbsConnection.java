@@ -57,7 +57,7 @@ final class VerbsConnection extends AbstractConnection
     }
 
     @Override
-    public int write(
+    protected int postWrite(
         final MemoryRegion local,
         final long localOffset,
         final int length,
@@ -66,11 +66,6 @@ final class VerbsConnection extends AbstractConnection
         final int immediate,
         final long wrId)
     {
-        final int check = checkPost(local, localOffset, length);
-        if (check != PostResult.OK)
-        {
-            return check;
-        }
         final RemoteRegion target = peerRegions.get(remote.key());
         final int refusal = refusal(target == null ? -1 : target.length(), remoteOffset, length);
         if (refusal != 0)
@@ -91,13 +86,8 @@ final class VerbsConnection extends AbstractConnection
     }
 
     @Override
-    public int send(final DirectBuffer message, final int offset, final int length, final long wrId)
+    protected int postSend(final DirectBuffer message, final int offset, final int length, final long wrId)
     {
-        final int check = checkSend(length);
-        if (check != PostResult.OK)
-        {
-            return check;
-        }
         final long seq = sendQueue.posted();
         final int slot = sendQueue.slot(seq);
         qp.stage(slot, message, offset, length);
