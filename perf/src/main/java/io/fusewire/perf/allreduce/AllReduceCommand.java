@@ -1,5 +1,6 @@
 package io.fusewire.perf.allreduce;
 
+import io.fusewire.fusion.CommunicatorContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ public final class AllReduceCommand implements Callable<Integer>
     @Option(names = "--chunk", defaultValue = "256K", description = "Chunk size (default: ${DEFAULT-VALUE}).")
     String chunk;
 
-    @Option(names = "--window", defaultValue = "16", description = "Slots per aggregator (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--window", defaultValue = "" + CommunicatorContext.WINDOW_DEFAULT, description = "Slots per aggregator (default: ${DEFAULT-VALUE}).")
     int window;
 
     @Option(names = "--progress", defaultValue = "caller",

@@ -1,5 +1,6 @@
 package io.fusewire.perf.allreduce;
 
+import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.perf.cli.ByteSize;
 import picocli.CommandLine.Option;
 
@@ -18,7 +19,7 @@ public final class ReductionOptions
     @Option(names = "--chunk", defaultValue = "256K", converter = ByteSize.class, description = "For --algo aggregator: chunk size.")
     long chunkBytes;
 
-    @Option(names = "--window", defaultValue = "16", description = "For --algo aggregator: slots per aggregator.")
+    @Option(names = "--window", defaultValue = "" + CommunicatorContext.WINDOW_DEFAULT, description = "For --algo aggregator: slots per aggregator.")
     int window;
 
     @Option(names = "--progress", defaultValue = "caller",

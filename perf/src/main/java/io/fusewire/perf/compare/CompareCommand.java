@@ -1,5 +1,6 @@
 package io.fusewire.perf.compare;
 
+import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.perf.allreduce.AllReduceRun;
 import io.fusewire.perf.allreduce.Row;
 import io.fusewire.perf.allreduce.SweepOptions;
@@ -56,7 +57,7 @@ public final class CompareCommand implements Callable<Integer>
     @Option(names = "--chunk", defaultValue = "256K", description = "Fusewire aggregator's chunk size (default: ${DEFAULT-VALUE}).")
     String chunk;
 
-    @Option(names = "--window", defaultValue = "16", description = "Fusewire aggregator's slots per aggregator (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--window", defaultValue = "" + CommunicatorContext.WINDOW_DEFAULT, description = "Fusewire aggregator's slots per aggregator (default: ${DEFAULT-VALUE}).")
     int window;
 
     @Option(names = "--reps", defaultValue = "3", description = "Repetitions, interleaved (default: ${DEFAULT-VALUE}).")

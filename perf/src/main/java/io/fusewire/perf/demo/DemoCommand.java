@@ -1,5 +1,6 @@
 package io.fusewire.perf.demo;
 
+import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.perf.allreduce.AllReduceRun;
 import io.fusewire.perf.allreduce.SweepOptions;
 import java.io.PrintWriter;
@@ -30,7 +31,7 @@ public final class DemoCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         out.println("# fusewire demo: AllReduce (fp32 sum) through 1 aggregator for 2 workers over " + sweep.transport()
             + ", every element checked");
-        final AllReduceRun.Result result = AllReduceRun.run(sweep.toRun("aggregator", 2, 1, 2, 0, true, "256K", 16, "caller", false), out);
+        final AllReduceRun.Result result = AllReduceRun.run(sweep.toRun("aggregator", 2, 1, 2, 0, true, "256K", CommunicatorContext.WINDOW_DEFAULT, "caller", false), out);
         if (result.passed())
         {
             final double best = result.rows().stream().mapToDouble(row -> row.busbw()).max().orElse(0);

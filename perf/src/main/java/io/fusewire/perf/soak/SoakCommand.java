@@ -1,5 +1,6 @@
 package io.fusewire.perf.soak;
 
+import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.perf.allreduce.AllReduceRun;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.LocalCluster;
@@ -67,7 +68,7 @@ public final class SoakCommand implements Callable<Integer>
     @Option(names = "--chunk", defaultValue = "256K", description = "Chunk size, for --algo aggregator (default: ${DEFAULT-VALUE}).")
     String chunk;
 
-    @Option(names = "--window", defaultValue = "16", description = "Slots per aggregator (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--window", defaultValue = "" + CommunicatorContext.WINDOW_DEFAULT, description = "Slots per aggregator (default: ${DEFAULT-VALUE}).")
     int window;
 
     @Option(names = "--timeout-s", defaultValue = "3600", description = "Bound on the whole run (default: ${DEFAULT-VALUE}).")
