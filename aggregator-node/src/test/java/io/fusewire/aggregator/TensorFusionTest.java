@@ -90,7 +90,8 @@ final class TensorFusionTest
     @Test
     void theFillThresholdFiresWithoutWaitingForTheDeadline()
     {
-        final FusionContext context = new FusionContext().bufferBytes(64 * 1024).deadlineMicros(TimeUnit.SECONDS.toMicros(30));
+        final FusionContext context = new FusionContext().bufferBytes(64 * 1024).deadlineMicros(TimeUnit.SECONDS.toMicros(30))
+            .fireWhenIdle(false);
         final List<Long> batches = onBoth(context, worker ->
         {
             final List<CompletableFuture<FusedTensor>> results = new ArrayList<>();
@@ -111,9 +112,26 @@ final class TensorFusionTest
     }
 
     @Test
+    void withNoBatchInFlightALoneTensorGoesAtOnceInsteadOfWaitingTheDeadline()
+    {
+        final FusionContext context = new FusionContext().bufferBytes(1 << 20).deadlineMicros(TimeUnit.SECONDS.toMicros(30));
+        final List<Long> batches = onBoth(context, worker ->
+        {
+            final long start = System.nanoTime();
+            try (FusedTensor result = worker.submitInts(1024, 5).join())
+            {
+                checkInts(result, 1024, 5);
+            }
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "an idle pipe does not wait the 30 s deadline");
+            return worker.fusion().batches();
+        });
+        assertEquals(List.of(1L, 1L), batches);
+    }
+
+    @Test
     void theDeadlineFiresAPartialBatchAndTensorsArePaddedToPowersOfTwo()
     {
-        final FusionContext context = new FusionContext().bufferBytes(1 << 20).deadlineMicros(20_000);
+        final FusionContext context = new FusionContext().bufferBytes(1 << 20).deadlineMicros(20_000).fireWhenIdle(false);
         onBoth(context, worker ->
         {
             final long start = System.nanoTime();
@@ -245,7 +263,8 @@ final class TensorFusionTest
     @Test
     void closingFailsWaitingTensorsAndNothingHangs()
     {
-        final FusionContext context = new FusionContext().bufferBytes(1 << 20).deadlineMicros(TimeUnit.SECONDS.toMicros(30));
+        final FusionContext context = new FusionContext().bufferBytes(1 << 20).deadlineMicros(TimeUnit.SECONDS.toMicros(30))
+            .fireWhenIdle(false);
         onBoth(context, worker ->
         {
             final CompletableFuture<FusedTensor> waiting = worker.submitInts(10, 0);

@@ -15,8 +15,12 @@ interface Cutter
     /** A tensor is waiting. */
     void add(Pending pending);
 
-    /** @return true when a batch should be cut: a kind fills the threshold, or the oldest waited the deadline. */
-    boolean triggered(long nowNs);
+    /**
+     * @param idle true when no batch is in flight.
+     * @return true when a batch should be cut: something waits and the pipe is idle, or a kind fills the
+     *         threshold, or the oldest waited the deadline.
+     */
+    boolean triggered(long nowNs, boolean idle);
 
     /** @return the next collective of the agreement, or null when the cut is decided. */
     CompletableFuture<MemorySegment> next();

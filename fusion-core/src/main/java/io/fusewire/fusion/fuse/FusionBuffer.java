@@ -6,8 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * One fusion buffer: a fixed-size pooled one, or a spill buffer borrowed from host memory under a
- * burst (freed, not pooled, once its tensors are released). Counts the tensors still holding it.
+ * One fusion buffer: a pooled one, in memory registered with the transport (its chunks are written
+ * in place, no copy into a send window; the communicator frees it when it closes), or a spill
+ * buffer borrowed from host memory under a burst (freed, not pooled, once its tensors are
+ * released). Counts the tensors still holding it.
  */
 final class FusionBuffer
 {
@@ -16,11 +18,26 @@ final class FusionBuffer
     private final Consumer<FusionBuffer> onFree;
     private final AtomicInteger holders = new AtomicInteger();
 
+    /** A pooled buffer over registered memory, which the communicator owns. */
+    FusionBuffer(final MemorySegment registered, final Consumer<FusionBuffer> onFree)
+    {
+        this.arena = null;
+        this.segment = registered;
+        this.onFree = onFree;
+    }
+
+    /** A spill buffer of its own. */
     FusionBuffer(final long bytes, final Consumer<FusionBuffer> onFree)
     {
         this.arena = Arena.ofShared();
         this.segment = arena.allocate(bytes, 4096);
         this.onFree = onFree;
+    }
+
+    /** @return true for a pooled buffer (registered memory), false for a spill buffer. */
+    boolean isPooled()
+    {
+        return arena == null;
     }
 
     MemorySegment segment()
@@ -42,8 +59,12 @@ final class FusionBuffer
         }
     }
 
+    /** Frees a spill buffer; a pooled one stays with the communicator until it closes. */
     void free()
     {
-        arena.close();
+        if (arena != null)
+        {
+            arena.close();
+        }
     }
 }

@@ -12,6 +12,7 @@ public final class FusionContext
     private long deadlineMicros = 250;
     private long agreementTimeoutMs = 30_000;
     private boolean matchByName;
+    private boolean fireWhenIdle = true;
 
     /**
      * Checks the settings.
@@ -120,6 +121,26 @@ public final class FusionContext
     public FusionContext matchByName(final boolean byName)
     {
         this.matchByName = byName;
+        return this;
+    }
+
+    /**
+     * @return true (the default) when a tensor goes at once once no batch has been in flight for a
+     *     deadline, the fill threshold and deadline applying only while the pipe is busy (as TCP's
+     *     Nagle); false for the dual threshold alone, which makes a lone tensor wait the deadline.
+     */
+    public boolean fireWhenIdle()
+    {
+        return fireWhenIdle;
+    }
+
+    /**
+     * @param idle see {@link #fireWhenIdle()}.
+     * @return this.
+     */
+    public FusionContext fireWhenIdle(final boolean idle)
+    {
+        this.fireWhenIdle = idle;
         return this;
     }
 

@@ -72,9 +72,9 @@ final class NamedCutter implements Cutter
     }
 
     @Override
-    public boolean triggered(final long nowNs)
+    public boolean triggered(final long nowNs, final boolean idle)
     {
-        return triggers.firesAny(waiting.isEmpty() ? null : waiting.firstEntry().getValue(), nowNs);
+        return triggers.firesAny(waiting.isEmpty() ? null : waiting.firstEntry().getValue(), nowNs, idle);
     }
 
     @Override

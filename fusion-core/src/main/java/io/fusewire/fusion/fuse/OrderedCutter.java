@@ -48,11 +48,11 @@ final class OrderedCutter implements Cutter
     }
 
     @Override
-    public boolean triggered(final long nowNs)
+    public boolean triggered(final long nowNs, final boolean idle)
     {
         for (int kind = 0; kind < Pending.KINDS; kind++)
         {
-            if (triggers.fires(kind, waiting[kind].peek(), nowNs))
+            if (triggers.fires(kind, waiting[kind].peek(), nowNs, idle))
             {
                 return true;
             }

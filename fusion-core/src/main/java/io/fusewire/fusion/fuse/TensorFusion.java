@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -17,10 +18,11 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 /**
  * Tensor fusion after ViFusion §3.1, in front of a {@link Communicator}: many small tensors,
  * submitted from any thread, leave as one AllReduce per batch. Each tensor is placed (one copy) in
- * a fusion buffer at an offset padded to a power of two; a batch fires when the tensors waiting for
- * one data type and operator fill the buffer to the threshold, or when the oldest has waited the
- * deadline, or at once for a tensor too large to share a buffer. Results are views of the fused
- * result, no copy.
+ * a fusion buffer, registered memory, at an offset padded to a power of two. As TCP's Nagle does,
+ * fusion batches only while the pipe is busy ({@link FusionContext#fireWhenIdle()}): when no batch
+ * has been in flight for a deadline, a waiting tensor goes at once; otherwise the tensors waiting for one data type and operator go when they fill the buffer to the
+ * threshold or when the oldest has waited the deadline (a tensor too large to share a buffer goes
+ * alone). Results are views of the fused result, no copy.
  *
  * <p>Every worker must submit the same tensors, as with any collective. Because the deadline fires
  * at different moments on different workers, the workers agree on each cut first (see
@@ -39,6 +41,10 @@ public final class TensorFusion implements AutoCloseable
     private final Cutter cutter;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong spills = new AtomicLong();
+    /** Batches handed to the communicator and not yet complete. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** When the last batch in flight completed ({@link System#nanoTime()}); at first, long ago. */
+    private volatile long idleSinceNs = System.nanoTime() - (1L << 62);
     private final AgentRunner runner;
     private volatile String failure;
     private volatile boolean closed;
@@ -55,7 +61,7 @@ public final class TensorFusion implements AutoCloseable
         pool = new ManyToManyConcurrentArrayQueue<>(Math.max(2, context.buffers()));
         for (int i = 0; i < context.buffers(); i++)
         {
-            pool.offer(new FusionBuffer(context.bufferBytes(), this::recycle));
+            pool.offer(new FusionBuffer(communicator.allocate(context.bufferBytes()), this::recycle));
         }
         runner = new AgentRunner(IdleStrategies.sharedCore(),
             ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "fusion scheduler failed", ex), null,
@@ -152,7 +158,7 @@ public final class TensorFusion implements AutoCloseable
 
     private void recycle(final FusionBuffer buffer)
     {
-        if (closed || buffer.segment().byteSize() != context.bufferBytes() || !pool.offer(buffer))
+        if (closed || !buffer.isPooled() || !pool.offer(buffer))
         {
             buffer.free();
         }
@@ -177,7 +183,7 @@ public final class TensorFusion implements AutoCloseable
             final long now = System.nanoTime();
             if (agreement == null)
             {
-                if (cutter.triggered(now))
+                if (cutter.triggered(now, isIdle(now)))
                 {
                     agreementStartNs = now;
                     agreement = cutter.next();
@@ -239,6 +245,7 @@ public final class TensorFusion implements AutoCloseable
                 return;
             }
             batches.incrementAndGet();
+            inFlight.incrementAndGet();
             communicator.allReduce(memory.asSlice(0, total), batch[0].type(), batch[0].op()).whenComplete((result, error) ->
                 deliver(batch, buffer, error));
         }
@@ -254,8 +261,22 @@ public final class TensorFusion implements AutoCloseable
             return new FusionBuffer(Math.max(bytes, context.bufferBytes()), TensorFusion.this::recycle);
         }
 
+        /**
+         * @return true when fusion may fire without waiting: no batch in flight, and none for a deadline
+         *         (so a steady stream, whose next tensors arrive right after a batch completes, still batches).
+         */
+        private boolean isIdle(final long nowNs)
+        {
+            return context.fireWhenIdle() && inFlight.get() == 0
+                && nowNs - idleSinceNs >= TimeUnit.MICROSECONDS.toNanos(context.deadlineMicros());
+        }
+
         private void deliver(final Pending[] batch, final FusionBuffer buffer, final Throwable error)
         {
+            if (inFlight.decrementAndGet() == 0)
+            {
+                idleSinceNs = System.nanoTime();
+            }
             long offset = 0;
             for (final Pending pending : batch)
             {

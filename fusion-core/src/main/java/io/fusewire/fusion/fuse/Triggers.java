@@ -4,7 +4,8 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The dual threshold, per kind of tensor: fire when the waiting tensors of a kind fill the buffer
+ * When to cut, per kind of tensor: at once while no batch is in flight (the pipe is idle, so waiting
+ * gains nothing), else by the dual threshold: when the waiting tensors of a kind fill the buffer
  * to the threshold, or when the oldest has waited the deadline. After an agreement that cut
  * nothing (the other workers did not have the tensors yet) it holds off for a deadline, so that
  * empty agreements do not follow one another back to back.
@@ -43,26 +44,28 @@ final class Triggers
      * @param kind   a kind.
      * @param oldest its oldest waiting tensor, or null.
      * @param nowNs  now.
+     * @param idle   no batch is in flight.
      * @return true if that kind should be cut.
      */
-    boolean fires(final int kind, final Pending oldest, final long nowNs)
+    boolean fires(final int kind, final Pending oldest, final long nowNs, final boolean idle)
     {
         return oldest != null && nowNs - quietUntilNs >= 0
-            && (waitingBytes[kind] >= fillBytes || nowNs - oldest.arrivalNs() >= deadlineNs);
+            && (idle || waitingBytes[kind] >= fillBytes || nowNs - oldest.arrivalNs() >= deadlineNs);
     }
 
     /**
      * @param oldest the oldest waiting tensor of any kind, or null.
      * @param nowNs  now.
-     * @return true if some kind fills the threshold or the oldest waited the deadline.
+     * @param idle   no batch is in flight.
+     * @return true if the pipe is idle, some kind fills the threshold or the oldest waited the deadline.
      */
-    boolean firesAny(final Pending oldest, final long nowNs)
+    boolean firesAny(final Pending oldest, final long nowNs, final boolean idle)
     {
         if (oldest == null || nowNs - quietUntilNs < 0)
         {
             return false;
         }
-        if (nowNs - oldest.arrivalNs() >= deadlineNs)
+        if (idle || nowNs - oldest.arrivalNs() >= deadlineNs)
         {
             return true;
         }
