@@ -176,12 +176,17 @@ final class CliTest
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void perfAllReduceOverTcpWithTwoAggregatorsWritesJson(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+    void perfAllReduceOverTcpWithTwoAggregatorsWritesJsonAndTraces(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
         throws Exception
     {
         final java.nio.file.Path json = dir.resolve("rows.json");
         assertEquals(0, run("perf", "allreduce", "--workers", "3", "--aggregators", "2", "--transport", "tcp", "-b", "64K",
-            "-e", "128K", "--iters", "3", "--check", "--json", json.toString(), "--timeout-s", "90"), out::toString);
+            "-e", "128K", "--iters", "3", "--check", "--trace", "--json", json.toString(), "--timeout-s", "90"), out::toString);
+        for (int rank = 0; rank < 3; rank++)
+        {
+            assertTrue(out.toString().contains("# trace rank " + rank + ", 131072 B, us per collective: handoff"), out::toString);
+        }
+        assertTrue(out.toString().contains("per chunk (4 a collective): write to result"), out::toString);
         final String rows = java.nio.file.Files.readString(json);
         assertTrue(rows.contains("\"size\":65536") && rows.contains("\"size\":131072") && rows.contains("\"wrong\":0"), rows);
         assertTrue(!rows.contains("\"wrong\":1"), rows);
