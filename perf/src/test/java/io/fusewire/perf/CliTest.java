@@ -55,15 +55,18 @@ final class CliTest
     void perfFusionComparesFusedAndSyncAndWritesTheCdf(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
         throws Exception
     {
-        assertEquals(0, run("perf", "fusion", "--rate", "200", "--duration", "1", "--sizes", "4K,16K", "--out", dir.toString(),
-            "--timeout-s", "90"), out::toString);
+        assertEquals(0, run("perf", "fusion", "--rate", "200", "--duration", "1", "--runs", "2", "--sizes", "4K,16K", "--out",
+            dir.toString(), "--timeout-s", "90"), out::toString);
         final String text = out.toString();
-        assertTrue(text.contains("# fused vs sync: p50"), text);
-        assertTrue(java.util.regex.Pattern.compile("(?m)^sync +200 .* 0$").matcher(text).find(), text);
-        assertTrue(java.util.regex.Pattern.compile("(?m)^fused +200 .* 0$").matcher(text).find(), text);
+        assertTrue(text.contains("# 200 q/s: fused vs sync, medians: p50"), text);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^sync +200 q/s +\\d+ \\[\\d+-\\d+\\] .* 0$").matcher(text).find(), text);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^fused +200 q/s +\\d+ \\[\\d+-\\d+\\] .* 0$").matcher(text).find(), text);
         final java.util.List<String> cdf = java.nio.file.Files.readAllLines(dir.resolve("fusion-latency-cdf.csv"));
-        assertEquals("fraction,sync_us,fused_us", cdf.getFirst());
+        assertEquals("fraction,sync@200q/s_us,fused@200q/s_us", cdf.getFirst());
         assertEquals(201, cdf.size());
+        final java.util.List<String> summary = java.nio.file.Files.readAllLines(dir.resolve("fusion-summary.csv"));
+        assertEquals(3, summary.size(), "a header, then sync and fused at the one load");
+        assertTrue(summary.get(1).startsWith("sync,200 q/s,") && summary.get(2).startsWith("fused,200 q/s,"), summary::toString);
         assertTrue(java.nio.file.Files.size(dir.resolve("fusion-latency-cdf.png")) > 1000, "a PNG was drawn");
     }
 
@@ -71,9 +74,9 @@ final class CliTest
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void perfIndexChecksTheSplitLinearLayer(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
     {
-        assertEquals(0, run("perf", "index", "--rate", "100", "--duration", "1", "--mode", "fused", "--features-in", "256",
-            "--features-out", "64", "--out", dir.toString(), "--timeout-s", "90"), out::toString);
-        assertTrue(java.util.regex.Pattern.compile("(?m)^fused +100 .* 0$").matcher(out.toString()).find(), out::toString);
+        assertEquals(0, run("perf", "index", "--rate", "100", "--duration", "1", "--runs", "1", "--mode", "fused", "--features-in",
+            "256", "--features-out", "64", "--out", dir.toString(), "--timeout-s", "90"), out::toString);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^fused +100 q/s .* 0$").matcher(out.toString()).find(), out::toString);
     }
 
     @Test

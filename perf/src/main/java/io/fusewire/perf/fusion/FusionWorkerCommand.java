@@ -69,6 +69,9 @@ public final class FusionWorkerCommand implements Callable<Integer>
     @Option(names = "--deadline-us", defaultValue = "250")
     long deadlineMicros;
 
+    @Option(names = "--fire-when-idle", defaultValue = "true", arity = "1")
+    boolean fireWhenIdle;
+
     @Option(names = "--seed", defaultValue = "42")
     long seed;
 
@@ -85,6 +88,7 @@ public final class FusionWorkerCommand implements Callable<Integer>
         final CommunicatorContext context = job.communicator(timeoutMs);
         try (Communicator communicator = Communicator.connect(context);
             TensorFusion fusion = new TensorFusion(communicator, new FusionContext().fillThreshold(fill).deadlineMicros(deadlineMicros)
+                .fireWhenIdle(fireWhenIdle)
                 .agreementTimeoutMs(timeoutMs)))
         {
             final Workload work = "index".equals(workload) ? new Workload.LinearLayer(job.rank(), job.workers(), featuresIn, featuresOut)

@@ -12,15 +12,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.stream.DoubleStream;
 import java.util.stream.LongStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
 /**
- * Runs a query-latency experiment: optionally calibrates the offered load, then runs each mode
- * (sync, fused) with the same Poisson arrivals in fresh worker processes, prints a row per mode
- * and writes the latency CDF as CSV and PNG. The workload (what a query is) is the workers' business.
+ * Runs a query-latency experiment: measures the sync capacity (unless a rate is given), then, for
+ * each run, each offered load and each mode (sync, fused), the same Poisson arrivals in fresh
+ * worker processes, interleaved so that drift spreads over all; prints per load and mode the
+ * medians over the runs with their min-max, and writes the medians and every load's latency CDF as
+ * CSV and PNG. The workload (what a query is) is the workers' business.
  */
 final class QueryExperiment
 {
@@ -49,45 +52,84 @@ final class QueryExperiment
             out.println("# FAILED: --mode " + options.mode + ": use fused, sync or both");
             return 2;
         }
+        if (options.runs < 1 || options.loadsPercent.length == 0 || DoubleStream.of(options.loadsPercent).anyMatch(l -> l <= 0))
+        {
+            out.println("# FAILED: --runs must be at least 1 and --loads positive percentages, e.g. 20,50,80,95");
+            return 2;
+        }
         Files.createDirectories(options.outDir);
-        double offered = options.rate;
-        if (offered <= 0)
+        final Map<String, Double> loads = new LinkedHashMap<>();
+        if (options.rate > 0)
+        {
+            loads.put(String.format(Locale.ROOT, "%.0f q/s", options.rate), options.rate);
+        }
+        else
         {
             final double[] capacity = calibrate();
             if (capacity == null)
             {
                 return 1;
             }
-            offered = 0.8 * capacity[0];
-            out.printf(Locale.ROOT, "# capacity, closed loop: sync %.0f q/s, fused %.0f q/s (%.1fx); offered load %.0f q/s%n",
-                capacity[0], capacity[1], capacity[1] / capacity[0], offered);
-        }
-        out.printf(Locale.ROOT, "# fusewire perf %s: %d workers, %d aggregators, %s, %s, %.0f q/s for %.0f s, fill %.2f,"
-            + " deadline %.3f ms%n", name, options.workers, options.aggregators, options.transport, what, offered,
-            options.durationSeconds, options.fill, options.deadlineMs);
-        out.printf("%-6s %8s %12s %10s %10s %10s %7s%n", "mode", "queries", "q/s", "p50 (us)", "p90 (us)", "p99 (us)", "#wrong");
-        final Map<String, LatencyStats> results = new LinkedHashMap<>();
-        for (final String mode : "both".equals(options.mode) ? List.of("sync", "fused") : List.of(options.mode))
-        {
-            final LatencyStats stats = runMode(mode, offered);
-            if (stats == null)
+            out.printf(Locale.ROOT, "# capacity, closed loop: sync %.0f q/s, fused %.0f q/s (%.1fx)%n", capacity[0], capacity[1],
+                capacity[1] / capacity[0]);
+            for (final double percent : options.loadsPercent)
             {
-                return 1;
+                loads.put(String.format(Locale.ROOT, "%.0f%%", percent), percent / 100 * capacity[0]);
             }
-            results.put(mode, stats);
         }
-        if (results.size() == 2)
+        out.printf(Locale.ROOT, "# fusewire perf %s: %d workers, %d aggregators, %s, %s, loads %s, %d run(s) of %.0f s each,"
+            + " fill %.2f, deadline %.3f ms, fire when idle %s%n", name, options.workers, options.aggregators, options.transport, what,
+            String.join(" ", loads.keySet()), options.runs, options.durationSeconds, options.fill, options.deadlineMs,
+            options.fireWhenIdle);
+        final List<String> modes = "both".equals(options.mode) ? List.of("sync", "fused") : List.of(options.mode);
+        final Map<String, LoadResults> results = new LinkedHashMap<>();
+        for (int run = 1; run <= options.runs; run++)
         {
-            final LatencyStats sync = results.get("sync");
-            final LatencyStats fused = results.get("fused");
-            out.printf(Locale.ROOT, "# fused vs sync: p50 %+.0f%%, p99 %+.0f%%%n",
-                100.0 * (fused.percentile(0.5) - sync.percentile(0.5)) / sync.percentile(0.5),
-                100.0 * (fused.percentile(0.99) - sync.percentile(0.99)) / sync.percentile(0.99));
+            for (final Map.Entry<String, Double> load : loads.entrySet())
+            {
+                for (final String mode : modes)
+                {
+                    if (!runMode(mode, load.getValue(), results.computeIfAbsent(key(mode, load.getKey()), k -> new LoadResults())))
+                    {
+                        return 1;
+                    }
+                }
+            }
+            out.printf("# run %d of %d done%n", run, options.runs);
+            out.flush();
+        }
+        out.printf("%-6s %8s %20s %20s %20s %20s %7s%n", "mode", "load", "q/s", "p50 (us)", "p90 (us)", "p99 (us)", "#wrong");
+        for (final String load : loads.keySet())
+        {
+            for (final String mode : modes)
+            {
+                final LoadResults r = results.get(key(mode, load));
+                out.printf(Locale.ROOT, "%-6s %8s %20s %20s %20s %20s %7d%n", mode, load, r.cell(0), r.cell(1), r.cell(2), r.cell(3),
+                    r.wrong());
+            }
+            if (modes.size() == 2)
+            {
+                final LoadResults sync = results.get(key("sync", load));
+                final LoadResults fused = results.get(key("fused", load));
+                out.printf(Locale.ROOT, "# %s: fused vs sync, medians: p50 %+.0f%%, p99 %+.0f%%%n", load,
+                    change(fused.summary(1)[0], sync.summary(1)[0]), change(fused.summary(3)[0], sync.summary(3)[0]));
+            }
         }
         write(results);
-        out.println("# wrote " + file("latency-cdf.csv") + " and " + file("latency-cdf.png"));
+        out.println("# wrote " + file("latency-cdf.csv") + ", " + file("summary.csv") + " and " + file("latency-cdf.png"));
         out.flush();
-        return 0;
+        return results.values().stream().allMatch(r -> r.wrong() == 0) ? 0 : 1;
+    }
+
+    /** @return the key of a mode at a load: "mode TAB load". */
+    private static String key(final String mode, final String load)
+    {
+        return mode + "\t" + load;
+    }
+
+    private static double change(final double value, final double reference)
+    {
+        return 100.0 * (value - reference) / reference;
     }
 
     private double[] calibrate() throws Exception
@@ -106,7 +148,8 @@ final class QueryExperiment
         return capacity[0];
     }
 
-    private LatencyStats runMode(final String mode, final double offered) throws Exception
+    /** @return false if a worker failed (said on out). */
+    private boolean runMode(final String mode, final double offered, final LoadResults into) throws Exception
     {
         final long[] completed = new long[options.workers];
         final double[] seconds = new double[options.workers];
@@ -121,17 +164,15 @@ final class QueryExperiment
         if (!failures.isEmpty())
         {
             out.println("# FAILED " + mode + ": " + String.join("; ", failures));
-            return null;
+            return false;
         }
         final List<Long> all = new ArrayList<>();
         for (int rank = 0; rank < options.workers; rank++)
         {
             Files.readAllLines(latencyFile(mode, rank)).forEach(line -> all.add(Long.parseLong(line.trim())));
         }
-        final LatencyStats stats = LatencyStats.of(all.stream().mapToLong(Long::longValue).toArray());
-        out.printf(Locale.ROOT, "%-6s %8d %12.1f %10d %10d %10d %7d%n", mode, completed[0], completed[0] / seconds[0],
-            stats.percentile(0.5), stats.percentile(0.9), stats.percentile(0.99), LongStream.of(wrong).sum());
-        return stats;
+        into.add(completed[0] / seconds[0], LatencyStats.of(all.stream().mapToLong(Long::longValue).toArray()), LongStream.of(wrong).sum());
+        return true;
     }
 
     private List<String> runWorkers(final String mode, final double offered, final BiConsumer<Integer, String> onResult)
@@ -146,7 +187,8 @@ final class QueryExperiment
                     Integer.toString(options.workers), "--aggregators", String.join(",", addresses), "--transport",
                     options.transport, "--job", Long.toString(cluster.job()), "--secret", cluster.secret(), "--mode", mode, "--rate",
                     Double.toString(Math.max(1, offered)), "--duration-s", Double.toString(options.durationSeconds), "--fill",
-                    Double.toString(options.fill), "--deadline-us", Long.toString((long)(options.deadlineMs * 1000)), "--out",
+                    Double.toString(options.fill), "--deadline-us", Long.toString((long)(options.deadlineMs * 1000)),
+                    "--fire-when-idle", Boolean.toString(options.fireWhenIdle), "--out",
                     latencyFile(mode, rank).toString(), "--timeout-ms",
                     Long.toString(TimeUnit.SECONDS.toMillis(options.timeoutSeconds))));
                 arguments.addAll(workload);
@@ -166,23 +208,42 @@ final class QueryExperiment
         return file("latency-" + mode + "-rank" + rank + ".txt").toAbsolutePath();
     }
 
-    private void write(final Map<String, LatencyStats> results) throws IOException
+    /** The CDF of every mode at every load (all runs' latencies together), and the medians, as CSV; the CDFs as a PNG. */
+    private void write(final Map<String, LoadResults> results) throws IOException
     {
+        final Map<String, LatencyStats> pooled = new LinkedHashMap<>();
+        results.forEach((key, r) -> pooled.put(key, r.pooled()));
         final List<String> lines = new ArrayList<>();
-        lines.add("fraction," + String.join(",", results.keySet().stream().map(mode -> mode + "_us").toList()));
+        lines.add("fraction," + String.join(",", pooled.keySet().stream().map(key -> key.replace('\t', '@').replace(" ", "") + "_us").toList()));
         for (final double fraction : FRACTIONS)
         {
             final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%.3f", fraction));
-            results.values().forEach(stats -> line.append(',').append(stats.percentile(fraction)));
+            pooled.values().forEach(stats -> line.append(',').append(stats.percentile(fraction)));
             lines.add(line.toString());
         }
         Files.write(file("latency-cdf.csv"), lines);
+        final List<String> summary = new ArrayList<>();
+        summary.add("mode,load,qps_median,qps_min,qps_max,p50_median_us,p50_min_us,p50_max_us,p90_median_us,p90_min_us,p90_max_us,"
+            + "p99_median_us,p99_min_us,p99_max_us,wrong");
+        results.forEach((key, r) ->
+        {
+            final StringBuilder line = new StringBuilder(key.replace('\t', ','));
+            for (int column = 0; column <= LoadResults.PERCENTILES.length; column++)
+            {
+                for (final double value : r.summary(column))
+                {
+                    line.append(String.format(Locale.ROOT, ",%.1f", value));
+                }
+            }
+            summary.add(line.append(',').append(r.wrong()).toString());
+        });
+        Files.write(file("summary.csv"), summary);
         System.setProperty("java.awt.headless", "true");
-        final XYChart chart = new XYChartBuilder().width(900).height(560).title("perf " + name + ": query latency, fused vs one"
-            + " collective per query").xAxisTitle("latency (us, log scale)").yAxisTitle("fraction of queries").build();
+        final XYChart chart = new XYChartBuilder().width(900).height(560).title("perf " + name + ": query latency by offered load,"
+            + " fused vs one collective per query").xAxisTitle("latency (us, log scale)").yAxisTitle("fraction of queries").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setMarkerSize(0);
-        results.forEach((mode, stats) -> chart.addSeries(mode, stats.cdf(FRACTIONS), FRACTIONS));
+        pooled.forEach((key, stats) -> chart.addSeries(key.replace('\t', ' '), stats.cdf(FRACTIONS), FRACTIONS));
         BitmapEncoder.saveBitmap(chart, file("latency-cdf").toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }

@@ -15,10 +15,17 @@ public final class QueryOptions
     @Option(names = "--transport", defaultValue = "shm", description = "shm, tcp or verbs (default: ${DEFAULT-VALUE}).")
     String transport;
 
-    @Option(names = "--rate", defaultValue = "0", description = "Queries per second; 0 measures the sync capacity and takes 80%%.")
+    @Option(names = "--rate", defaultValue = "0", description = "Queries per second; 0 measures the sync capacity and runs at --loads.")
     double rate;
 
-    @Option(names = "--duration", defaultValue = "10", description = "Seconds of arrivals per mode (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--loads", defaultValue = "20,50,80,95", split = ",",
+        description = "Offered loads, percent of the measured sync capacity (default: ${DEFAULT-VALUE}).")
+    double[] loadsPercent;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Runs of every load and mode, interleaved; medians reported (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--duration", defaultValue = "5", description = "Seconds of arrivals per mode, load and run (default: ${DEFAULT-VALUE}).")
     double durationSeconds;
 
     @Option(names = "--fill", defaultValue = "0.75", description = "Fusion fill threshold (default: ${DEFAULT-VALUE}).")
@@ -26,6 +33,10 @@ public final class QueryOptions
 
     @Option(names = "--deadline", defaultValue = "0.25", description = "Fusion deadline in ms (default: ${DEFAULT-VALUE}).")
     double deadlineMs;
+
+    @Option(names = "--fire-when-idle", defaultValue = "true", arity = "1",
+        description = "Fused: a tensor goes at once when no batch has been in flight for a deadline (default: ${DEFAULT-VALUE}).")
+    boolean fireWhenIdle;
 
     @Option(names = "--mode", defaultValue = "both", description = "fused, sync or both (default: ${DEFAULT-VALUE}).")
     String mode;
