@@ -25,8 +25,9 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 /**
  * A worker's handle on a job: AllReduce through the job's aggregators. Thread-safe: collectives
  * from any thread run one at a time, in the order they were submitted, on the communicator's own
- * thread or, for {@link #allReduceBlocking}, on the caller's. Futures complete on the
- * communicator's thread, so heavy dependent work belongs in the {@code *Async} stages. Every future completes: with the result, or with an exception that says what failed
+ * thread or, for {@link #allReduceBlocking}, on the caller's. Futures complete on whichever of
+ * those threads drives the worker at the time, so heavy dependent work belongs in the
+ * {@code *Async} stages. Every future completes: with the result, or with an exception that says what failed
  * (an aggregator gone, a worker missing, workers disagreeing, no progress within the timeout).
  */
 public final class Communicator implements AutoCloseable
