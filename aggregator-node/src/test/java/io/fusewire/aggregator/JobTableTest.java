@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fusewire.fusion.Communicator;
+import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.topology.store.Store;
 import io.fusewire.topology.store.Stores;
@@ -14,6 +16,8 @@ import io.fusewire.transport.TransportException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,21 +42,21 @@ final class JobTableTest
     @Test
     void aDaemonThatOwnsItsCoreBusySpinsAndServesAndAnUnknownWaitPolicyIsRefused()
     {
-        final java.util.Properties nap = new java.util.Properties();
+        final Properties nap = new Properties();
         nap.setProperty(AggregatorContext.IDLE_PROP, "NAP");
         final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
             () -> AggregatorContext.fromProperties(nap));
         assertTrue(refused.getMessage().contains("use SHARED_CORE or SPIN"), refused.getMessage());
-        final java.util.Properties spin = new java.util.Properties();
+        final Properties spin = new Properties();
         spin.setProperty(AggregatorContext.IDLE_PROP, "SPIN");
         assertTrue(AggregatorContext.fromProperties(spin).busySpin());
         try (Cluster cluster = new Cluster("shm", 0))
         {
             cluster.aggregators.add(AggregatorNode.launch(new AggregatorContext().listen("127.0.0.1:0").transport("shm")
                 .busySpin(true).transportContext(Cluster.transportContext())));
-            final java.util.List<io.fusewire.fusion.Communicator> comms = cluster.join(2);
-            AllReduceTest.checkSum(comms, io.fusewire.fusion.DataType.FLOAT32, 50_000);
-            comms.forEach(io.fusewire.fusion.Communicator::close);
+            final List<Communicator> comms = cluster.join(2);
+            AllReduceTest.checkSum(comms, DataType.FLOAT32, 50_000);
+            comms.forEach(Communicator::close);
         }
     }
 

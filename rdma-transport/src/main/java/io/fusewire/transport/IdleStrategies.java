@@ -7,8 +7,9 @@ import org.agrona.concurrent.IdleStrategy;
  * The idle strategies of Fusewire's polling threads (workers, aggregators, fusion, baselines).
  * These hosts are often oversubscribed, so by default a waiting thread spins briefly, then yields
  * its core, and parks only after a long idleness ({@link SharedCoreIdleStrategy}): measured on 2
- * cores with two workers and an aggregator, 10 spins and yields beat 100 spins, 1000 yields and
- * then parks of up to 50 us by 1.3-2.8x in AllReduce bandwidth (README, "Wait policy"). Tunable
+ * cores with two workers and an aggregator, this about doubled AllReduce bandwidth up to 128 KiB
+ * against 100 spins, 1000 yields and then parks, and left larger sizes within the spread (README,
+ * "Wait policy"). Tunable
  * per process: {@code fusewire.idle.spins}, {@code fusewire.idle.yield.ns},
  * {@code fusewire.idle.max.park.ns}. A thread that owns a core may busy-spin instead ({@link #busySpin}).
  */

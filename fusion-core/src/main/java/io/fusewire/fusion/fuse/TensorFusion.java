@@ -20,9 +20,10 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
  * submitted from any thread, leave as one AllReduce per batch. Each tensor is placed (one copy) in
  * a fusion buffer, registered memory, at an offset padded to a power of two. As TCP's Nagle does,
  * fusion batches only while the pipe is busy ({@link FusionContext#fireWhenIdle()}): when no batch
- * has been in flight for a deadline, a waiting tensor goes at once; otherwise the tensors waiting for one data type and operator go when they fill the buffer to the
- * threshold or when the oldest has waited the deadline (a tensor too large to share a buffer goes
- * alone). Results are views of the fused result, no copy.
+ * has been in flight for a deadline, a waiting tensor goes at once; otherwise the tensors waiting
+ * for one data type and operator go when they fill the buffer to the threshold or when the oldest
+ * has waited the deadline (a tensor too large to share a buffer goes alone). Results are views of
+ * the fused result, no copy.
  *
  * <p>Every worker must submit the same tensors, as with any collective. Because the deadline fires
  * at different moments on different workers, the workers agree on each cut first (see
@@ -45,6 +46,8 @@ public final class TensorFusion implements AutoCloseable
     private final AtomicInteger inFlight = new AtomicInteger();
     /** When the last batch in flight completed ({@link System#nanoTime()}); at first, long ago. */
     private volatile long idleSinceNs = System.nanoTime() - (1L << 62);
+    /** How long the pipe must have been idle before a tensor goes at once: a deadline. */
+    private final long idleGraceNs;
     private final AgentRunner runner;
     private volatile String failure;
     private volatile boolean closed;
@@ -57,6 +60,7 @@ public final class TensorFusion implements AutoCloseable
     {
         this.communicator = communicator;
         this.context = context.conclude();
+        this.idleGraceNs = TimeUnit.MICROSECONDS.toNanos(context.deadlineMicros());
         this.cutter = context.matchByName() ? new NamedCutter(communicator, context) : new OrderedCutter(communicator, context);
         pool = new ManyToManyConcurrentArrayQueue<>(Math.max(2, context.buffers()));
         for (int i = 0; i < context.buffers(); i++)
@@ -268,7 +272,7 @@ public final class TensorFusion implements AutoCloseable
         private boolean isIdle(final long nowNs)
         {
             return context.fireWhenIdle() && inFlight.get() == 0
-                && nowNs - idleSinceNs >= TimeUnit.MICROSECONDS.toNanos(context.deadlineMicros());
+                && nowNs - idleSinceNs >= idleGraceNs;
         }
 
         private void deliver(final Pending[] batch, final FusionBuffer buffer, final Throwable error)
