@@ -2,6 +2,7 @@ package io.fusewire.aggregator;
 
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
+import io.fusewire.fusion.protocol.ChunkImmediate;
 import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.transport.MemoryRegion;
@@ -222,7 +223,7 @@ final class Job
             beginType = type;
             beginRank = rank;
         }
-        else if (beginCount != count || beginType != type)
+        else if (beginType != type || beginCount != count && (op & ChunkImmediate.PREFIX) == 0)
         {
             fail("workers disagree on collective " + sequence + ": rank " + beginRank + " reduces " + beginCount + " "
                 + describeType(beginType) + ", rank " + rank + " reduces " + count + " " + describeType(type));
@@ -281,11 +282,12 @@ final class Job
         return slots.isSumming() || begun != 0 && begun < layout.workers();
     }
 
-    /** @return a chunk's type byte (data type code | operator code &lt;&lt; 4) in words. */
+    /** @return a chunk's type byte (data type code | operator code &lt;&lt; 4, with its PREFIX flag) in words. */
     static String describeType(final int type)
     {
         final DataType dtype = DataType.ofCode(type & 0xF);
-        final ReduceOp op = ReduceOp.ofCode(type >>> 4 & 0xF);
-        return (dtype == null ? "type ?" : dtype.name().toLowerCase(java.util.Locale.ROOT)) + " " + (op == null ? "op ?" : op.name());
+        final ReduceOp op = ReduceOp.ofCode(type >>> 4 & 0x7);
+        return (dtype == null ? "type ?" : dtype.name().toLowerCase(java.util.Locale.ROOT)) + " " + (op == null ? "op ?" : op.name())
+            + ((type >>> 4 & ChunkImmediate.PREFIX) != 0 ? " (common prefix)" : "");
     }
 }

@@ -8,6 +8,7 @@ import io.fusewire.fusion.reduce.Reducer;
 import io.fusewire.fusion.reduce.Reducers;
 import io.fusewire.transport.MemoryRegion;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Each slot sums its contributions in rank order, as soon as the ranks before are in: rank 0,
  * then rank 1, and so on. A contribution that comes early waits in its inbox area; the sums are the
  * same bits whatever the arrival order, and mostly made while the data is still in cache.
+ *
+ * <p>A common-prefix chunk ({@link ChunkImmediate#PREFIX}) may come in different lengths from
+ * different workers: the sum covers the bytes all of them sent, each contribution summed over the
+ * shortest length seen so far (which only shrinks, so the final prefix has every rank in it), and
+ * the result is as long as the shortest contribution.
  *
  * <p>A slot's result stays where the sum left it ({@link SlotLayout#resultRegion}) until every
  * worker has it, so the slot's next use may record arrivals at once (they land in the inbox) but
@@ -37,6 +43,8 @@ final class SlotPool
     private final MemoryRegion inbox;
     private final MemorySegment[] accSlots;
     private final MemorySegment[] outSlots;
+    /** The result area, whose table of result lengths tells workers that read in place how long each result is. */
+    private final MemorySegment resultLengths;
     private final int[] generation;
     private final int[] arrivedCount;
     private final int[] nextRank;
@@ -60,6 +68,7 @@ final class SlotPool
         this.inbox = inbox;
         this.counters = counters;
         final int window = layout.window();
+        resultLengths = results.segment();
         accSlots = new MemorySegment[window];
         outSlots = new MemorySegment[window];
         for (int s = 0; s < window; s++)
@@ -114,7 +123,7 @@ final class SlotPool
             counters.staleWrites.incrementOrdered();
             return -1;
         }
-        final int type = immediate >>> 24; // data type code | operator code << 4
+        final int type = immediate >>> 24; // data type code | (operator code | PREFIX) << 4
         final DataType dtype = DataType.ofCode(ChunkImmediate.dtype(immediate));
         final ReduceOp op = ReduceOp.ofCode(ChunkImmediate.op(immediate));
         if (dtype == null || op == null || length > layout.chunkBytes() || length % dtype.bytes() != 0)
@@ -129,11 +138,15 @@ final class SlotPool
             slotFirstRank[slot] = rank;
             firstArrivalNs[slot] = nowNs;
         }
-        else if (slotType[slot] != type || slotLength[slot] != length)
+        else if (slotType[slot] != type || slotLength[slot] != length && !ChunkImmediate.isPrefix(immediate))
         {
             final int other = slotFirstRank[slot];
             return refuse("workers disagree: rank " + other + " sent " + describe(slotType[slot], slotLength[slot]) + ", rank "
                 + rank + " sent " + describe(type, length) + " for the same chunk");
+        }
+        else
+        {
+            slotLength[slot] = Math.min(slotLength[slot], length); // a common prefix is as long as the shortest contribution
         }
         arrived[slot * layout.workers() + rank] = true;
         arrivedCount[slot]++;
@@ -248,7 +261,7 @@ final class SlotPool
             return false;
         }
         final DataType dtype = DataType.ofCode(slotType[slot] & 0xF);
-        final Reducer reducer = Reducers.of(dtype, ReduceOp.ofCode(slotType[slot] >>> 4));
+        final Reducer reducer = Reducers.of(dtype, ReduceOp.ofCode(slotType[slot] >>> 4 & 0x7));
         final int elements = slotLength[slot] / dtype.bytes();
         final int workers = layout.workers();
         int rank = nextRank[slot];
@@ -268,6 +281,7 @@ final class SlotPool
             return false;
         }
         reducer.finish(accSlots[slot], outSlots[slot], elements); // lands where SlotLayout.resultRegion says
+        resultLengths.set(ValueLayout.JAVA_INT, layout.resultLengthOffset(slot), slotLength[slot]);
         chunksReduced++;
         counters.chunksReduced.incrementOrdered();
         return true;

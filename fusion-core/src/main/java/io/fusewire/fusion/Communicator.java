@@ -160,22 +160,32 @@ public final class Communicator implements AutoCloseable
      */
     public CompletableFuture<MemorySegment> allReduce(final MemorySegment data, final DataType type, final ReduceOp op)
     {
-        final CompletableFuture<MemorySegment> future = new CompletableFuture<>();
-        final String refusal = refusal(data, type);
-        final String failure = agent.failure();
-        if (refusal != null)
-        {
-            future.completeExceptionally(new IllegalArgumentException(refusal));
-        }
-        else if (failure != null)
-        {
-            future.completeExceptionally(new IllegalStateException(failure));
-        }
-        else
-        {
-            submitted.offer(new FutureCollective(data, type, op, future));
-        }
-        return future;
+        return submit(data, type, op, false, refusal(data, type));
+    }
+
+    /**
+     * AllReduce of the elements that every worker brought, where each may bring a different number:
+     * the aggregator, which sees every contribution, reduces the first k elements, k being the
+     * shortest contribution, and says so with the result. Tensor fusion cuts its batches with it, so
+     * that the workers need no collective of their own to agree on what a batch holds. One chunk, so
+     * at most {@link #commonPrefixLimit()} bytes.
+     *
+     * @param data elements of {@code type}, this worker's contribution; its start is overwritten with the result.
+     * @param type their type, the same on every worker.
+     * @param op   the operator, the same on every worker.
+     * @return completes with the start of {@code data} that holds the result, as long as the shortest contribution.
+     */
+    public CompletableFuture<MemorySegment> allReduceCommonPrefix(final MemorySegment data, final DataType type, final ReduceOp op)
+    {
+        return submit(data, type, op, true, data.byteSize() == 0 || data.byteSize() > commonPrefixLimit()
+            ? "a common-prefix AllReduce takes 1 to " + commonPrefixLimit() + " bytes (one chunk); got " + data.byteSize()
+            : refusal(data, type));
+    }
+
+    /** @return the most bytes {@link #allReduceCommonPrefix} takes: the job's chunk size. */
+    public int commonPrefixLimit()
+    {
+        return context.chunkBytes();
     }
 
     /**
@@ -232,6 +242,26 @@ public final class Communicator implements AutoCloseable
             throw new IllegalStateException(collective.failure());
         }
         return data;
+    }
+
+    private CompletableFuture<MemorySegment> submit(final MemorySegment data, final DataType type, final ReduceOp op,
+        final boolean commonPrefix, final String refusal)
+    {
+        final CompletableFuture<MemorySegment> future = new CompletableFuture<>();
+        final String failure = agent.failure();
+        if (refusal != null)
+        {
+            future.completeExceptionally(new IllegalArgumentException(refusal));
+        }
+        else if (failure != null)
+        {
+            future.completeExceptionally(new IllegalStateException(failure));
+        }
+        else
+        {
+            submitted.offer(new FutureCollective(data, type, op, commonPrefix, future));
+        }
+        return future;
     }
 
     /** @return why a collective cannot take this memory, or null. */

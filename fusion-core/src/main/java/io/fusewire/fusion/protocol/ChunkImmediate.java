@@ -7,9 +7,10 @@ package io.fusewire.fusion.protocol;
  *    0                   1                   2                   3
  *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *   +-----------------------+-----------------------+-------+-------+
- *   |     slot (12 bits)    |  generation (12 bits) | dtype |  op   |
- *   +-----------------------+-----------------------+-------+-------+
- *    bits 0-11 slot, 12-23 generation, 24-27 data type code, 28-31 operator code
+ *   |     slot (12 bits)    |  generation (12 bits) | dtype | op  |P|
+ *   +-----------------------+-----------------------+-------+-----+-+
+ *    bits 0-11 slot, 12-23 generation, 24-27 data type code, 28-30 operator code,
+ *    31 P: a common-prefix collective ({@link #PREFIX})
  * </pre>
  *
  * The generation counts the uses of a slot (modulo 4096), so a write for a slot's earlier or later
@@ -22,6 +23,12 @@ public final class ChunkImmediate
     public static final int MAX_SLOTS = 1 << 12;
     /** Generations wrap at this. */
     public static final int GENERATIONS = 1 << 12;
+    /**
+     * Added to the operator code for a common-prefix chunk: the workers' contributions may differ in
+     * length, and the aggregator reduces the bytes that all of them sent (the shortest contribution),
+     * which sets the result's length.
+     */
+    public static final int PREFIX = 0x8;
 
     private ChunkImmediate()
     {
@@ -31,7 +38,7 @@ public final class ChunkImmediate
      * @param slot       0..4095.
      * @param generation any; taken modulo 4096.
      * @param dtype      a {@link io.fusewire.fusion.DataType} code.
-     * @param op         a {@link io.fusewire.fusion.ReduceOp} code.
+     * @param op         a {@link io.fusewire.fusion.ReduceOp} code, plus {@link #PREFIX} for a common-prefix chunk.
      * @return the immediate.
      */
     public static int encode(final int slot, final int generation, final int dtype, final int op)
@@ -57,9 +64,15 @@ public final class ChunkImmediate
         return immediate >>> 24 & 0xF;
     }
 
-    /** @return the operator code. */
+    /** @return the operator code, without {@link #PREFIX}. */
     public static int op(final int immediate)
     {
-        return immediate >>> 28;
+        return immediate >>> 28 & 0x7;
+    }
+
+    /** @return true for a common-prefix chunk ({@link #PREFIX}). */
+    public static boolean isPrefix(final int immediate)
+    {
+        return (immediate >>> 28 & PREFIX) != 0;
     }
 }

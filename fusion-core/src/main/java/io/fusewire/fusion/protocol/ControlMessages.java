@@ -10,7 +10,8 @@ import org.agrona.MutableDirectBuffer;
  *
  * <pre>
  *   BEGIN  worker to aggregator, before the first chunk of a collective that aggregator takes part in
- *     0 int type = 1 | 4 int data type code | 8 int operator code | 12 long collective sequence | 20 long element count
+ *     0 int type = 1 | 4 int data type code | 8 int operator code (+ ChunkImmediate.PREFIX) | 12 long collective sequence
+ *     | 20 long element count (this worker's: a common-prefix collective's counts may differ)
  *   ERROR  aggregator to worker: the job failed; the connection closes after it
  *     0 int type = 2 | 4.. the reason, UTF-8
  * </pre>

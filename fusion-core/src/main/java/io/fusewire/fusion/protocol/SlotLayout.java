@@ -13,11 +13,13 @@ package io.fusewire.fusion.protocol;
  *    C bytes each: inbox(s, r) = (s * N + r) * C
  *
  *   and its sums: the accumulators, 2C per slot (4 bytes per element, for inputs as narrow as 2 bytes),
- *   and the result area, C per slot (16-bit results rounded back from the accumulator)
- *   +------------+------------+-----      +--------+--------+-----
- *   | acc slot 0 | acc slot 1 | ...       | slot 0 | slot 1 | ...
- *   +------------+------------+-----      +--------+--------+-----
- *   accumulator(s) = s * 2C                result(s) = s * C
+ *   and the result area, C per slot (16-bit results rounded back from the accumulator), then each
+ *   slot's last result length (an int in 8 bytes: the bytes reduced, which a common-prefix chunk
+ *   sets to the shortest contribution)
+ *   +------------+------------+-----      +--------+-----+----------+--------+--------+-----
+ *   | acc slot 0 | acc slot 1 | ...       | slot 0 | ... | slot W-1 | len 0  | len 1  | ...
+ *   +------------+------------+-----      +--------+-----+----------+--------+--------+-----
+ *   accumulator(s) = s * 2C                result(s) = s * C         length(s) = W * C + 8 * s
  *
  *   the aggregator exposes the three to the job's workers in this order: inbox, accumulators,
  *   results. A slot's result lies in its accumulator for 4-byte types, in the result area for
@@ -81,10 +83,16 @@ public record SlotLayout(int workers, int aggregators, int window, int chunkByte
         return 2L * chunkBytes * slot;
     }
 
-    /** @return bytes of an aggregator's result area for one job. */
+    /** @return bytes of an aggregator's result area for one job, with its table of result lengths. */
     public long resultAreaBytes()
     {
-        return (long)chunkBytes * window;
+        return (long)chunkBytes * window + 8L * window;
+    }
+
+    /** @return offset, in the result area, of the int that holds slot s's last result length. */
+    public long resultLengthOffset(final int slot)
+    {
+        return (long)chunkBytes * window + 8L * slot;
     }
 
     /** @return offset of slot s in the result area. */

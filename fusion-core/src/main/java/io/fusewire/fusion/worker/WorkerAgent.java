@@ -13,6 +13,7 @@ import io.fusewire.transport.Opcode;
 import io.fusewire.transport.PostResult;
 import io.fusewire.transport.RemoteRegion;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
@@ -33,7 +34,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * source, the send window or the tensor the result is copied into, must not change before that),
  * the result is copied to the caller's memory and the slot is free for the next chunk
  * (self-clocking: at most W chunks in flight per aggregator; the next chunk in a slot tells the
- * aggregator this worker has read the slot's last result). See {@link SlotLayout}.
+ * aggregator this worker has read the slot's last result). A common-prefix collective is one chunk
+ * whose result may be shorter than what this worker sent: the written result's length, or the
+ * length the aggregator left in its table where results are read in place. See {@link SlotLayout}.
  */
 public final class WorkerAgent implements Agent
 {
@@ -248,7 +251,7 @@ public final class WorkerAgent implements Agent
             }
         }
         final long bytes = collective.data().byteSize();
-        chunkBytes = ChunkPlan.chunkBytes(bytes, layout.chunkBytes());
+        chunkBytes = collective.isCommonPrefix() ? layout.chunkBytes() : ChunkPlan.chunkBytes(bytes, layout.chunkBytes());
         chunks = (bytes + chunkBytes - 1) / chunkBytes;
         done = 0;
         lastProgressNs = System.nanoTime();
@@ -272,11 +275,12 @@ public final class WorkerAgent implements Agent
         int posted = 0;
         final Collective c = current;
         final long bytes = c.data().byteSize();
+        final int op = c.op().code() | (c.isCommonPrefix() ? ChunkImmediate.PREFIX : 0);
         for (int a = 0; a < aggregators.length && current != null; a++)
         {
             if (beginPending[a])
             {
-                ControlMessages.putBegin(begin, c.type().code(), c.op().code(), sequence, bytes / c.type().bytes());
+                ControlMessages.putBegin(begin, c.type().code(), op, sequence, bytes / c.type().bytes());
                 if (aggregators[a].send(begin, 0, ControlMessages.BEGIN_LENGTH, -1) != PostResult.OK)
                 {
                     continue;
@@ -302,7 +306,7 @@ public final class WorkerAgent implements Agent
                     at = layout.windowOffset(a, slot);
                     MemorySegment.copy(c.data(), start, sendWindow.segment(), at, length);
                 }
-                final int immediate = ChunkImmediate.encode(slot, (int)(stream[a] / layout.window()), c.type().code(), c.op().code());
+                final int immediate = ChunkImmediate.encode(slot, (int)(stream[a] / layout.window()), c.type().code(), op);
                 final int index = a * layout.window() + slot;
                 final int result = aggregators[a].write(from, at, length, inboxes[a], layout.inboxOffset(slot, rank), immediate, index);
                 if (result == PostResult.BACK_PRESSURED)
@@ -380,13 +384,23 @@ public final class WorkerAgent implements Agent
                 + ChunkImmediate.generation(immediate) + ", which has no chunk in flight");
             return;
         }
-        final int expected = mappedRegions != null ? 0 : slotLength[at];
-        if (length != expected)
+        if (mappedRegions != null && length != 0)
         {
-            failAll("aggregator " + a + " answered slot " + ChunkImmediate.slot(immediate) + " with " + length
-                + " bytes where " + expected + " were due" + (mappedRegions != null ? " (results are read in place)" : ""));
+            failAll("aggregator " + a + " wrote " + length + " bytes of a result to slot " + ChunkImmediate.slot(immediate)
+                + " where results are read in place");
             return;
         }
+        final int sent = slotLength[at];
+        final int answered = mappedRegions == null ? length : current.isCommonPrefix()
+            ? mappedRegions[a][SlotLayout.RESULTS].get(ValueLayout.JAVA_INT, layout.resultLengthOffset(ChunkImmediate.slot(immediate)))
+            : sent;
+        if (current.isCommonPrefix() ? answered <= 0 || answered > sent || answered % current.type().bytes() != 0 : answered != sent)
+        {
+            failAll("aggregator " + a + " answered slot " + ChunkImmediate.slot(immediate) + " with " + answered + " bytes where "
+                + (current.isCommonPrefix() ? "1 to " : "") + sent + " were due");
+            return;
+        }
+        slotLength[at] = answered;
         if (trace != null)
         {
             trace.answered(at, System.nanoTime());
@@ -435,6 +449,10 @@ public final class WorkerAgent implements Agent
         {
             failCurrent("collective " + sequence + " could not write its result: " + ex);
             return;
+        }
+        if (current.isCommonPrefix())
+        {
+            current.reduced(slotLength[at]);
         }
         inFlight[a]--;
         lastProgressNs = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.fusewire.fusion.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +20,10 @@ final class ProtocolTest
         assertEquals(17, ChunkImmediate.generation(immediate), "generations wrap at 4096");
         assertEquals(3, ChunkImmediate.dtype(immediate));
         assertEquals(2, ChunkImmediate.op(immediate));
-        assertEquals(15, ChunkImmediate.op(ChunkImmediate.encode(0, 0, 0, 15)), "the top nibble survives the sign bit");
+        final int prefix = ChunkImmediate.encode(0, 0, 0, 7 | ChunkImmediate.PREFIX);
+        assertEquals(7, ChunkImmediate.op(prefix), "the operator survives the sign bit");
+        assertTrue(ChunkImmediate.isPrefix(prefix));
+        assertFalse(ChunkImmediate.isPrefix(immediate));
     }
 
     @Test
@@ -64,5 +68,7 @@ final class ProtocolTest
         assertEquals(layout.inboxBytes() - 4096, layout.inboxOffset(3, 2));
         assertEquals(2L * 4 * 4096, layout.windowBytes());
         assertEquals(4 * 4096 + 4096, layout.windowOffset(1, 1));
+        assertEquals(layout.resultAreaBytes() - 8, layout.resultLengthOffset(3), "the lengths follow the last slot's result");
+        assertEquals(4L * 4096, layout.resultLengthOffset(0));
     }
 }
