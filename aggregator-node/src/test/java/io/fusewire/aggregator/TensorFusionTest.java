@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +42,7 @@ final class TensorFusionTest
             {
                 final TensorFusion fusion = new TensorFusion(comms.get(rank), context);
                 fusions.add(fusion);
-                final Worker worker = new Worker(rank, fusion);
+                final Worker worker = new Worker(rank, fusion, comms.get(rank));
                 final CompletableFuture<T> result = new CompletableFuture<>();
                 Thread.ofPlatform().start(() ->
                 {
@@ -63,9 +64,14 @@ final class TensorFusionTest
         }
     }
 
-    /** One worker: its rank and fusion; tensors hold value(i) = i % 89 + rank * 1000 + seed. */
-    private record Worker(int rank, TensorFusion fusion)
+    /** One worker: its rank, fusion and communicator; tensors hold value(i) = i % 89 + rank * 1000 + seed. */
+    private record Worker(int rank, TensorFusion fusion, Communicator communicator)
     {
+        long chunks()
+        {
+            return communicator.chunksInPlace() + communicator.chunksCopied();
+        }
+
         CompletableFuture<FusedTensor> submitInts(final int elements, final int seed)
         {
             final MemorySegment tensor = Arena.ofAuto().allocate(4L * elements);
@@ -90,8 +96,8 @@ final class TensorFusionTest
     @Test
     void theFillThresholdFiresWithoutWaitingForTheDeadline()
     {
-        final FusionContext context = new FusionContext().bufferBytes(64 * 1024).deadlineMicros(TimeUnit.SECONDS.toMicros(30))
-            .fireWhenIdle(false);
+        final FusionContext context = new FusionContext().bufferBytes(16 * 1024).fillThreshold(1.0)
+            .deadlineMicros(TimeUnit.SECONDS.toMicros(30)).fireWhenIdle(false);
         final List<Long> batches = onBoth(context, worker ->
         {
             final List<CompletableFuture<FusedTensor>> results = new ArrayList<>();
@@ -108,7 +114,7 @@ final class TensorFusionTest
             }
             return worker.fusion().batches();
         });
-        assertEquals(List.of(1L, 1L), batches, "12 x 4 KiB fill 75% of 64 KiB: one batch, long before the 30 s deadline");
+        assertEquals(List.of(3L, 3L), batches, "12 x 4 KiB fill a 16 KiB batch three times, long before the 30 s deadline");
     }
 
     @Test
@@ -175,6 +181,56 @@ final class TensorFusionTest
         });
         assertTrue(batches.stream().allMatch(b -> b >= 3), "on every worker, int sums, float maxes and the 40 KB tensor each went alone: "
             + batches);
+    }
+
+    @Test
+    void workersThatCutDifferentBatchesFuseTheSameTensorsWithNoCollectiveOfTheirOwn()
+    {
+        final FusionContext context = new FusionContext().bufferBytes(16 * 1024).deadlineMicros(2_000).fireWhenIdle(false);
+        final int tensors = 40;
+        final List<long[]> counts = onBoth(context, worker ->
+        {
+            final List<CompletableFuture<FusedTensor>> results = new ArrayList<>();
+            for (int t = 0; t < tensors; t++)
+            {
+                results.add(worker.submitInts(1000, t));
+                if (worker.rank() == 0)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // rank 0 trickles, rank 1 submits all at once
+                }
+            }
+            for (int t = 0; t < tensors; t++)
+            {
+                try (FusedTensor result = results.get(t).join())
+                {
+                    checkInts(result, 1000, t);
+                }
+            }
+            return new long[] {worker.fusion().batches(), worker.fusion().tensorsCarried(), worker.chunks()};
+        });
+        assertEquals(counts.get(0)[0], counts.get(1)[0], "both workers fired the same number of batches");
+        assertTrue(counts.get(1)[1] > 0, "rank 1 sent tensors rank 0 did not have yet, and the aggregator left them for later");
+        for (final long[] count : counts)
+        {
+            assertEquals(count[0], count[2], "every batch was one chunk: no collective was spent agreeing on a cut");
+        }
+    }
+
+    @Test
+    void aWorkerThatNeverSubmitsIsNamedWithinTheAggregatorsStragglerBound()
+    {
+        final FusionContext context = new FusionContext().bufferBytes(16 * 1024);
+        onBoth(context, worker ->
+        {
+            if (worker.rank() == 0)
+            {
+                final long start = System.nanoTime();
+                final CompletionException ex = assertThrows(CompletionException.class, () -> worker.submitInts(10, 0).join());
+                assertTrue(ex.getCause().getMessage().contains("rank 1 sent nothing"), ex.getCause().getMessage());
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "named within the 2 s straggler bound, not 30 s");
+            }
+            return null;
+        });
     }
 
     @Test

@@ -35,7 +35,11 @@ public final class FusionContext
         return this;
     }
 
-    /** @return bytes of a fusion buffer (a power of two). */
+    /**
+     * @return bytes of a fusion buffer (a power of two). Tensors submitted in order fuse into batches
+     *     of at most one of the communicator's chunks ({@code Communicator.commonPrefixLimit()}) when
+     *     that is smaller; the fill threshold is a fraction of what a batch may hold.
+     */
     public long bufferBytes()
     {
         return bufferBytes;
@@ -107,7 +111,8 @@ public final class FusionContext
     /**
      * @return true when tensors are submitted with names and matched by name across workers, so
      *     that each worker may submit them in any order (from many threads); false when every
-     *     worker submits the same tensors in the same order (cheaper: one collective per cut).
+     *     worker submits the same tensors in the same order (cheaper: the aggregator settles each
+     *     cut, no collective of its own).
      */
     public boolean matchByName()
     {
@@ -125,9 +130,10 @@ public final class FusionContext
     }
 
     /**
-     * @return true (the default) when a tensor goes at once once no batch has been in flight for a
-     *     deadline, the fill threshold and deadline applying only while the pipe is busy (as TCP's
-     *     Nagle); false for the dual threshold alone, which makes a lone tensor wait the deadline.
+     * @return true (the default) when a tensor goes at once while no batch is in flight (tensors
+     *     matched by name: none for a deadline), the fill threshold and deadline applying only
+     *     while the pipe is busy (as TCP's Nagle); false for the dual threshold alone, which makes
+     *     a lone tensor wait the deadline.
      */
     public boolean fireWhenIdle()
     {
@@ -144,7 +150,7 @@ public final class FusionContext
         return this;
     }
 
-    /** @return how long a batch may wait for every worker to agree on it. */
+    /** @return how long a batch of tensors matched by name may wait for every worker to agree on it. */
     public long agreementTimeoutMs()
     {
         return agreementTimeoutMs;

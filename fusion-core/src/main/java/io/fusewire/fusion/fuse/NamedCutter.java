@@ -17,14 +17,15 @@ import java.util.concurrent.CompletableFuture;
  * are matched by name, as Horovod does. Two collectives: rank 0 broadcasts its oldest waiting
  * tensors' names (a SUM to which the others add zeros), then every worker flags which of them it
  * has waiting (a MIN). The flagged ones fuse, in rank 0's order, so every worker cuts the same
- * batches.
+ * batches. Owned by the fusion thread: {@link #next()} issues the agreement's next collective, and
+ * returns null once the cut is decided, when {@link #batches()} holds it.
  *
  * <pre>
  *   candidates, int32:  count | name low, name high, kind | ... (at most 256)
  *   flags, int32:       1 if this worker has candidate j waiting, else 0
  * </pre>
  */
-final class NamedCutter implements Cutter
+final class NamedCutter
 {
     private static final int MAX = 256;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
@@ -41,7 +42,7 @@ final class NamedCutter implements Cutter
     NamedCutter(final Communicator communicator, final FusionContext context)
     {
         this.communicator = communicator;
-        this.triggers = new Triggers(context);
+        this.triggers = new Triggers(context, context.bufferBytes());
         this.bufferBytes = context.bufferBytes();
     }
 
@@ -59,8 +60,7 @@ final class NamedCutter implements Cutter
         return hash == 0 ? 1 : hash;
     }
 
-    @Override
-    public void add(final Pending pending)
+    void add(final Pending pending)
     {
         if (waiting.putIfAbsent(pending.name(), pending) != null)
         {
@@ -71,14 +71,12 @@ final class NamedCutter implements Cutter
         triggers.added(pending);
     }
 
-    @Override
-    public boolean triggered(final long nowNs, final boolean idle)
+    boolean triggered(final long nowNs, final boolean idle)
     {
         return triggers.firesAny(waiting.isEmpty() ? null : waiting.firstEntry().getValue(), nowNs, idle);
     }
 
-    @Override
-    public CompletableFuture<MemorySegment> next()
+    CompletableFuture<MemorySegment> next()
     {
         switch (phase)
         {
@@ -168,14 +166,12 @@ final class NamedCutter implements Cutter
         triggers.cut(batches.isEmpty());
     }
 
-    @Override
-    public List<Pending[]> batches()
+    List<Pending[]> batches()
     {
         return batches;
     }
 
-    @Override
-    public List<Pending> drainAll()
+    List<Pending> drainAll()
     {
         final List<Pending> all = new ArrayList<>(waiting.values());
         waiting.clear();

@@ -5,51 +5,34 @@ import io.fusewire.fusion.Communicator;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
 /**
  * Tensor fusion after ViFusion §3.1, in front of a {@link Communicator}: many small tensors,
  * submitted from any thread, leave as one AllReduce per batch. Each tensor is placed (one copy) in
- * a fusion buffer, registered memory, at an offset padded to a power of two. As TCP's Nagle does,
- * fusion batches only while the pipe is busy ({@link FusionContext#fireWhenIdle()}): when no batch
- * has been in flight for a deadline, a waiting tensor goes at once; otherwise the tensors waiting
- * for one data type and operator go when they fill the buffer to the threshold or when the oldest
- * has waited the deadline (a tensor too large to share a buffer goes alone). Results are views of
- * the fused result, no copy.
+ * a fusion buffer, registered memory, at an offset padded to a power of two; results are views of
+ * the fused result, no copy. As TCP's Nagle does, fusion batches only while the pipe is busy
+ * ({@link FusionContext#fireWhenIdle()}): with nothing in flight a waiting tensor goes at once;
+ * otherwise tensors of one data type and operator wait until they fill a batch to the threshold or
+ * the oldest has waited the deadline (a tensor too large to share a batch goes alone).
  *
- * <p>Every worker must submit the same tensors, as with any collective. Because the deadline fires
- * at different moments on different workers, the workers agree on each cut first (see
- * {@link OrderedCutter} for tensors submitted in the same order everywhere, {@link NamedCutter}
- * for tensors matched by name), so all of them fuse the same tensors into the same batch. While a
- * batch is on the wire the next one fills; batches queue behind one another in the communicator,
- * several in flight.
+ * <p>Every worker must submit the same tensors, as with any collective, but the deadline fires at
+ * different moments on different workers, so the batches must be made the same. Tensors submitted
+ * in the same order everywhere are settled by the aggregator, at no extra cost: each worker sends
+ * what it has, and the aggregator reduces the tensors all of them sent ({@link SettledScheduler}).
+ * Tensors matched by name, submitted in any order from many threads, are agreed on by two small
+ * collectives before each cut ({@link AgreedScheduler}).
  */
 public final class TensorFusion implements AutoCloseable
 {
-    private final Communicator communicator;
     private final FusionContext context;
     /** Unbounded: refusing a tensor on one worker and not on another would put the workers out of step. */
     private final MpscUnboundedArrayQueue<Pending> submitted = new MpscUnboundedArrayQueue<>(4096);
-    private final ManyToManyConcurrentArrayQueue<FusionBuffer> pool;
-    private final Cutter cutter;
-    private final AtomicLong batches = new AtomicLong();
-    private final AtomicLong spills = new AtomicLong();
-    /** Batches handed to the communicator and not yet complete. */
-    private final AtomicInteger inFlight = new AtomicInteger();
-    /** When the last batch in flight completed ({@link System#nanoTime()}); at first, long ago. */
-    private volatile long idleSinceNs = System.nanoTime() - (1L << 62);
-    /** How long the pipe must have been idle before a tensor goes at once: a deadline. */
-    private final long idleGraceNs;
+    private final FusionPool pool;
+    private final Scheduler scheduler;
     private final AgentRunner runner;
-    private volatile String failure;
     private volatile boolean closed;
 
     /**
@@ -58,18 +41,13 @@ public final class TensorFusion implements AutoCloseable
      */
     public TensorFusion(final Communicator communicator, final FusionContext context)
     {
-        this.communicator = communicator;
         this.context = context.conclude();
-        this.idleGraceNs = TimeUnit.MICROSECONDS.toNanos(context.deadlineMicros());
-        this.cutter = context.matchByName() ? new NamedCutter(communicator, context) : new OrderedCutter(communicator, context);
-        pool = new ManyToManyConcurrentArrayQueue<>(Math.max(2, context.buffers()));
-        for (int i = 0; i < context.buffers(); i++)
-        {
-            pool.offer(new FusionBuffer(communicator.allocate(context.bufferBytes()), this::recycle));
-        }
+        pool = new FusionPool(communicator, context);
+        scheduler = context.matchByName() ? new AgreedScheduler(communicator, context, pool, submitted)
+            : new SettledScheduler(communicator, context, pool, submitted);
         runner = new AgentRunner(IdleStrategies.sharedCore(),
             ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "fusion scheduler failed", ex), null,
-            new Scheduler());
+            scheduler);
         AgentRunner.startOnThread(runner);
     }
 
@@ -113,7 +91,7 @@ public final class TensorFusion implements AutoCloseable
         final String problem = misuse != null ? misuse : tensor.byteSize() == 0 || tensor.byteSize() % type.bytes() != 0
             ? "a tensor must hold whole " + type + " elements; got " + tensor.byteSize() + " bytes"
             : !tensor.isAccessibleBy(runner.thread() != null ? runner.thread() : Thread.currentThread())
-            ? "the tensor's memory must be reachable from the fusion thread: use a shared or automatic arena" : failure;
+            ? "the tensor's memory must be reachable from the fusion thread: use a shared or automatic arena" : scheduler.failure();
         if (problem != null)
         {
             future.completeExceptionally(new IllegalArgumentException(problem));
@@ -132,13 +110,22 @@ public final class TensorFusion implements AutoCloseable
     /** @return fused collectives fired so far. */
     public long batches()
     {
-        return batches.get();
+        return scheduler.batches();
+    }
+
+    /**
+     * @return tensors that a batch sent before every worker had submitted them, so that the
+     *         aggregator left them for a later batch (tensors submitted in order); 0 by name.
+     */
+    public long tensorsCarried()
+    {
+        return scheduler.carried();
     }
 
     /** @return batches that borrowed a buffer from host memory because the pool was empty. */
     public long spills()
     {
-        return spills.get();
+        return pool.spills();
     }
 
     /** Stops fusing: tensors not yet in a batch fail; batches in flight complete. Closes no communicator. */
@@ -147,168 +134,12 @@ public final class TensorFusion implements AutoCloseable
     {
         closed = true;
         runner.close();
-        FusionBuffer buffer;
-        while ((buffer = pool.poll()) != null)
-        {
-            buffer.free();
-        }
+        pool.close();
     }
 
     /** @return the size a tensor takes in a buffer: the next power of two. */
     static long padded(final long bytes)
     {
         return Math.max(8, Long.highestOneBit(bytes - 1) << 1);
-    }
-
-    private void recycle(final FusionBuffer buffer)
-    {
-        if (closed || !buffer.isPooled() || !pool.offer(buffer))
-        {
-            buffer.free();
-        }
-    }
-
-    /** The scheduler loop, on its own thread. */
-    private final class Scheduler implements Agent
-    {
-        private CompletableFuture<MemorySegment> agreement;
-        private long agreementStartNs;
-
-        @Override
-        public String roleName()
-        {
-            return "fusewire-fusion";
-        }
-
-        @Override
-        public int doWork()
-        {
-            int work = submitted.drain(cutter::add);
-            final long now = System.nanoTime();
-            if (agreement == null)
-            {
-                if (cutter.triggered(now, isIdle(now)))
-                {
-                    agreementStartNs = now;
-                    agreement = cutter.next();
-                    work++;
-                }
-            }
-            else if (agreement.isDone())
-            {
-                if (agreement.isCompletedExceptionally())
-                {
-                    failAll("the workers could not agree on a fused batch: " + agreement.exceptionNow().getMessage());
-                    return work + 1;
-                }
-                agreement = cutter.next();
-                if (agreement == null)
-                {
-                    cutter.batches().forEach(this::fire);
-                }
-                work++;
-            }
-            else if (now - agreementStartNs > TimeUnit.MILLISECONDS.toNanos(context.agreementTimeoutMs()))
-            {
-                failAll("the workers did not agree on a fused batch within " + context.agreementTimeoutMs() + " ms: does every"
-                    + " worker submit the same tensors?");
-            }
-            return work;
-        }
-
-        @Override
-        public void onClose()
-        {
-            failAll("tensor fusion was closed before the tensor's batch fired");
-        }
-
-        private void fire(final Pending[] batch)
-        {
-            long total = 0;
-            for (final Pending pending : batch)
-            {
-                total += pending.padded();
-            }
-            final FusionBuffer buffer = acquire(total);
-            final MemorySegment memory = buffer.segment();
-            buffer.hold(batch.length);
-            try
-            {
-                long offset = 0;
-                for (final Pending pending : batch)
-                {
-                    MemorySegment.copy(pending.tensor(), 0, memory, offset, pending.tensor().byteSize());
-                    memory.asSlice(offset + pending.tensor().byteSize(), pending.padded() - pending.tensor().byteSize()).fill((byte)0);
-                    offset += pending.padded();
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                deliver(batch, buffer, new IllegalStateException("a tensor of the batch could not be read (was its memory freed?): " + ex));
-                failAll("a fused batch was abandoned half-way, so the workers no longer agree: " + ex);
-                return;
-            }
-            batches.incrementAndGet();
-            inFlight.incrementAndGet();
-            communicator.allReduce(memory.asSlice(0, total), batch[0].type(), batch[0].op()).whenComplete((result, error) ->
-                deliver(batch, buffer, error));
-        }
-
-        private FusionBuffer acquire(final long bytes)
-        {
-            final FusionBuffer pooled = bytes <= context.bufferBytes() ? pool.poll() : null;
-            if (pooled != null)
-            {
-                return pooled;
-            }
-            spills.incrementAndGet();
-            return new FusionBuffer(Math.max(bytes, context.bufferBytes()), TensorFusion.this::recycle);
-        }
-
-        /**
-         * @return true when fusion may fire without waiting: no batch in flight, and none for a deadline
-         *         (so a steady stream, whose next tensors arrive right after a batch completes, still batches).
-         */
-        private boolean isIdle(final long nowNs)
-        {
-            return context.fireWhenIdle() && inFlight.get() == 0
-                && nowNs - idleSinceNs >= idleGraceNs;
-        }
-
-        private void deliver(final Pending[] batch, final FusionBuffer buffer, final Throwable error)
-        {
-            if (inFlight.decrementAndGet() == 0)
-            {
-                idleSinceNs = System.nanoTime();
-            }
-            long offset = 0;
-            for (final Pending pending : batch)
-            {
-                if (error != null)
-                {
-                    pending.future().completeExceptionally(error);
-                    buffer.release();
-                }
-                else
-                {
-                    pending.future().complete(new FusedTensor(
-                        buffer.segment().asSlice(offset, pending.tensor().byteSize()).asReadOnly(), buffer));
-                }
-                offset += pending.padded();
-            }
-        }
-
-        private void failAll(final String reason)
-        {
-            if (failure == null)
-            {
-                failure = reason;
-            }
-            final IllegalStateException error = new IllegalStateException(reason);
-            final List<Pending> waiting = cutter.drainAll();
-            waiting.forEach(pending -> pending.future().completeExceptionally(error));
-            submitted.drain(pending -> pending.future().completeExceptionally(error));
-            agreement = null;
-        }
     }
 }

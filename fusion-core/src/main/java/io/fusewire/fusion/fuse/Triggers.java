@@ -4,11 +4,10 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * When to cut, per kind of tensor: at once while no batch is in flight (the pipe is idle, so waiting
- * gains nothing), else by the dual threshold: when the waiting tensors of a kind fill the buffer
- * to the threshold, or when the oldest has waited the deadline. After an agreement that cut
- * nothing (the other workers did not have the tensors yet) it holds off for a deadline, so that
- * empty agreements do not follow one another back to back.
+ * When to cut: at once while the pipe is idle (waiting gains nothing), else by the dual threshold:
+ * when the waiting tensors of some kind fill a batch to the threshold, or when the oldest has waited
+ * the deadline. After an agreement that cut nothing (the other workers did not have the tensors
+ * yet) it holds off for a deadline, so that empty agreements do not follow one another back to back.
  */
 final class Triggers
 {
@@ -19,9 +18,13 @@ final class Triggers
     private final long[] waitingBytes = new long[Pending.KINDS];
     private long quietUntilNs;
 
-    Triggers(final FusionContext context)
+    /**
+     * @param context  the fill threshold and deadline.
+     * @param capacity the bytes a batch may hold, which the threshold is a fraction of.
+     */
+    Triggers(final FusionContext context, final long capacity)
     {
-        this.fillBytes = (long)(context.fillThreshold() * context.bufferBytes());
+        this.fillBytes = (long)(context.fillThreshold() * capacity);
         this.deadlineNs = TimeUnit.MICROSECONDS.toNanos(context.deadlineMicros());
     }
 
@@ -38,19 +41,6 @@ final class Triggers
     void clear()
     {
         Arrays.fill(waitingBytes, 0);
-    }
-
-    /**
-     * @param kind   a kind.
-     * @param oldest its oldest waiting tensor, or null.
-     * @param nowNs  now.
-     * @param idle   no batch is in flight.
-     * @return true if that kind should be cut.
-     */
-    boolean fires(final int kind, final Pending oldest, final long nowNs, final boolean idle)
-    {
-        return oldest != null && nowNs - quietUntilNs >= 0
-            && (idle || waitingBytes[kind] >= fillBytes || nowNs - oldest.arrivalNs() >= deadlineNs);
     }
 
     /**

@@ -1,0 +1,119 @@
+package io.fusewire.fusion.fuse;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Tensors fused into one buffer, each at an offset padded to a power of two (its padding zeroed),
+ * and how their results are handed out: read-only views of the buffer, which the buffer outlives
+ * until the last view is closed.
+ */
+final class Batch
+{
+    private final Pending[] tensors;
+    private final int count;
+    private final FusionBuffer buffer;
+    private final long bytes;
+
+    private Batch(final Pending[] tensors, final int count, final FusionBuffer buffer, final long bytes)
+    {
+        this.tensors = tensors;
+        this.count = count;
+        this.buffer = buffer;
+        this.bytes = bytes;
+    }
+
+    /**
+     * Copies the first {@code count} tensors into a buffer from the pool.
+     *
+     * @throws IllegalStateException if a tensor could not be read (its memory freed); the buffer is given back.
+     */
+    static Batch fill(final Pending[] tensors, final int count, final FusionPool pool)
+    {
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            total += tensors[i].padded();
+        }
+        final FusionBuffer buffer = pool.acquire(total);
+        final MemorySegment memory = buffer.segment();
+        long offset = 0;
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final MemorySegment tensor = tensors[i].tensor();
+                MemorySegment.copy(tensor, 0, memory, offset, tensor.byteSize());
+                memory.asSlice(offset + tensor.byteSize(), tensors[i].padded() - tensor.byteSize()).fill((byte)0);
+                offset += tensors[i].padded();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            giveBack(buffer);
+            throw new IllegalStateException("a tensor of the batch could not be read (was its memory freed?): " + ex, ex);
+        }
+        return new Batch(Arrays.copyOf(tensors, count), count, buffer, total);
+    }
+
+    /** @return the fused tensors, as the collective takes them. */
+    MemorySegment memory()
+    {
+        return buffer.segment().asSlice(0, bytes);
+    }
+
+    /** @return how many tensors it holds. */
+    int count()
+    {
+        return count;
+    }
+
+    /**
+     * @param resultBytes how long the reduced start of the batch is.
+     * @return how many whole tensors it holds, or -1 if it ends inside one.
+     */
+    int tensorsIn(final long resultBytes)
+    {
+        long offset = 0;
+        int tensorsIn = 0;
+        while (tensorsIn < count && offset + tensors[tensorsIn].padded() <= resultBytes)
+        {
+            offset += tensors[tensorsIn++].padded();
+        }
+        return offset == resultBytes ? tensorsIn : -1;
+    }
+
+    /** Completes the first {@code cut} tensors with their results; the buffer is theirs until each is closed. */
+    void deliver(final int cut)
+    {
+        if (cut == 0)
+        {
+            giveBack(buffer);
+            return;
+        }
+        buffer.hold(cut);
+        long offset = 0;
+        for (int i = 0; i < cut; i++)
+        {
+            final Pending pending = tensors[i];
+            pending.future().complete(new FusedTensor(buffer.segment().asSlice(offset, pending.tensor().byteSize()).asReadOnly(), buffer));
+            offset += pending.padded();
+        }
+    }
+
+    /** Fails every tensor of the batch and gives the buffer back. */
+    void fail(final Throwable error)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            tensors[i].future().completeExceptionally(error);
+        }
+        giveBack(buffer);
+    }
+
+    private static void giveBack(final FusionBuffer buffer)
+    {
+        buffer.hold(1);
+        buffer.release();
+    }
+}

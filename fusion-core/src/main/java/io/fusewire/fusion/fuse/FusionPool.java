@@ -1,0 +1,65 @@
+package io.fusewire.fusion.fuse;
+
+import io.fusewire.fusion.Communicator;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+
+/**
+ * The fusion buffers: a fixed pool in memory registered with the communicator (batches are written
+ * from it in place), and spill buffers from host memory when a burst empties the pool or a tensor
+ * is larger than a buffer. Buffers come back when the last tensor of their batch is released.
+ */
+final class FusionPool
+{
+    private final ManyToManyConcurrentArrayQueue<FusionBuffer> pool;
+    private final long bufferBytes;
+    private final AtomicLong spills = new AtomicLong();
+    private volatile boolean closed;
+
+    FusionPool(final Communicator communicator, final FusionContext context)
+    {
+        bufferBytes = context.bufferBytes();
+        pool = new ManyToManyConcurrentArrayQueue<>(Math.max(2, context.buffers()));
+        for (int i = 0; i < context.buffers(); i++)
+        {
+            pool.offer(new FusionBuffer(communicator.allocate(bufferBytes), this::recycle));
+        }
+    }
+
+    /** @return a buffer of at least {@code bytes}: a pooled one if it fits and one is free, else a spill buffer. */
+    FusionBuffer acquire(final long bytes)
+    {
+        final FusionBuffer pooled = bytes <= bufferBytes ? pool.poll() : null;
+        if (pooled != null)
+        {
+            return pooled;
+        }
+        spills.incrementAndGet();
+        return new FusionBuffer(Math.max(bytes, bufferBytes), this::recycle);
+    }
+
+    /** @return batches that borrowed a buffer from host memory. */
+    long spills()
+    {
+        return spills.get();
+    }
+
+    /** Frees the free buffers; those still held are freed as they come back. */
+    void close()
+    {
+        closed = true;
+        FusionBuffer buffer;
+        while ((buffer = pool.poll()) != null)
+        {
+            buffer.free();
+        }
+    }
+
+    private void recycle(final FusionBuffer buffer)
+    {
+        if (closed || !buffer.isPooled() || !pool.offer(buffer))
+        {
+            buffer.free();
+        }
+    }
+}
