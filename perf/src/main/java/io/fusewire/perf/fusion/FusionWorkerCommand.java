@@ -103,6 +103,7 @@ public final class FusionWorkerCommand implements Callable<Integer>
             }
             final Query query = "fused".equals(mode) ? fused(fusion, work) : alone(communicator, work);
             capacity(bytes, work, query);
+            barrier(communicator); // the warm-up ends at different moments on different workers
             return poisson(bytes, work, query);
         }
         catch (final Exception ex)

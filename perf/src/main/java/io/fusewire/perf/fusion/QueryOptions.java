@@ -35,7 +35,7 @@ public final class QueryOptions
     double deadlineMs;
 
     @Option(names = "--fire-when-idle", defaultValue = "true", arity = "1",
-        description = "Fused: a tensor goes at once when no batch has been in flight for a deadline (default: ${DEFAULT-VALUE}).")
+        description = "Fused: a tensor goes at once when no batch is in flight (default: ${DEFAULT-VALUE}).")
     boolean fireWhenIdle;
 
     @Option(names = "--mode", defaultValue = "both", description = "fused, sync or both (default: ${DEFAULT-VALUE}).")
