@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -103,8 +104,7 @@ public final class FusionWorkerCommand implements Callable<Integer>
             }
             final Query query = "fused".equals(mode) ? fused(fusion, work) : alone(communicator, work);
             capacity(bytes, work, query);
-            barrier(communicator); // the warm-up ends at different moments on different workers
-            return poisson(bytes, work, query);
+            return poisson(bytes, work, query, commonStart(communicator));
         }
         catch (final Exception ex)
         {
@@ -125,6 +125,23 @@ public final class FusionWorkerCommand implements Callable<Integer>
         {
             communicator.allReduce(token, DataType.INT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The moment every worker's schedule of arrivals starts: rank 0's clock 20 ms from now, sent to
+     * the others (a SUM to which they add zeros). The workers of {@code perf fusion} share one host,
+     * so they share the monotonic clock; a barrier alone leaves them as far apart as their wake-ups
+     * after it (measured: up to 4 ms on 2 busy cores), which the early worker's queries would wait.
+     */
+    private long commonStart(final Communicator communicator) throws Exception
+    {
+        final MemorySegment start = Arena.ofAuto().allocate(8);
+        if (communicator.rank() == 0)
+        {
+            start.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        communicator.allReduce(start, DataType.INT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS);
+        return start.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
     }
 
     /** One query: reduce the tensor; completes with whether the result is right. */
@@ -150,14 +167,14 @@ public final class FusionWorkerCommand implements Callable<Integer>
     }
 
     /** Open loop: queries arrive on schedule whether or not earlier ones finished. */
-    private int poisson(final long[] bytes, final Workload work, final Query query) throws IOException, InterruptedException
+    private int poisson(final long[] bytes, final Workload work, final Query query, final long startNs)
+        throws IOException, InterruptedException
     {
         final SplittableRandom random = new SplittableRandom(seed);
         final int queries = (int)Math.max(1, rate * durationSeconds);
         final long[] latencyNs = new long[queries];
         final AtomicLong wrong = new AtomicLong();
         final Semaphore done = new Semaphore(0);
-        final long startNs = System.nanoTime();
         long atNs = startNs;
         for (int q = 0; q < queries; q++)
         {
