@@ -96,7 +96,11 @@ final class Batch
         for (int i = 0; i < cut; i++)
         {
             final Pending pending = tensors[i];
-            pending.future().complete(new FusedTensor(buffer.segment().asSlice(offset, pending.tensor().byteSize()).asReadOnly(), buffer));
+            final FusedTensor result = new FusedTensor(buffer.segment().asSlice(offset, pending.tensor().byteSize()).asReadOnly(), buffer);
+            if (!pending.future().complete(result))
+            {
+                result.close(); // the tensor already failed (fusion closed): its share of the buffer goes back at once
+            }
             offset += pending.padded();
         }
     }
