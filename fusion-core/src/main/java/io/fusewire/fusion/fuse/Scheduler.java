@@ -2,20 +2,15 @@ package io.fusewire.fusion.fuse;
 
 import io.fusewire.fusion.Communicator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
 /**
- * The fusion loop: takes submitted tensors, decides when and what to fire, and, when something
- * breaks, fails every tensor not yet delivered and refuses the rest with the reason. It runs under
- * a turn that any thread may take without waiting ({@link #drive()}): the fusion thread in its duty
- * cycle, a submitting thread right after its submission, the communicator's thread right after a
- * batch completes; so a tensor that can go at once goes on the thread that has it, crossing no
- * queue to another thread, and the fusion thread only picks up what nobody else did. How the
- * workers come to fuse the same tensors is the subclass's: {@link SettledScheduler} (the aggregator
- * settles each cut) or {@link AgreedScheduler} (the workers agree by collectives).
+ * The fusion thread's loop: takes submitted tensors, decides when and what to fire, and, when
+ * something breaks, fails every tensor not yet delivered and refuses the rest with the reason.
+ * How the workers come to fuse the same tensors is the subclass's: {@link SettledScheduler}
+ * (the aggregator settles each cut) or {@link AgreedScheduler} (the workers agree by collectives).
  */
 abstract class Scheduler implements Agent
 {
@@ -26,8 +21,6 @@ abstract class Scheduler implements Agent
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong carried = new AtomicLong();
     private volatile String failure;
-    /** Held by the one thread running the loop; whoever finds it taken leaves the work to the holder or the fusion thread. */
-    private final AtomicBoolean turn = new AtomicBoolean();
 
     Scheduler(final Communicator communicator, final FusionContext context, final FusionPool pool,
         final MpscUnboundedArrayQueue<Pending> submitted)
@@ -47,49 +40,17 @@ abstract class Scheduler implements Agent
     @Override
     public final int doWork()
     {
-        return drive();
-    }
-
-    /**
-     * Runs the loop once if no other thread is running it; never waits.
-     *
-     * @return work done, 0 if the turn was taken.
-     */
-    final int drive()
-    {
-        if (!turn.compareAndSet(false, true))
+        if (failure != null)
         {
-            return 0;
+            return submitted.drain(pending -> pending.future().completeExceptionally(new IllegalStateException(failure)));
         }
-        try
-        {
-            if (failure != null)
-            {
-                return submitted.drain(pending -> pending.future().completeExceptionally(new IllegalStateException(failure)));
-            }
-            return submitted.drain(this::add) + schedule(System.nanoTime());
-        }
-        finally
-        {
-            turn.set(false);
-        }
+        return submitted.drain(this::add) + schedule(System.nanoTime());
     }
 
     @Override
     public final void onClose()
     {
-        while (!turn.compareAndSet(false, true)) // held only for one pass of the loop, which never waits
-        {
-            Thread.onSpinWait();
-        }
-        try
-        {
-            failAll("tensor fusion was closed before the tensor's batch fired");
-        }
-        finally
-        {
-            turn.set(false);
-        }
+        failAll("tensor fusion was closed before the tensor's batch fired");
     }
 
     /** @return fused collectives fired so far (readable from any thread). */
@@ -107,7 +68,7 @@ abstract class Scheduler implements Agent
     /** Tensors of a batch were left for the next: not every worker had them yet. */
     final void carried(final int tensors)
     {
-        carried.lazySet(carried.get() + tensors); // written only under the turn
+        carried.lazySet(carried.get() + tensors); // the fusion thread is the only writer
     }
 
     /** @return why fusion stopped, or null. */
@@ -131,7 +92,7 @@ abstract class Scheduler implements Agent
         batches.incrementAndGet();
     }
 
-    /** Fails every waiting tensor and every later submission with the reason. Under the turn only. */
+    /** Fails every waiting tensor and every later submission with the reason. Fusion thread only. */
     final void failAll(final String reason)
     {
         if (failure == null)

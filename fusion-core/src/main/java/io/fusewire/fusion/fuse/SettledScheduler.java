@@ -112,7 +112,6 @@ final class SettledScheduler extends Scheduler
             {
                 fired.deliver(fired.tensorsIn(result.byteSize())); // at once, on the thread that completed the collective
             }
-            drive(); // and what waited meanwhile goes now, from this thread
         });
     }
 

@@ -103,7 +103,6 @@ public final class TensorFusion implements AutoCloseable
         else
         {
             submitted.offer(new Pending(name, tensor, type, op, future, System.nanoTime(), padded(tensor.byteSize())));
-            scheduler.drive(); // fire from this thread if the tensor may go at once and the loop is free
         }
         return future;
     }
