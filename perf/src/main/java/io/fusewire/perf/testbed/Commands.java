@@ -1,0 +1,64 @@
+package io.fusewire.perf.testbed;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the testbed's system commands (ip, tc), each bounded, failing with the command and its error output. */
+final class Commands
+{
+    private static final long TIMEOUT_S = 30;
+
+    private Commands()
+    {
+    }
+
+    /**
+     * @return the command's standard output.
+     * @throws IllegalStateException if it failed, ran past its bound or could not start, saying which and why.
+     */
+    static String run(final List<String> command)
+    {
+        try
+        {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final byte[] output = process.getInputStream().readAllBytes();
+            if (!process.waitFor(TIMEOUT_S, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + TIMEOUT_S + " s");
+            }
+            final String text = new String(output, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0)
+            {
+                throw new IllegalStateException(String.join(" ", command) + " failed (" + process.exitValue() + "): " + text.strip());
+            }
+            return text;
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("could not run " + command.getFirst() + " (iproute2 installed?): " + ex.getMessage(), ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + String.join(" ", command), ex);
+        }
+    }
+
+    /** @return the network namespaces on this machine. */
+    static List<String> namespaces()
+    {
+        return run(List.of("ip", "netns", "list")).lines().map(line -> line.split(" ")[0]).filter(name -> !name.isEmpty()).toList();
+    }
+
+    /** @throws IllegalStateException unless this process may make namespaces. */
+    static void requireRoot()
+    {
+        if (!"0".equals(run(List.of("id", "-u")).strip()))
+        {
+            throw new IllegalStateException("the testbed makes network namespaces, links and qdiscs: run it as root (sudo ./fusewire testbed ...)");
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.fusewire.perf.testbed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The shape of an emulated cluster and the commands that build it: R racks of H hosts on one
+ * machine, each host a network namespace, each rack a bridge (the rack switch) in a namespace of
+ * its own, the racks routed through a spine namespace. Nothing connects to the machine's own
+ * namespace, so nothing is routed out of the testbed.
+ *
+ * <pre>
+ *   host r0h0 (10.77.0.10)  host r0h1 (10.77.0.11)      host r1h0 (10.77.1.10) ...
+ *        eth0 |                  eth0 |                      eth0 |
+ *          h0 |  rack0: br0 10.77.0.1 | h1                     h0 |  rack1: br0 10.77.1.1
+ *             +---------+-------------+                           +---------+----- ...
+ *                       | up0 10.78.0.2/30                                  | up0 10.78.1.2/30
+ *                       | r0  10.78.0.1/30        spine                     | r1  10.78.1.1/30
+ *                       +---------------------------------------------------+
+ *
+ *   host links shaped to the host rate (both directions, tbf); each rack's uplink to
+ *   H x host rate / oversubscription (both directions). One /24 per rack: cross-rack traffic is routed.
+ * </pre>
+ *
+ * @param name             the testbed's name; its namespaces are {@code fw-NAME-...}.
+ * @param racks            R, 1 to 200.
+ * @param hostsPerRack     H, 1 to 200.
+ * @param hostRateMbit     each host link's rate, Mbit/s.
+ * @param oversubscription K: a rack's uplink carries H x host rate / K.
+ */
+public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRateMbit, double oversubscription)
+{
+    /** Namespaces of every testbed start with this. */
+    public static final String PREFIX = "fw-";
+
+    /** @throws IllegalArgumentException saying what is wrong. */
+    public TestbedPlan
+    {
+        if (!name.matches("[a-z0-9]{1,16}"))
+        {
+            throw new IllegalArgumentException("testbed name '" + name + "': use 1 to 16 lower-case letters and digits");
+        }
+        if (racks < 1 || racks > 200 || hostsPerRack < 1 || hostsPerRack > 200)
+        {
+            throw new IllegalArgumentException("a testbed has 1 to 200 racks of 1 to 200 hosts; got " + racks + " x " + hostsPerRack);
+        }
+        if (hostRateMbit < 1 || oversubscription <= 0)
+        {
+            throw new IllegalArgumentException("host rate and oversubscription must be positive; got " + hostRateMbit + " Mbit/s, "
+                + oversubscription);
+        }
+    }
+
+    /** @return the namespace of the testbed's part called {@code part} (a host, a rack, the spine). */
+    public String namespace(final String part)
+    {
+        return PREFIX + name + "-" + part;
+    }
+
+    /** @return a host's name: {@code r<rack>h<host>}. */
+    public static String host(final int rack, final int host)
+    {
+        return "r" + rack + "h" + host;
+    }
+
+    /** @return a host's address. */
+    public static String address(final int rack, final int host)
+    {
+        return "10.77." + rack + "." + (10 + host);
+    }
+
+    /** @return each rack uplink's rate, Mbit/s. */
+    public long uplinkRateMbit()
+    {
+        return Math.max(1, Math.round(hostsPerRack * hostRateMbit / oversubscription));
+    }
+
+    /** @return every host, rack by rack. */
+    public List<Host> hosts()
+    {
+        final List<Host> hosts = new ArrayList<>();
+        for (int r = 0; r < racks; r++)
+        {
+            for (int h = 0; h < hostsPerRack; h++)
+            {
+                hosts.add(new Host(host(r, h), r, address(r, h), namespace(host(r, h))));
+            }
+        }
+        return hosts;
+    }
+
+    /** @return the commands that build the testbed, in order. */
+    public List<List<String>> upCommands()
+    {
+        final List<List<String>> commands = new ArrayList<>();
+        final String spine = namespace("spine");
+        addNamespace(commands, spine, true);
+        for (int r = 0; r < racks; r++)
+        {
+            final String rack = namespace("rack" + r);
+            addNamespace(commands, rack, true);
+            commands.add(List.of("ip", "-n", rack, "link", "add", "br0", "type", "bridge"));
+            commands.add(List.of("ip", "-n", rack, "addr", "add", "10.77." + r + ".1/24", "dev", "br0"));
+            commands.add(List.of("ip", "-n", rack, "link", "set", "br0", "up"));
+            commands.add(List.of("ip", "-n", rack, "link", "add", "up0", "type", "veth", "peer", "name", "r" + r, "netns", spine));
+            commands.add(List.of("ip", "-n", rack, "addr", "add", "10.78." + r + ".2/30", "dev", "up0"));
+            commands.add(List.of("ip", "-n", rack, "link", "set", "up0", "up"));
+            commands.add(List.of("ip", "-n", spine, "addr", "add", "10.78." + r + ".1/30", "dev", "r" + r));
+            commands.add(List.of("ip", "-n", spine, "link", "set", "r" + r, "up"));
+            commands.add(List.of("ip", "-n", rack, "route", "add", "default", "via", "10.78." + r + ".1"));
+            commands.add(List.of("ip", "-n", spine, "route", "add", "10.77." + r + ".0/24", "via", "10.78." + r + ".2"));
+            commands.add(shape(rack, "up0", uplinkRateMbit()));
+            commands.add(shape(spine, "r" + r, uplinkRateMbit()));
+            for (int h = 0; h < hostsPerRack; h++)
+            {
+                final String host = namespace(host(r, h));
+                addNamespace(commands, host, false);
+                commands.add(List.of("ip", "-n", rack, "link", "add", "h" + h, "type", "veth", "peer", "name", "eth0", "netns", host));
+                commands.add(List.of("ip", "-n", rack, "link", "set", "h" + h, "master", "br0", "up"));
+                commands.add(List.of("ip", "-n", host, "addr", "add", address(r, h) + "/24", "dev", "eth0"));
+                commands.add(List.of("ip", "-n", host, "link", "set", "eth0", "up"));
+                commands.add(List.of("ip", "-n", host, "route", "add", "default", "via", "10.77." + r + ".1"));
+                commands.add(shape(host, "eth0", hostRateMbit));
+                commands.add(shape(rack, "h" + h, hostRateMbit));
+            }
+        }
+        return commands;
+    }
+
+    private static void addNamespace(final List<List<String>> commands, final String namespace, final boolean forwards)
+    {
+        commands.add(List.of("ip", "netns", "add", namespace));
+        commands.add(List.of("ip", "-n", namespace, "link", "set", "lo", "up"));
+        if (forwards)
+        {
+            commands.add(List.of("ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1"));
+        }
+    }
+
+    /**
+     * A token bucket on a link's egress: the rate, a burst of 10 ms at that rate (at least 16 KiB, so
+     * that a 64 KiB GSO packet is split rather than dropped), and at most 50 ms of queue.
+     */
+    static List<String> shape(final String namespace, final String device, final long rateMbit)
+    {
+        final long burstBytes = Math.max(16 * 1024, rateMbit * 1_000_000 / 8 / 100);
+        return List.of("ip", "netns", "exec", namespace, "tc", "qdisc", "add", "dev", device, "root", "tbf",
+            "rate", rateMbit + "mbit", "burst", Long.toString(burstBytes), "latency", "50ms");
+    }
+
+    /**
+     * One host of the testbed.
+     *
+     * @param name      {@code r<rack>h<host>}.
+     * @param rack      its rack.
+     * @param address   its IPv4 address.
+     * @param namespace its network namespace.
+     */
+    public record Host(String name, int rack, String address, String namespace)
+    {
+        /** @return the host as a JSON object. */
+        public String json(final long rateMbit)
+        {
+            return String.format(Locale.ROOT, "{\"name\":\"%s\",\"rack\":%d,\"address\":\"%s\",\"namespace\":\"%s\",\"rate_mbit\":%d}",
+                name, rack, address, namespace, rateMbit);
+        }
+    }
+}

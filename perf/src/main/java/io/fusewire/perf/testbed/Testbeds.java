@@ -1,0 +1,120 @@
+package io.fusewire.perf.testbed;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Testbeds on this machine: bring one up from a plan, find its plan again, take it down. The plan
+ * of each is kept in {@code /run/fusewire/testbed-NAME.properties} while it is up.
+ */
+public final class Testbeds
+{
+    private static final Path STATE = Path.of("/run/fusewire");
+
+    private Testbeds()
+    {
+    }
+
+    /**
+     * Builds the plan's testbed; on any failure removes what it made.
+     *
+     * @throws IllegalStateException if not root, the name is taken or a command failed, saying which.
+     */
+    public static void up(final TestbedPlan plan)
+    {
+        Commands.requireRoot();
+        if (Commands.namespaces().stream().anyMatch(ns -> ns.startsWith(plan.namespace(""))))
+        {
+            throw new IllegalStateException("testbed '" + plan.name() + "' is already up: ./fusewire testbed down --name " + plan.name());
+        }
+        try
+        {
+            for (final List<String> command : plan.upCommands())
+            {
+                Commands.run(command);
+            }
+            save(plan);
+        }
+        catch (final RuntimeException ex)
+        {
+            down(plan.name());
+            throw ex;
+        }
+    }
+
+    /** @return the plan of the testbed called {@code name}, or null if it is not up. */
+    public static TestbedPlan find(final String name)
+    {
+        final Path file = STATE.resolve("testbed-" + name + ".properties");
+        if (!Files.exists(file))
+        {
+            return null;
+        }
+        final Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file))
+        {
+            p.load(in);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot read " + file + ": " + ex.getMessage(), ex);
+        }
+        return new TestbedPlan(name, Integer.parseInt(p.getProperty("racks")), Integer.parseInt(p.getProperty("hostsPerRack")),
+            Long.parseLong(p.getProperty("hostRateMbit")), Double.parseDouble(p.getProperty("oversubscription")));
+    }
+
+    /**
+     * Removes every namespace of the testbed (their links and qdiscs go with them) and its plan.
+     * Safe to run twice.
+     *
+     * @return how many namespaces it removed.
+     */
+    public static int down(final String name)
+    {
+        Commands.requireRoot();
+        int removed = 0;
+        for (final String namespace : Commands.namespaces())
+        {
+            if (namespace.startsWith(TestbedPlan.PREFIX + name + "-"))
+            {
+                Commands.run(List.of("ip", "netns", "del", namespace));
+                removed++;
+            }
+        }
+        try
+        {
+            Files.deleteIfExists(STATE.resolve("testbed-" + name + ".properties"));
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot remove the plan of testbed '" + name + "': " + ex.getMessage(), ex);
+        }
+        return removed;
+    }
+
+    private static void save(final TestbedPlan plan)
+    {
+        final Properties p = new Properties();
+        p.setProperty("racks", Integer.toString(plan.racks()));
+        p.setProperty("hostsPerRack", Integer.toString(plan.hostsPerRack()));
+        p.setProperty("hostRateMbit", Long.toString(plan.hostRateMbit()));
+        p.setProperty("oversubscription", Double.toString(plan.oversubscription()));
+        try
+        {
+            Files.createDirectories(STATE);
+            try (Writer out = Files.newBufferedWriter(STATE.resolve("testbed-" + plan.name() + ".properties")))
+            {
+                p.store(out, "fusewire testbed " + plan.name());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot write the plan of testbed '" + plan.name() + "' under " + STATE + ": " + ex.getMessage(), ex);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.fusewire.perf.testbed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The emulated cluster: its plan, and, as root, a real one brought up, measured and taken down. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class TestbedTest
+{
+    @Test
+    void thePlanGivesEachRackASubnetAndShapesEveryLinkBothWays()
+    {
+        final TestbedPlan plan = new TestbedPlan("x", 2, 4, 1000, 2);
+        assertEquals(2000, plan.uplinkRateMbit(), "4 hosts x 1 Gbit/s over an oversubscription of 2");
+        assertEquals(8, plan.hosts().size());
+        assertEquals("10.77.1.13", plan.hosts().get(7).address());
+        assertEquals("fw-x-r1h3", plan.hosts().get(7).namespace());
+        final List<List<String>> shaped = plan.upCommands().stream().filter(c -> c.contains("tbf")).toList();
+        assertEquals(2 * 8 + 2 * 2, shaped.size(), "each host link and each uplink, in both directions");
+        assertTrue(shaped.stream().filter(c -> c.contains("2000mbit")).count() == 4, shaped::toString);
+        assertTrue(plan.upCommands().stream().noneMatch(c -> c.contains("netns") && c.get(c.indexOf("netns") + 1).equals("1")),
+            "no link is moved into the machine's own namespace");
+        assertEquals(100, TestbedCommand.megabits("100mbit"));
+        assertEquals(1500, TestbedCommand.megabits("1.5gbit"));
+        assertThrows(IllegalArgumentException.class, () -> TestbedCommand.megabits("fast"));
+        final IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> new TestbedPlan("My Bed", 1, 1, 1, 1));
+        assertTrue(name.getMessage().contains("lower-case"), name.getMessage());
+    }
+
+    @Test
+    void aRealTestbedShapesAFlowToTheHostRateAndComesDownTwice() throws Exception
+    {
+        assumeTrue("0".equals(Commands.run(List.of("id", "-u")).strip()), "namespaces need root");
+        final String name = "jt" + ProcessHandle.current().pid();
+        final TestbedPlan plan = new TestbedPlan(name, 2, 2, 40, 1);
+        try
+        {
+            Testbeds.up(plan);
+            assertEquals(plan, Testbeds.find(name));
+            final IllegalStateException twice = assertThrows(IllegalStateException.class, () -> Testbeds.up(plan));
+            assertTrue(twice.getMessage().contains("already up"), twice.getMessage());
+            final double inRack = flow(plan, "r0h0", "r0h1");
+            assertTrue(inRack > 40 * 0.3 && inRack < 40 * 1.15, "a flow in a rack runs at the 40 Mbit/s host rate: " + inRack);
+            final double acrossRacks = flow(plan, "r0h1", "r1h0");
+            assertTrue(acrossRacks > 40 * 0.3 && acrossRacks < 40 * 1.15, "routed through the spine, at the host rate: " + acrossRacks);
+        }
+        finally
+        {
+            Testbeds.down(name);
+        }
+        assertEquals(0, Testbeds.down(name), "a second down finds nothing");
+        assertTrue(Commands.namespaces().stream().noneMatch(ns -> ns.startsWith(TestbedPlan.PREFIX + name + "-")));
+        assertEquals(null, Testbeds.find(name));
+    }
+
+    /** @return Mbit/s of a 2 MB TCP flow from one host to another. */
+    private static double flow(final TestbedPlan plan, final String from, final String to) throws Exception
+    {
+        final TestbedPlan.Host target = plan.hosts().stream().filter(h -> h.name().equals(to)).findFirst().orElseThrow();
+        final Process receiver = probe(plan, to, "receive", "7000", "2000000");
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            assertEquals("listening", lines.readLine());
+            final Process sender = probe(plan, from, "send", target.address(), "7000", "2000000");
+            assertTrue(sender.waitFor(30, TimeUnit.SECONDS) && sender.exitValue() == 0, "the sender finished");
+            final String result = lines.readLine();
+            assertTrue(receiver.waitFor(30, TimeUnit.SECONDS), "the receiver finished");
+            assertTrue(result != null && result.startsWith("mbit "), String.valueOf(result));
+            return Double.parseDouble(result.substring(5));
+        }
+        finally
+        {
+            receiver.destroyForcibly();
+        }
+    }
+
+    private static Process probe(final TestbedPlan plan, final String host, final String... args) throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", plan.namespace(host),
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+            ShapingProbe.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+}
