@@ -1,6 +1,8 @@
 package io.fusewire.perf.allreduce;
 
 import io.fusewire.fusion.CommunicatorContext;
+import io.fusewire.perf.cli.Placement;
+import io.fusewire.perf.testbed.TestbedPlacement;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +63,11 @@ public final class AllReduceCommand implements Callable<Integer>
         "time (handoff, to first write, writing, draining, back in caller; per chunk, write to result)."})
     boolean trace;
 
+    @Option(names = "--testbed", arity = "0..1", fallbackValue = "tb", paramLabel = "NAME",
+        description = {"Run each worker and aggregator in a host of the testbed NAME (default tb; see `fusewire testbed`), one",
+            "process per host, over tcp: workers on the first hosts in rack order, aggregators on the last."})
+    String testbed;
+
     @Option(names = "--json", description = "Also write the rows to this file as JSON.")
     Path json;
 
@@ -70,10 +77,15 @@ public final class AllReduceCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window, progress,
             trace);
+        final Placement placement = testbed == null ? Placement.LOCAL : placeOnTestbed();
         out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
             + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", progress " + progress + ", " : "")
             + sweep.transport());
-        final AllReduceRun.Result result = AllReduceRun.run(options, out);
+        if (testbed != null)
+        {
+            out.println("# " + TestbedPlacement.describe(placement));
+        }
+        final AllReduceRun.Result result = AllReduceRun.run(options, placement, out);
         if (json != null)
         {
             write(json, result);
@@ -81,6 +93,16 @@ public final class AllReduceCommand implements Callable<Integer>
         result.failures().forEach(failure -> out.println("# FAILED: " + failure));
         out.flush();
         return result.passed() ? 0 : 1;
+    }
+
+    private Placement placeOnTestbed()
+    {
+        if (!"aggregator".equals(algorithm) || !"tcp".equals(sweep.transport()))
+        {
+            throw new IllegalArgumentException("--testbed runs --algo aggregator over --transport tcp so far (the baselines need a store"
+                + " the hosts can reach); got " + algorithm + " over " + sweep.transport());
+        }
+        return TestbedPlacement.place(testbed, workers, aggregators);
     }
 
     private static void write(final Path file, final AllReduceRun.Result result) throws IOException

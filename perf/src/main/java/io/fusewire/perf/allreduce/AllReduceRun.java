@@ -2,6 +2,7 @@ package io.fusewire.perf.allreduce;
 
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.LocalCluster;
+import io.fusewire.perf.cli.Placement;
 import io.fusewire.perf.cli.Sizes;
 import io.fusewire.transport.Fabric;
 import java.io.PrintWriter;
@@ -141,9 +142,21 @@ public final class AllReduceRun
      */
     public static Result run(final Options options, final PrintWriter out) throws Exception
     {
+        return run(options, Placement.LOCAL, out);
+    }
+
+    /**
+     * @param options   what to run.
+     * @param placement where its processes run.
+     * @param out       where the table and the processes' warnings go.
+     * @return the rows and failures.
+     * @throws Exception if the processes cannot be started.
+     */
+    public static Result run(final Options options, final Placement placement, final PrintWriter out) throws Exception
+    {
         final List<String> failures = new ArrayList<>();
         final SweepCollector collector = new SweepCollector(options.workers(), row -> out.println(row.format()));
-        try (LocalCluster cluster = new LocalCluster(out, options.timeoutSeconds()))
+        try (LocalCluster cluster = new LocalCluster(out, options.timeoutSeconds()).placement(placement))
         {
             final List<String> endpoints = startEndpoints(cluster, options.algorithm(), options.aggregators(), options.transport());
             out.println(Row.HEADER);

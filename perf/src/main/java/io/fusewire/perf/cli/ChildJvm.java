@@ -35,6 +35,7 @@ public final class ChildJvm implements AutoCloseable
 
     /**
      * @param name      for messages, e.g. "worker 1".
+     * @param wrapper   what the JVM runs inside, e.g. {@code ip netns exec NS}; empty for nothing.
      * @param arguments the {@code fusewire} command line of the child.
      * @param prefix    the announcement prefix, or null.
      * @param onLine    receives every other line of output.
@@ -42,10 +43,10 @@ public final class ChildJvm implements AutoCloseable
      * @return the started process.
      * @throws IOException if the JVM cannot start.
      */
-    public static ChildJvm start(final String name, final List<String> arguments, final String prefix, final Consumer<String> onLine,
-        final List<String> jvmOptions) throws IOException
+    public static ChildJvm start(final String name, final List<String> wrapper, final List<String> arguments, final String prefix,
+        final Consumer<String> onLine, final List<String> jvmOptions) throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        final List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(jvmOptions);

@@ -40,6 +40,7 @@ public final class LocalCluster implements AutoCloseable
     private final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private StoreServer store;
     private List<String> jvmOptions = List.of();
+    private Placement placement = Placement.LOCAL;
 
     /**
      * @param out            where relayed lines go.
@@ -59,6 +60,16 @@ public final class LocalCluster implements AutoCloseable
     public LocalCluster jvmOptions(final List<String> options)
     {
         this.jvmOptions = List.copyOf(options);
+        return this;
+    }
+
+    /**
+     * @param where where every process started from now on runs.
+     * @return this.
+     */
+    public LocalCluster placement(final Placement where)
+    {
+        this.placement = where;
         return this;
     }
 
@@ -91,7 +102,8 @@ public final class LocalCluster implements AutoCloseable
         for (int a = 0; a < count; a++)
         {
             final String name = "aggregator " + a;
-            aggregators.add(ChildJvm.start(name, List.of("aggregator", "--listen", "127.0.0.1:0", "--transport", transport),
+            aggregators.add(ChildJvm.start(name, placement.aggregatorWrapper(a),
+                List.of("aggregator", "--listen", placement.aggregatorListen(a), "--transport", transport),
                 AggregatorNode.LISTENING, line ->
                 {
                     if (line.contains(" WARNING ") || line.contains(" ERROR ") || line.contains("Exception"))
@@ -134,7 +146,7 @@ public final class LocalCluster implements AutoCloseable
         for (int rank = 0; rank < count; rank++)
         {
             final int r = rank;
-            workers.add(ChildJvm.start("worker " + rank, arguments.apply(rank), null, line ->
+            workers.add(ChildJvm.start("worker " + rank, placement.workerWrapper(rank), arguments.apply(rank), null, line ->
             {
                 if (line.startsWith(RESULT))
                 {

@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fusewire.perf.allreduce.AllReduceRun;
+import io.fusewire.perf.cli.Placement;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The emulated cluster: its plan, and, as root, a real one brought up, measured and taken down. */
+/** The emulated cluster: its plan, and, as root, a real one brought up, measured, given a job and taken down. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class TestbedTest
 {
@@ -40,7 +44,7 @@ final class TestbedTest
     }
 
     @Test
-    void aRealTestbedShapesAFlowToTheHostRateAndComesDownTwice() throws Exception
+    void aRealTestbedShapesFlowsCarriesAJobAcrossRacksAndComesDownTwice() throws Exception
     {
         assumeTrue("0".equals(Commands.run(List.of("id", "-u")).strip()), "namespaces need root");
         final String name = "jt" + ProcessHandle.current().pid();
@@ -55,6 +59,15 @@ final class TestbedTest
             assertTrue(inRack > 40 * 0.3 && inRack < 40 * 1.15, "a flow in a rack runs at the 40 Mbit/s host rate: " + inRack);
             final double acrossRacks = flow(plan, "r0h1", "r1h0");
             assertTrue(acrossRacks > 40 * 0.3 && acrossRacks < 40 * 1.15, "routed through the spine, at the host rate: " + acrossRacks);
+            final Placement placement = TestbedPlacement.place(name, 2, 1);
+            assertEquals("placement: worker 0 on r0h0, worker 1 on r0h1, aggregator 0 on r1h1 (10.77.1.11)",
+                TestbedPlacement.describe(placement));
+            final StringWriter log = new StringWriter();
+            final AllReduceRun.Result job = AllReduceRun.run(new AllReduceRun.Options("aggregator", 2, 1, "tcp", "32K", "128K", 2, 3, true,
+                "64K", 4, "caller", false, 60), placement, new PrintWriter(log));
+            assertTrue(job.passed(), "a checked job with its workers in rack 0 and its aggregator in rack 1: " + job.failures() + log);
+            final IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> TestbedPlacement.place(name, 4, 1));
+            assertTrue(tooMany.getMessage().contains("one process per host"), tooMany.getMessage());
         }
         finally
         {
