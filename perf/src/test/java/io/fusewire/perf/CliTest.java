@@ -33,7 +33,7 @@ final class CliTest
     void helpListsTheCommands()
     {
         assertEquals(0, run("--help"));
-        for (final String command : new String[] {"demo", "aggregator", "stat", "perf", "bench"})
+        for (final String command : new String[] {"demo", "aggregator", "stat", "perf", "bench", "testbed", "topo"})
         {
             assertTrue(out.toString().contains(command), out::toString);
         }
@@ -42,7 +42,8 @@ final class CliTest
 
     @ParameterizedTest
     @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf soak", "perf compare", "perf fusion", "perf index",
-        "perf write", "bench", "allreduce-worker", "soak-worker", "fusion-worker"})
+        "perf write", "bench", "testbed", "testbed up", "testbed status", "testbed down", "testbed run", "topo", "allreduce-worker",
+        "soak-worker", "fusion-worker"})
     void everyCommandHasHelp(final String command)
     {
         final String[] words = (command + " --help").split(" ");
@@ -119,6 +120,16 @@ final class CliTest
             assertTrue(text.contains("aggregator pid " + ProcessHandle.current().pid() + " (running)"), text);
             assertTrue(text.contains("chunks reduced") && text.contains("joins refused"), text);
         }
+    }
+
+    @Test
+    void topoPrintsThisHostAndAVersionedDocument()
+    {
+        assertEquals(0, run("topo"));
+        assertTrue(out.toString().startsWith("host ") && out.toString().contains("network interfaces:"), out::toString);
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("topo", "--json"));
+        assertTrue(out.toString().startsWith("{\"version\":1,"), out::toString);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.fusewire.perf.demo.DemoCommand;
 import io.fusewire.perf.fusion.FusionWorkerCommand;
 import io.fusewire.perf.soak.SoakWorkerCommand;
 import io.fusewire.perf.testbed.TestbedCommand;
+import io.fusewire.perf.topo.TopoCommand;
 import io.fusewire.transport.TransportException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FusewireCli.Version.class,
     description = "Fusewire: an RDMA-native transport and aggregation engine for tensors.",
-    subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, PerfCommand.class, BenchCommand.class, TestbedCommand.class,
+    subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, PerfCommand.class, BenchCommand.class, TestbedCommand.class, TopoCommand.class,
         AllReduceWorkerCommand.class, SoakWorkerCommand.class, FusionWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class FusewireCli
 {

@@ -1,0 +1,32 @@
+package io.fusewire.topology.host;
+
+/** The kernel's CPU list format, {@code 0-3,8,10-11}. */
+final class CpuList
+{
+    private CpuList()
+    {
+    }
+
+    /** @return how many CPUs the list names; 0 for an empty or malformed list. */
+    static int count(final String list)
+    {
+        int count = 0;
+        for (final String range : list.strip().split(","))
+        {
+            if (range.isEmpty())
+            {
+                continue;
+            }
+            final String[] ends = range.split("-");
+            try
+            {
+                count += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+            }
+            catch (final NumberFormatException ex)
+            {
+                return 0;
+            }
+        }
+        return count;
+    }
+}
