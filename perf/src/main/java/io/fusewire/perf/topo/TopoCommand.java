@@ -2,14 +2,22 @@ package io.fusewire.perf.topo;
 
 import io.fusewire.topology.host.HostDiscovery;
 import io.fusewire.topology.host.HostTopology;
+import io.fusewire.perf.testbed.TestbedPlan;
+import io.fusewire.perf.testbed.TestbedRoutes;
+import io.fusewire.perf.testbed.Testbeds;
+import io.fusewire.topology.racks.RackInference;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code fusewire topo}: what this host has, from sysfs. */
+/** {@code fusewire topo}: what this host has, from sysfs; or a testbed's racks, inferred. */
 @Command(name = "topo", mixinStandardHelpOptions = true,
     description = {"This host's topology from sysfs alone: CPUs and NUMA nodes, network interfaces, RDMA devices, GPUs (by PCI",
         "class, no driver needed) and the PCI distance of each GPU to each NIC (SAME, PIX, PXB, PHB, NODE, SYS)."})
@@ -21,10 +29,19 @@ public final class TopoCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print the versioned JSON document instead.")
     boolean json;
 
+    @Option(names = "--testbed", arity = "0..1", fallbackValue = "tb", paramLabel = "NAME",
+        description = {"Instead of this host: the racks of testbed NAME (default tb) inferred from each host's routes to the",
+            "others (direct on the link: one rack switch; through a router: another rack), checked against its plan."})
+    String testbed;
+
     @Override
     public Integer call()
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (testbed != null)
+        {
+            return racks(out);
+        }
         final HostTopology host = HostDiscovery.discover();
         if (json)
         {
@@ -45,5 +62,53 @@ public final class TopoCommand implements Callable<Integer>
             gpu.numaNode()));
         host.distances().forEach(d -> out.printf("  %s -> %s: %s%n", d.gpu(), d.nic(), d.distance()));
         return 0;
+    }
+
+    private int racks(final PrintWriter out)
+    {
+        final TestbedPlan plan = Testbeds.find(testbed);
+        if (plan == null)
+        {
+            spec.commandLine().getErr().println("fusewire topo: testbed '" + testbed + "' is not up: sudo ./fusewire testbed up ...");
+            return 1;
+        }
+        final List<String> names = plan.hosts().stream().map(TestbedPlan.Host::name).toList();
+        final boolean[][] direct = TestbedRoutes.direct(plan);
+        final List<List<String>> inferred = RackInference.racks(names, direct);
+        final List<List<String>> declared = plan.hosts().stream()
+            .collect(Collectors.groupingBy(TestbedPlan.Host::rack, TreeMap::new, Collectors.mapping(TestbedPlan.Host::name, Collectors.toList())))
+            .values().stream().toList();
+        final boolean agrees = inferred.equals(declared);
+        if (json)
+        {
+            out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":\"" + plan.name() + "\",\"racks\":" + nested(inferred)
+                + ",\"declared\":" + nested(declared) + ",\"agrees\":" + agrees + ",\"direct\":"
+                + Arrays.stream(direct).map(Arrays::toString).collect(Collectors.joining(",", "[", "]")).replace(" ", "") + "}");
+            return agrees ? 0 : 2;
+        }
+        out.printf("testbed %s: %d hosts, racks inferred from each host's routes to the others%n", plan.name(), names.size());
+        for (int r = 0; r < inferred.size(); r++)
+        {
+            out.printf("  rack %d: %s%n", r, String.join(" ", inferred.get(r)));
+        }
+        out.println(agrees ? "  the testbed's plan declares the same racks" : "  DISAGREES with the testbed's plan: " + declared);
+        out.println("  routes (d: direct on the link, r: through a router):");
+        out.printf("  %-8s%s%n", "", names.stream().map(n -> String.format("%-6s", n)).collect(Collectors.joining()));
+        for (int i = 0; i < names.size(); i++)
+        {
+            final StringBuilder row = new StringBuilder();
+            for (int j = 0; j < names.size(); j++)
+            {
+                row.append(String.format("%-6s", i == j ? "-" : direct[i][j] ? "d" : "r"));
+            }
+            out.printf("  %-8s%s%n", names.get(i), row);
+        }
+        return agrees ? 0 : 2;
+    }
+
+    private static String nested(final List<List<String>> racks)
+    {
+        return racks.stream().map(rack -> rack.stream().map(h -> "\"" + h + "\"").collect(Collectors.joining(",", "[", "]")))
+            .collect(Collectors.joining(",", "[", "]"));
     }
 }

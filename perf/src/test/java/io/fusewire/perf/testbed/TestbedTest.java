@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fusewire.perf.allreduce.AllReduceRun;
 import io.fusewire.perf.cli.Placement;
+import io.fusewire.topology.racks.RackInference;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The emulated cluster: its plan, and, as root, a real one brought up, measured, given a job and taken down. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -76,6 +79,34 @@ final class TestbedTest
         assertEquals(0, Testbeds.down(name), "a second down finds nothing");
         assertTrue(Commands.namespaces().stream().noneMatch(ns -> ns.startsWith(TestbedPlan.PREFIX + name + "-")));
         assertEquals(null, Testbeds.find(name));
+    }
+
+    @ParameterizedTest(name = "{0} racks x {1} hosts")
+    @CsvSource({"3, 2, 8", "2, 3, 3", "1, 3, 1"})
+    void racksInferredFromEachHostsRoutesAreTheRealOnes(final int racks, final int hosts, final double oversubscription)
+    {
+        assumeTrue("0".equals(Commands.run(List.of("id", "-u")).strip()), "namespaces need root");
+        final String name = "jr" + ProcessHandle.current().pid();
+        final TestbedPlan plan = new TestbedPlan(name, racks, hosts, 100, oversubscription);
+        try
+        {
+            Testbeds.up(plan);
+            final List<List<String>> real = new ArrayList<>();
+            for (int r = 0; r < racks; r++)
+            {
+                final List<String> rack = new ArrayList<>();
+                for (int h = 0; h < hosts; h++)
+                {
+                    rack.add(TestbedPlan.host(r, h));
+                }
+                real.add(rack);
+            }
+            assertEquals(real, RackInference.racks(plan.hosts().stream().map(TestbedPlan.Host::name).toList(), TestbedRoutes.direct(plan)));
+        }
+        finally
+        {
+            Testbeds.down(name);
+        }
     }
 
     /** @return Mbit/s of a 2 MB TCP flow from one host to another. */
