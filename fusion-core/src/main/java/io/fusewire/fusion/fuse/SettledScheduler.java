@@ -108,9 +108,10 @@ final class SettledScheduler extends Scheduler
             : communicator.allReduceCommonPrefix(fired.memory(), oldest.type(), oldest.op());
         inFlight.whenComplete((result, error) ->
         {
-            if (error == null && fired.tensorsIn(result.byteSize()) > 0)
+            final int cut = error == null ? fired.tensorsIn(result.byteSize()) : -1;
+            if (cut > 0)
             {
-                fired.deliver(fired.tensorsIn(result.byteSize())); // at once, on the thread that completed the collective
+                fired.deliver(cut); // at once, on the thread that completed the collective
             }
         });
     }

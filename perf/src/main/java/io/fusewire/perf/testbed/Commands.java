@@ -2,6 +2,8 @@ package io.fusewire.perf.testbed;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -20,16 +22,17 @@ final class Commands
      */
     static String run(final List<String> command)
     {
+        Path output = null;
         try
         {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            final byte[] output = process.getInputStream().readAllBytes();
+            output = Files.createTempFile("fusewire-testbed", ".out"); // read once it exited: a pipe would be read without a bound
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (!process.waitFor(TIMEOUT_S, TimeUnit.SECONDS))
             {
                 process.destroyForcibly();
                 throw new IllegalStateException(String.join(" ", command) + " did not finish within " + TIMEOUT_S + " s");
             }
-            final String text = new String(output, StandardCharsets.UTF_8);
+            final String text = Files.readString(output, StandardCharsets.UTF_8);
             if (process.exitValue() != 0)
             {
                 throw new IllegalStateException(String.join(" ", command) + " failed (" + process.exitValue() + "): " + text.strip());
@@ -44,6 +47,25 @@ final class Commands
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + String.join(" ", command), ex);
+        }
+        finally
+        {
+            deleteQuietly(output);
+        }
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        try
+        {
+            if (file != null)
+            {
+                Files.deleteIfExists(file);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // a temporary file left behind in the temp directory: harmless
         }
     }
 

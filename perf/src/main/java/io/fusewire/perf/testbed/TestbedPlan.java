@@ -55,7 +55,13 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
     /** @return the namespace of the testbed's part called {@code part} (a host, a rack, the spine). */
     public String namespace(final String part)
     {
-        return PREFIX + name + "-" + part;
+        return namespacePrefix(name) + part;
+    }
+
+    /** @return how every namespace of the testbed called {@code name} begins. */
+    public static String namespacePrefix(final String name)
+    {
+        return PREFIX + name + "-";
     }
 
     /** @return a host's name: {@code r<rack>h<host>}. */

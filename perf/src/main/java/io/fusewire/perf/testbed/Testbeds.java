@@ -28,7 +28,7 @@ public final class Testbeds
     public static void up(final TestbedPlan plan)
     {
         Commands.requireRoot();
-        if (Commands.namespaces().stream().anyMatch(ns -> ns.startsWith(plan.namespace(""))))
+        if (Commands.namespaces().stream().anyMatch(ns -> ns.startsWith(TestbedPlan.namespacePrefix(plan.name()))))
         {
             throw new IllegalStateException("testbed '" + plan.name() + "' is already up: ./fusewire testbed down --name " + plan.name());
         }
@@ -80,7 +80,7 @@ public final class Testbeds
         int removed = 0;
         for (final String namespace : Commands.namespaces())
         {
-            if (namespace.startsWith(TestbedPlan.PREFIX + name + "-"))
+            if (namespace.startsWith(TestbedPlan.namespacePrefix(name)))
             {
                 Commands.run(List.of("ip", "netns", "del", namespace));
                 removed++;

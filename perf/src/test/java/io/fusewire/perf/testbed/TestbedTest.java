@@ -36,9 +36,14 @@ final class TestbedTest
         assertEquals("fw-x-r1h3", plan.hosts().get(7).namespace());
         final List<List<String>> shaped = plan.upCommands().stream().filter(c -> c.contains("tbf")).toList();
         assertEquals(2 * 8 + 2 * 2, shaped.size(), "each host link and each uplink, in both directions");
-        assertTrue(shaped.stream().filter(c -> c.contains("2000mbit")).count() == 4, shaped::toString);
-        assertTrue(plan.upCommands().stream().noneMatch(c -> c.contains("netns") && c.get(c.indexOf("netns") + 1).equals("1")),
-            "no link is moved into the machine's own namespace");
+        assertEquals(4, shaped.stream().filter(c -> c.contains("2000mbit")).count(), shaped::toString);
+        final List<List<String>> links = plan.upCommands().stream().filter(c -> c.contains("veth")).toList();
+        assertEquals(2 + 8, links.size(), "an uplink per rack and a link per host");
+        for (final List<String> link : links)
+        {
+            assertTrue(link.get(2).startsWith("fw-x-") && link.get(link.indexOf("netns") + 1).startsWith("fw-x-"),
+                "both ends of every link lie in the testbed's own namespaces, none in the machine's: " + link);
+        }
         assertEquals(100, TestbedCommand.megabits("100mbit"));
         assertEquals(1500, TestbedCommand.megabits("1.5gbit"));
         assertThrows(IllegalArgumentException.class, () -> TestbedCommand.megabits("fast"));
@@ -77,7 +82,7 @@ final class TestbedTest
             Testbeds.down(name);
         }
         assertEquals(0, Testbeds.down(name), "a second down finds nothing");
-        assertTrue(Commands.namespaces().stream().noneMatch(ns -> ns.startsWith(TestbedPlan.PREFIX + name + "-")));
+        assertTrue(Commands.namespaces().stream().noneMatch(ns -> ns.startsWith(TestbedPlan.namespacePrefix(name))));
         assertEquals(null, Testbeds.find(name));
     }
 
