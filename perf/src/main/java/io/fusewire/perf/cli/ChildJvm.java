@@ -78,6 +78,18 @@ public final class ChildJvm implements AutoCloseable
         return announcement;
     }
 
+    /**
+     * Writes one line to the process's standard input (a command to an agent).
+     *
+     * @throws IOException if the process no longer reads.
+     */
+    public void tell(final String line) throws IOException
+    {
+        final var in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
     /** @return the process id. */
     public long pid()
     {

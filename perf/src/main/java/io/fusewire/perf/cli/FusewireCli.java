@@ -7,6 +7,7 @@ import io.fusewire.perf.demo.DemoCommand;
 import io.fusewire.perf.fusion.FusionWorkerCommand;
 import io.fusewire.perf.soak.SoakWorkerCommand;
 import io.fusewire.perf.testbed.TestbedCommand;
+import io.fusewire.perf.topo.ProbeAgentCommand;
 import io.fusewire.perf.topo.TopoCommand;
 import io.fusewire.transport.TransportException;
 import java.io.UncheckedIOException;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
     versionProvider = FusewireCli.Version.class,
     description = "Fusewire: an RDMA-native transport and aggregation engine for tensors.",
     subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, PerfCommand.class, BenchCommand.class, TestbedCommand.class, TopoCommand.class,
-        AllReduceWorkerCommand.class, SoakWorkerCommand.class, FusionWorkerCommand.class, CommandLine.HelpCommand.class})
+        AllReduceWorkerCommand.class, SoakWorkerCommand.class, FusionWorkerCommand.class, ProbeAgentCommand.class, CommandLine.HelpCommand.class})
 public final class FusewireCli
 {
     /**

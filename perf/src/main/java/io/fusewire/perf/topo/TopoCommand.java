@@ -6,7 +6,13 @@ import io.fusewire.perf.testbed.TestbedPlan;
 import io.fusewire.perf.testbed.TestbedRoutes;
 import io.fusewire.perf.testbed.Testbeds;
 import io.fusewire.topology.racks.RackInference;
+import io.fusewire.topology.probe.LinkSurvey;
+import io.fusewire.topology.probe.Survey;
+import io.fusewire.topology.racks.DeclaredRacks;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
@@ -34,8 +40,19 @@ public final class TopoCommand implements Callable<Integer>
             "others (direct on the link: one rack switch; through a router: another rack), checked against its plan."})
     String testbed;
 
+    @Option(names = "--probe", description = {"With --testbed: measure the links instead, over the transport, from an agent in every host",
+        "(routers counted from the TTL, round trips, single flows, two flows across racks at once) and infer the racks from them."})
+    boolean probe;
+
+    @Option(names = "--transport", defaultValue = "tcp", description = "The transport --probe measures over (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--racks-file", paramLabel = "FILE", description = {"The racks as declared, to check the inferred ones against: one rack",
+        "per line, host names separated by spaces, '#' starts a comment (default: the testbed's plan)."})
+    Path racksFile;
+
     @Override
-    public Integer call()
+    public Integer call() throws IOException, InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
         if (testbed != null)
@@ -64,7 +81,7 @@ public final class TopoCommand implements Callable<Integer>
         return 0;
     }
 
-    private int racks(final PrintWriter out)
+    private int racks(final PrintWriter out) throws IOException, InterruptedException
     {
         final TestbedPlan plan = Testbeds.find(testbed);
         if (plan == null)
@@ -73,16 +90,21 @@ public final class TopoCommand implements Callable<Integer>
             return 1;
         }
         final List<String> names = plan.hosts().stream().map(TestbedPlan.Host::name).toList();
-        final boolean[][] direct = TestbedRoutes.direct(plan);
-        final List<List<String>> inferred = RackInference.racks(names, direct);
-        final List<List<String>> declared = plan.hosts().stream()
+        final List<List<String>> declared = racksFile != null ? DeclaredRacks.read(racksFile, names) : plan.hosts().stream()
             .collect(Collectors.groupingBy(TestbedPlan.Host::rack, TreeMap::new, Collectors.mapping(TestbedPlan.Host::name, Collectors.toList())))
             .values().stream().toList();
+        final String declaredBy = racksFile != null ? racksFile.toString() : "the testbed's plan";
+        if (probe)
+        {
+            return probed(out, plan, declared, declaredBy);
+        }
+        final boolean[][] direct = TestbedRoutes.direct(plan);
+        final List<List<String>> inferred = RackInference.racks(names, direct);
         final boolean agrees = inferred.equals(declared);
         if (json)
         {
-            out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":\"" + plan.name() + "\",\"racks\":" + nested(inferred)
-                + ",\"declared\":" + nested(declared) + ",\"agrees\":" + agrees + ",\"direct\":"
+            out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":\"" + plan.name() + "\",\"racks\":" + Survey.nested(inferred)
+                + ",\"declared\":" + Survey.nested(declared) + ",\"agrees\":" + agrees + ",\"direct\":"
                 + Arrays.stream(direct).map(Arrays::toString).collect(Collectors.joining(",", "[", "]")).replace(" ", "") + "}");
             return agrees ? 0 : 2;
         }
@@ -91,7 +113,7 @@ public final class TopoCommand implements Callable<Integer>
         {
             out.printf("  rack %d: %s%n", r, String.join(" ", inferred.get(r)));
         }
-        out.println(agrees ? "  the testbed's plan declares the same racks" : "  DISAGREES with the testbed's plan: " + declared);
+        out.println(agrees ? "  " + declaredBy + " declares the same racks" : "  DISAGREES with " + declaredBy + ", which declares " + declared);
         out.println("  routes (d: direct on the link, r: through a router):");
         out.printf("  %-8s%s%n", "", names.stream().map(n -> String.format("%-6s", n)).collect(Collectors.joining()));
         for (int i = 0; i < names.size(); i++)
@@ -106,9 +128,38 @@ public final class TopoCommand implements Callable<Integer>
         return agrees ? 0 : 2;
     }
 
-    private static String nested(final List<List<String>> racks)
+    private int probed(final PrintWriter out, final TestbedPlan plan, final List<List<String>> declared, final String declaredBy)
+        throws IOException, InterruptedException
     {
-        return racks.stream().map(rack -> rack.stream().map(h -> "\"" + h + "\"").collect(Collectors.joining(",", "[", "]")))
-            .collect(Collectors.joining(",", "[", "]"));
+        final long start = System.nanoTime();
+        final Survey survey;
+        try (ProbeAgents agents = new ProbeAgents(plan, transport))
+        {
+            final double startSeconds = (System.nanoTime() - start) / 1e9;
+            try
+            {
+                survey = LinkSurvey.run(agents.hosts());
+            }
+            catch (final IllegalStateException ex)
+            {
+                spec.commandLine().getErr().println("fusewire topo: the probe failed: " + ex.getMessage());
+                return 1;
+            }
+            if (!json)
+            {
+                out.printf(Locale.ROOT, "testbed %s: probe agents started in %.1f s, over %s%n", plan.name(), startSeconds, transport);
+            }
+        }
+        final boolean agrees = survey.racks().equals(declared);
+        if (json)
+        {
+            out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":\"" + plan.name() + "\",\"method\":\"probe\",\"transport\":\""
+                + transport + "\"," + survey.json() + ",\"declared\":" + Survey.nested(declared) + ",\"agrees\":" + agrees + "}");
+        }
+        else
+        {
+            SurveyReport.print(out, survey, declared, declaredBy);
+        }
+        return agrees ? 0 : 2;
     }
 }

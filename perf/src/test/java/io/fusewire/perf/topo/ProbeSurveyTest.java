@@ -1,0 +1,83 @@
+package io.fusewire.perf.topo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fusewire.perf.testbed.TestbedPlan;
+import io.fusewire.perf.testbed.Testbeds;
+import io.fusewire.topology.probe.LinkSurvey;
+import io.fusewire.topology.probe.Survey;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Racks inferred from links measured over the transport, on real testbeds (root only). */
+final class ProbeSurveyTest
+{
+    private static final long RATE = 100;
+
+    @ParameterizedTest(name = "{0} racks x {1} hosts, oversubscription {2}")
+    @CsvSource({"2, 3, 3", "3, 2, 8", "1, 3, 1"})
+    void probedRacksAreTheRealOnesAndTheLinksMeasureAsShaped(final int racks, final int hosts, final double oversubscription)
+        throws Exception
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "namespaces need root");
+        final String name = "jp" + ProcessHandle.current().pid();
+        final TestbedPlan plan = new TestbedPlan(name, racks, hosts, RATE, oversubscription);
+        try
+        {
+            Testbeds.up(plan);
+            final Survey survey;
+            try (ProbeAgents agents = new ProbeAgents(plan, "tcp"))
+            {
+                survey = LinkSurvey.run(agents.hosts());
+            }
+            assertEquals(real(racks, hosts), survey.racks(), "probed racks");
+            final List<String> names = survey.hosts();
+            for (int i = 0; i < names.size(); i++)
+            {
+                for (int j = 0; j < names.size(); j++)
+                {
+                    if (i != j)
+                    {
+                        final boolean sameRack = names.get(i).charAt(1) == names.get(j).charAt(1);
+                        assertEquals(sameRack ? 0 : 3, survey.hops()[i][j], names.get(i) + " -> " + names.get(j)
+                            + ": the rack router, the spine, the other rack's router");
+                    }
+                }
+            }
+            for (final Survey.Flow flow : survey.flows())
+            {
+                final double expected = flow.from().charAt(1) == flow.to().charAt(1) ? RATE : Math.min(RATE, plan.uplinkRateMbit());
+                assertTrue(flow.mbit() > expected * 0.5 && flow.mbit() < expected * 1.15, flow + ": shaped to " + expected + " Mbit/s");
+            }
+            if (racks > 1 && hosts > 1)
+            {
+                assertEquals((racks * (racks - 1)) / 2, survey.interference().size());
+                survey.interference().forEach(i -> assertTrue(i.shared(), "uplinks of " + plan.uplinkRateMbit()
+                    + " Mbit/s carry no more than one flow's rate: " + i));
+            }
+        }
+        finally
+        {
+            Testbeds.down(name);
+        }
+    }
+
+    private static List<List<String>> real(final int racks, final int hosts)
+    {
+        final List<List<String>> real = new ArrayList<>();
+        for (int r = 0; r < racks; r++)
+        {
+            final List<String> rack = new ArrayList<>();
+            for (int h = 0; h < hosts; h++)
+            {
+                rack.add(TestbedPlan.host(r, h));
+            }
+            real.add(rack);
+        }
+        return real;
+    }
+}
