@@ -65,8 +65,13 @@ public final class AllReduceCommand implements Callable<Integer>
 
     @Option(names = "--testbed", arity = "0..1", fallbackValue = "tb", paramLabel = "NAME",
         description = {"Run each worker and aggregator in a host of the testbed NAME (default tb; see `fusewire testbed`), one",
-            "process per host, over tcp: workers on the first hosts in rack order, aggregators on the last."})
+            "process per host, over tcp, placed by --place."})
     String testbed;
+
+    @Option(names = "--place", defaultValue = "topology", paramLabel = "POLICY", description = {"With --testbed: 'topology' (default)",
+        "shares workers and aggregators out rack by rack in the job's proportion, over the racks discovered from the hosts' routes;",
+        "'in-order' puts workers on the first hosts and aggregators on the last, as a launcher without topology would."})
+    String place;
 
     @Option(names = "--json", description = "Also write the rows to this file as JSON.")
     Path json;
@@ -77,13 +82,14 @@ public final class AllReduceCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window, progress,
             trace);
-        final Placement placement = testbed == null ? Placement.LOCAL : placeOnTestbed();
+        final TestbedPlacement.Placed placed = testbed == null ? null : placeOnTestbed();
+        final Placement placement = placed == null ? Placement.LOCAL : placed.placement();
         out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
             + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", progress " + progress + ", " : "")
             + sweep.transport());
         if (testbed != null)
         {
-            out.println("# " + TestbedPlacement.describe(placement));
+            out.println("# placement (" + place + "): " + placed.job().describe());
         }
         final AllReduceRun.Result result = AllReduceRun.run(options, placement, out);
         if (json != null)
@@ -95,14 +101,20 @@ public final class AllReduceCommand implements Callable<Integer>
         return result.passed() ? 0 : 1;
     }
 
-    private Placement placeOnTestbed()
+    private TestbedPlacement.Placed placeOnTestbed()
     {
         if (!"aggregator".equals(algorithm) || !"tcp".equals(sweep.transport()))
         {
             throw new IllegalArgumentException("--testbed runs --algo aggregator over --transport tcp so far (the baselines need a store"
                 + " the hosts can reach); got " + algorithm + " over " + sweep.transport());
         }
-        return TestbedPlacement.place(testbed, workers, aggregators);
+        final TestbedPlacement.Policy policy = switch (place)
+        {
+            case "topology" -> TestbedPlacement.Policy.TOPOLOGY;
+            case "in-order" -> TestbedPlacement.Policy.IN_ORDER;
+            default -> throw new IllegalArgumentException("--place " + place + ": use topology or in-order");
+        };
+        return TestbedPlacement.place(testbed, workers, aggregators, policy);
     }
 
     private static void write(final Path file, final AllReduceRun.Result result) throws IOException

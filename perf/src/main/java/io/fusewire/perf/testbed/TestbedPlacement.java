@@ -1,15 +1,40 @@
 package io.fusewire.perf.testbed;
 
 import io.fusewire.perf.cli.Placement;
+import io.fusewire.topology.groups.GroupFormation;
+import io.fusewire.topology.groups.JobPlacement;
+import io.fusewire.topology.racks.RackInference;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * Places a harness job on a testbed, one process per host: the workers on the first hosts in rack
- * order (rack 0's hosts, then rack 1's), the aggregators on the last hosts. A placement chosen by
- * measured topology comes with topology discovery.
+ * Places a harness job on a testbed, one process per host, over the racks that topology discovery
+ * finds there (each host's routes to the others, {@link TestbedRoutes}): by rack
+ * ({@link GroupFormation#byRack}) or, for comparison, in host order as a launcher without topology would.
  */
 public final class TestbedPlacement
 {
+    /** How to place. */
+    public enum Policy
+    {
+        /** Workers and aggregators shared out rack by rack in the job's proportion. */
+        TOPOLOGY,
+        /** Workers on the first hosts, aggregators on the last. */
+        IN_ORDER
+    }
+
+    /**
+     * What was placed where.
+     *
+     * @param job       the hosts of each process, with the racks and uplink volume.
+     * @param placement the same as the harness runs it: namespaces and addresses.
+     */
+    public record Placed(JobPlacement job, Placement placement)
+    {
+    }
+
     private TestbedPlacement()
     {
     }
@@ -18,10 +43,11 @@ public final class TestbedPlacement
      * @param name        the testbed, which must be up.
      * @param workers     N.
      * @param aggregators A.
+     * @param policy      how to place.
      * @return the placement.
      * @throws IllegalArgumentException if the testbed is not up or has fewer than N + A hosts.
      */
-    public static Placement place(final String name, final int workers, final int aggregators)
+    public static Placed place(final String name, final int workers, final int aggregators, final Policy policy)
     {
         final TestbedPlan plan = Testbeds.find(name);
         if (plan == null)
@@ -29,36 +55,22 @@ public final class TestbedPlacement
             throw new IllegalArgumentException("testbed '" + name + "' is not up: sudo ./fusewire testbed up --racks R --hosts-per-rack H"
                 + " --name " + name);
         }
-        final List<TestbedPlan.Host> hosts = plan.hosts();
-        if (workers + aggregators > hosts.size())
+        final List<String> names = plan.hosts().stream().map(TestbedPlan.Host::name).toList();
+        final List<List<String>> racks = RackInference.racks(names, TestbedRoutes.direct(plan));
+        final JobPlacement job;
+        try
         {
-            throw new IllegalArgumentException("testbed '" + name + "' has " + hosts.size() + " hosts; " + workers + " workers and "
-                + aggregators + " aggregators need " + (workers + aggregators) + " (one process per host)");
+            job = policy == Policy.TOPOLOGY ? GroupFormation.byRack(racks, workers, aggregators)
+                : GroupFormation.inOrder(racks, workers, aggregators);
         }
-        final List<TestbedPlan.Host> aggregatorHosts = hosts.subList(hosts.size() - aggregators, hosts.size());
-        return new Placement(hosts.subList(0, workers).stream().map(TestbedPlan.Host::namespace).toList(),
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("testbed '" + name + "' has " + ex.getMessage(), ex);
+        }
+        final Map<String, TestbedPlan.Host> hosts = plan.hosts().stream().collect(Collectors.toMap(TestbedPlan.Host::name, Function.identity()));
+        final List<TestbedPlan.Host> aggregatorHosts = job.aggregatorHosts().stream().map(hosts::get).toList();
+        return new Placed(job, new Placement(job.workerHosts().stream().map(h -> hosts.get(h).namespace()).toList(),
             aggregatorHosts.stream().map(TestbedPlan.Host::namespace).toList(),
-            aggregatorHosts.stream().map(TestbedPlan.Host::address).toList());
-    }
-
-    /** @return the placement in words, one line: which host each process is on. */
-    public static String describe(final Placement placement)
-    {
-        final StringBuilder text = new StringBuilder("placement:");
-        for (int rank = 0; rank < placement.workerNamespaces().size(); rank++)
-        {
-            text.append(" worker ").append(rank).append(" on ").append(host(placement.workerNamespaces().get(rank))).append(',');
-        }
-        for (int a = 0; a < placement.aggregatorNamespaces().size(); a++)
-        {
-            text.append(" aggregator ").append(a).append(" on ").append(host(placement.aggregatorNamespaces().get(a)))
-                .append(" (").append(placement.aggregatorAddresses().get(a)).append(')').append(a + 1 < placement.aggregatorNamespaces().size() ? "," : "");
-        }
-        return text.toString();
-    }
-
-    private static String host(final String namespace)
-    {
-        return namespace.substring(namespace.lastIndexOf('-') + 1);
+            aggregatorHosts.stream().map(TestbedPlan.Host::address).toList()));
     }
 }

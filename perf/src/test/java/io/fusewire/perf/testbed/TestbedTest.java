@@ -67,14 +67,17 @@ final class TestbedTest
             assertTrue(inRack > 40 * 0.3 && inRack < 40 * 1.15, "a flow in a rack runs at the 40 Mbit/s host rate: " + inRack);
             final double acrossRacks = flow(plan, "r0h1", "r1h0");
             assertTrue(acrossRacks > 40 * 0.3 && acrossRacks < 40 * 1.15, "routed through the spine, at the host rate: " + acrossRacks);
-            final Placement placement = TestbedPlacement.place(name, 2, 1);
-            assertEquals("placement: worker 0 on r0h0, worker 1 on r0h1, aggregator 0 on r1h1 (10.77.1.11)",
-                TestbedPlacement.describe(placement));
+            final Placement placement = TestbedPlacement.place(name, 2, 1, TestbedPlacement.Policy.IN_ORDER).placement();
+            assertEquals(List.of(plan.namespace("r0h0"), plan.namespace("r0h1")), placement.workerNamespaces());
+            assertEquals(List.of("10.77.1.11"), placement.aggregatorAddresses(), "the aggregator in the other rack");
+            assertEquals("rack 0: worker 0 on r0h0, aggregator 0 on r0h1; rack 1: worker 1 on r1h0; the busiest uplink carries 1.00 x the"
+                + " tensor each way", TestbedPlacement.place(name, 2, 1, TestbedPlacement.Policy.TOPOLOGY).job().describe());
             final StringWriter log = new StringWriter();
             final AllReduceRun.Result job = AllReduceRun.run(new AllReduceRun.Options("aggregator", 2, 1, "tcp", "32K", "128K", 2, 3, true,
                 "64K", 4, "caller", false, 60), placement, new PrintWriter(log));
             assertTrue(job.passed(), "a checked job with its workers in rack 0 and its aggregator in rack 1: " + job.failures() + log);
-            final IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> TestbedPlacement.place(name, 4, 1));
+            final IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> TestbedPlacement.place(name, 4, 1,
+                TestbedPlacement.Policy.TOPOLOGY));
             assertTrue(tooMany.getMessage().contains("one process per host"), tooMany.getMessage());
         }
         finally
