@@ -30,6 +30,7 @@ final class Job
     private final int resultsId;
     private final SlotPool slots;
     private final boolean[] claimed;
+    private final String[] peerOfRank;
     private final int[] memberOfRank;
     private volatile String failure;
     private boolean notified;
@@ -56,6 +57,7 @@ final class Job
         this.resultsId = resultsId;
         slots = new SlotPool(layout, inbox, accumulators, results, counters);
         claimed = new boolean[layout.workers()];
+        peerOfRank = new String[layout.workers()];
         memberOfRank = new int[layout.workers()];
         Arrays.fill(memberOfRank, -1);
     }
@@ -101,7 +103,7 @@ final class Job
      *
      * @return null if admitted, else the reason.
      */
-    synchronized String claim(final JoinRequest join)
+    synchronized String claim(final JoinRequest join, final String peer)
     {
         if (failure != null)
         {
@@ -126,6 +128,7 @@ final class Job
             return "rank " + join.rank() + " of job " + id + " has already joined";
         }
         claimed[join.rank()] = true;
+        peerOfRank[join.rank()] = peer;
         return null;
     }
 
@@ -254,7 +257,13 @@ final class Job
     /** @return a reason to fail the job if some slot waited too long for its last contributions. */
     String straggler(final long nowNs, final long timeoutNs)
     {
-        return failure != null ? null : slots.straggler(nowNs, timeoutNs);
+        return failure != null ? null : slots.straggler(nowNs, timeoutNs, this::describeRank);
+    }
+
+    /** @return the rank with where it joined from, e.g. {@code rank 1 (10.77.0.11:40280)}: which host to look at. */
+    private synchronized String describeRank(final int rank)
+    {
+        return "rank " + rank + " (" + (peerOfRank[rank] == null ? "never joined" : peerOfRank[rank]) + ")";
     }
 
     /** Marks the job failed. @return -2. */

@@ -38,7 +38,7 @@ final class JobTable implements Admission
     {
         try
         {
-            return claim(privateData);
+            return claim(peer, privateData);
         }
         catch (final TransportException ex)
         {
@@ -47,7 +47,7 @@ final class JobTable implements Admission
         }
     }
 
-    private List<MemoryRegion> claim(final byte[] privateData)
+    private List<MemoryRegion> claim(final String peer, final byte[] privateData)
     {
         final JoinRequest join;
         try
@@ -68,7 +68,7 @@ final class JobTable implements Admission
             job = create(join);
             jobs.put(join.jobId(), job);
         }
-        final String refusal = job.claim(join);
+        final String refusal = job.claim(join, peer);
         if (refusal != null)
         {
             throw new TransportException(refusal);

@@ -12,6 +12,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -222,8 +224,11 @@ final class SlotPool
         return false;
     }
 
-    /** @return a reason to fail the job if some slot waited too long for its last contributions, or null. */
-    String straggler(final long nowNs, final long timeoutNs)
+    /**
+     * @param rankName how to name a rank in the reason (with where it joined from).
+     * @return a reason to fail the job if some slot waited too long for its last contributions, or null.
+     */
+    String straggler(final long nowNs, final long timeoutNs, final IntFunction<String> rankName)
     {
         for (int slot = 0; slot < layout.window(); slot++)
         {
@@ -241,7 +246,7 @@ final class SlotPool
                 {
                     continue; // every contribution is in: the slot waits for its result writes, which the transport bounds
                 }
-                final String who = missing.size() == 1 ? "rank " + missing.getFirst() : "ranks " + missing;
+                final String who = missing.stream().map(rankName::apply).collect(Collectors.joining(", "));
                 return who + " sent nothing for slot " + slot + " within "
                     + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms of the first contribution (missing or stalled worker)";
             }
