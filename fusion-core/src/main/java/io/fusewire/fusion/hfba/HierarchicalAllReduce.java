@@ -73,10 +73,11 @@ public final class HierarchicalAllReduce implements AutoCloseable
      * @param size        ranks in the job.
      * @param groupSize   ranks per group (a host, a rack).
      * @param tensorBytes the size of the tensors the bucket is cut into.
+     * @param listenHost  the address this rank listens on for its group and the leaders' ring.
      * @param timeoutMs   bound on joining and on each tensor.
      */
     public HierarchicalAllReduce(final String transport, final TransportContext context, final Store store, final String prefix,
-        final int rank, final int size, final int groupSize, final int tensorBytes, final long timeoutMs)
+        final int rank, final int size, final int groupSize, final int tensorBytes, final String listenHost, final long timeoutMs)
     {
         if (groupSize < 1 || tensorBytes < 4 || tensorBytes % 4 != 0)
         {
@@ -102,7 +103,7 @@ public final class HierarchicalAllReduce implements AutoCloseable
             members = new Connection[groupSize];
             if (leader)
             {
-                try (Listener listener = device.listen("127.0.0.1:0", List.of(inbox), queue))
+                try (Listener listener = device.listen(listenHost + ":0", List.of(inbox), queue))
                 {
                     store.set(prefix + "/hfba/leader/" + group, listener.address().getBytes(StandardCharsets.UTF_8));
                     for (int m = 1; m < groupEnd - first; m++)
@@ -113,7 +114,7 @@ public final class HierarchicalAllReduce implements AutoCloseable
                 }
                 toLeader = null;
                 final int leaderCount = (size + groupSize - 1) / groupSize;
-                leaders = RingAllReduce.join(transport, context, store, prefix + "/hfba/leaders", group, leaderCount, "127.0.0.1",
+                leaders = RingAllReduce.join(transport, context, store, prefix + "/hfba/leaders", group, leaderCount, listenHost,
                     tensorBytes, timeoutMs);
             }
             else

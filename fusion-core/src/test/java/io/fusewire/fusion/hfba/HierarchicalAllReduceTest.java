@@ -69,7 +69,7 @@ final class HierarchicalAllReduceTest
         final int tensorBytes) throws Exception
     {
         try (HierarchicalAllReduce hfba = new HierarchicalAllReduce(transport, new TransportContext(), store, "job", rank, ranks,
-            groupSize, tensorBytes, 20_000); Arena arena = Arena.ofConfined())
+            groupSize, tensorBytes, "127.0.0.1", 20_000); Arena arena = Arena.ofConfined())
         {
             for (final long elements : new long[] {1, 300, 10_001})
             {

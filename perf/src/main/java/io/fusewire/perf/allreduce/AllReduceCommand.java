@@ -65,7 +65,7 @@ public final class AllReduceCommand implements Callable<Integer>
 
     @Option(names = "--testbed", arity = "0..1", fallbackValue = "tb", paramLabel = "NAME",
         description = {"Run each worker and aggregator in a host of the testbed NAME (default tb; see `fusewire testbed`), one",
-            "process per host, over tcp, placed by --place."})
+            "process per host, over tcp, placed by --place; a ring's or HFBA's store runs in worker 0's host."})
     String testbed;
 
     @Option(names = "--place", defaultValue = "topology", paramLabel = "POLICY", description = {"With --testbed: 'topology' (default)",
@@ -103,10 +103,10 @@ public final class AllReduceCommand implements Callable<Integer>
 
     private TestbedPlacement.Placed placeOnTestbed()
     {
-        if (!"aggregator".equals(algorithm) || !"tcp".equals(sweep.transport()))
+        if (!"tcp".equals(sweep.transport()))
         {
-            throw new IllegalArgumentException("--testbed runs --algo aggregator over --transport tcp so far (the baselines need a store"
-                + " the hosts can reach); got " + algorithm + " over " + sweep.transport());
+            throw new IllegalArgumentException("--testbed runs over --transport tcp (its hosts share no memory and have no RDMA"
+                + " device); got " + sweep.transport());
         }
         final TestbedPlacement.Policy policy = switch (place)
         {
@@ -114,7 +114,7 @@ public final class AllReduceCommand implements Callable<Integer>
             case "in-order" -> TestbedPlacement.Policy.IN_ORDER;
             default -> throw new IllegalArgumentException("--place " + place + ": use topology or in-order");
         };
-        return TestbedPlacement.place(testbed, workers, aggregators, policy);
+        return TestbedPlacement.place(testbed, workers, "aggregator".equals(algorithm) ? aggregators : 0, policy);
     }
 
     private static void write(final Path file, final AllReduceRun.Result result) throws IOException

@@ -179,7 +179,8 @@ public final class AllReduceRun
             options.transport(), cluster);
         arguments.addAll(List.of("-b", options.minBytes(), "-e", options.maxBytes(), "-f", Integer.toString(options.factor()),
             "--iters", Integer.toString(options.iterations()), "--chunk", options.chunk(), "--window", Integer.toString(options.window()),
-            "--progress", options.progress(), "--timeout-ms", Long.toString(options.timeoutSeconds() * 1000)));
+            "--progress", options.progress(), "--timeout-ms", Long.toString(options.timeoutSeconds() * 1000),
+            "--listen-host", cluster.workerHost(rank)));
         if (options.check())
         {
             arguments.add("--check");

@@ -75,11 +75,11 @@ public final class Reduction implements AutoCloseable
             if ("ring".equals(algorithm))
             {
                 final RingAllReduce ring = RingAllReduce.join(job.transport(), transportContext, rendezvous, prefix, job.rank(),
-                    job.workers(), "127.0.0.1", maxBytes, timeoutMs);
+                    job.workers(), options.listenHost, maxBytes, timeoutMs);
                 return new Reduction(ring::allReduce, Arena.ofAuto()::allocate, ring, null);
             }
             final HierarchicalAllReduce hfba = new HierarchicalAllReduce(job.transport(), transportContext, rendezvous, prefix,
-                job.rank(), job.workers(), options.groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, timeoutMs);
+                job.rank(), job.workers(), options.groupSize, "hfba-high".equals(algorithm) ? 1024 : 4096, options.listenHost, timeoutMs);
             return new Reduction(hfba::allReduce, Arena.ofAuto()::allocate, hfba, null);
         }
     }

@@ -13,6 +13,10 @@ public final class ReductionOptions
     @Option(names = "--store", description = "For --algo ring and hfba-*: the rendezvous store, tcp://host:port or file:///dir.")
     String store;
 
+    @Option(names = "--listen-host", defaultValue = "127.0.0.1",
+        description = "For --algo ring and hfba-*: the address this worker listens on for its peers (default: ${DEFAULT-VALUE}).")
+    String listenHost;
+
     @Option(names = "--group-size", defaultValue = "2", description = "For --algo hfba-*: ranks per group.")
     int groupSize;
 

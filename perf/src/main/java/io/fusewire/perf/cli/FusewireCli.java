@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FusewireCli.Version.class,
     description = "Fusewire: an RDMA-native transport and aggregation engine for tensors.",
-    subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, PerfCommand.class, BenchCommand.class, TestbedCommand.class, TopoCommand.class,
+    subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, StoreCommand.class, PerfCommand.class, BenchCommand.class, TestbedCommand.class, TopoCommand.class,
         AllReduceWorkerCommand.class, SoakWorkerCommand.class, FusionWorkerCommand.class, ProbeAgentCommand.class, CommandLine.HelpCommand.class})
 public final class FusewireCli
 {

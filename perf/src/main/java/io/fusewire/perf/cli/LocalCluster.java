@@ -39,6 +39,7 @@ public final class LocalCluster implements AutoCloseable
     private final long job = new SecureRandom().nextLong() & Long.MAX_VALUE;
     private final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private StoreServer store;
+    private ChildJvm storeProcess;
     private List<String> jvmOptions = List.of();
     private Placement placement = Placement.LOCAL;
 
@@ -121,15 +122,28 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /**
-     * Serves a rendezvous store in this process.
+     * Serves a rendezvous store: in this process on loopback, or, when the run is placed on a
+     * testbed, in a process of its own in worker 0's host, where every host can reach it.
      *
      * @return its address, tcp://host:port.
-     * @throws IOException if no port can be bound.
+     * @throws Exception if no port can be bound or the store's process did not start in time.
      */
-    public String startStore() throws IOException
+    public String startStore() throws Exception
     {
-        store = new StoreServer("127.0.0.1", 0);
-        return "tcp://" + store.address();
+        if (placement.isLocal())
+        {
+            store = new StoreServer("127.0.0.1", 0);
+            return "tcp://" + store.address();
+        }
+        storeProcess = ChildJvm.start("store", placement.workerWrapper(0),
+            List.of("store", "--listen", placement.workerHost(0) + ":0"), StoreCommand.LISTENING, line -> { }, jvmOptions);
+        return storeProcess.announcement().get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** @return the address a rank's process listens on: its host's on a testbed, else loopback. */
+    public String workerHost(final int rank)
+    {
+        return placement.workerHost(rank);
     }
 
     /**
@@ -214,6 +228,10 @@ public final class LocalCluster implements AutoCloseable
         if (store != null)
         {
             store.close();
+        }
+        if (storeProcess != null)
+        {
+            storeProcess.close();
         }
         out.flush();
     }

@@ -42,7 +42,7 @@ public final class TestbedPlacement
     /**
      * @param name        the testbed, which must be up.
      * @param workers     N.
-     * @param aggregators A.
+     * @param aggregators A; 0 for the ring and HFBA baselines.
      * @param policy      how to place.
      * @return the placement.
      * @throws IllegalArgumentException if the testbed is not up or has fewer than N + A hosts.
@@ -68,9 +68,10 @@ public final class TestbedPlacement
             throw new IllegalArgumentException("testbed '" + name + "' has " + ex.getMessage(), ex);
         }
         final Map<String, TestbedPlan.Host> hosts = plan.hosts().stream().collect(Collectors.toMap(TestbedPlan.Host::name, Function.identity()));
+        final List<TestbedPlan.Host> workerHosts = job.workerHosts().stream().map(hosts::get).toList();
         final List<TestbedPlan.Host> aggregatorHosts = job.aggregatorHosts().stream().map(hosts::get).toList();
-        return new Placed(job, new Placement(job.workerHosts().stream().map(h -> hosts.get(h).namespace()).toList(),
-            aggregatorHosts.stream().map(TestbedPlan.Host::namespace).toList(),
+        return new Placed(job, new Placement(workerHosts.stream().map(TestbedPlan.Host::namespace).toList(),
+            workerHosts.stream().map(TestbedPlan.Host::address).toList(), aggregatorHosts.stream().map(TestbedPlan.Host::namespace).toList(),
             aggregatorHosts.stream().map(TestbedPlan.Host::address).toList()));
     }
 }

@@ -76,6 +76,15 @@ final class TestbedTest
             final AllReduceRun.Result job = AllReduceRun.run(new AllReduceRun.Options("aggregator", 2, 1, "tcp", "32K", "128K", 2, 3, true,
                 "64K", 4, "caller", false, 60), placement, new PrintWriter(log));
             assertTrue(job.passed(), "a checked job with its workers in rack 0 and its aggregator in rack 1: " + job.failures() + log);
+            final Placement everyHost = TestbedPlacement.place(name, 4, 0, TestbedPlacement.Policy.TOPOLOGY).placement();
+            for (final String baseline : List.of("ring", "hfba-high"))
+            {
+                // small sizes: every worker first runs a thousand collectives of the smallest size to warm the JIT, at 40 Mbit/s
+                final AllReduceRun.Result run = AllReduceRun.run(new AllReduceRun.Options(baseline, 4, 1, "tcp", "4K", "16K", 4, 3, true,
+                    "64K", 4, "caller", false, 60), everyHost, new PrintWriter(log));
+                assertTrue(run.passed(), baseline + " over the hosts' own addresses, its store in r0h0's host: "
+                    + run.failures() + log);
+            }
             final IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> TestbedPlacement.place(name, 4, 1,
                 TestbedPlacement.Policy.TOPOLOGY));
             assertTrue(tooMany.getMessage().contains("one process per host"), tooMany.getMessage());

@@ -22,7 +22,7 @@ public final class GroupFormation
     /**
      * @param racks       the racks, lists of host names, in order.
      * @param workers     N, at least 1.
-     * @param aggregators A, at least 1.
+     * @param aggregators A; 0 places workers alone (a ring's), rack by rack.
      * @return the placement.
      * @throws IllegalArgumentException if N + A exceeds the hosts.
      */
@@ -68,7 +68,7 @@ public final class GroupFormation
     private static void check(final List<List<String>> racks, final int workers, final int aggregators)
     {
         final int hosts = racks.stream().mapToInt(List::size).sum();
-        if (workers < 1 || aggregators < 1 || workers + aggregators > hosts)
+        if (workers < 1 || aggregators < 0 || workers + aggregators > hosts)
         {
             throw new IllegalArgumentException(hosts + " hosts; " + workers + " workers and " + aggregators + " aggregators need "
                 + (workers + aggregators) + " (one process per host)");

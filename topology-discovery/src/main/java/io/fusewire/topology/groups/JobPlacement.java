@@ -19,13 +19,17 @@ public record JobPlacement(List<List<String>> racks, List<String> workerHosts, L
      * a rack with w workers and a aggregators sends w x (A - a) / A out for the workers, and receives
      * as much for its aggregators from the (N - w) workers elsewhere: (N - w) x a / A.
      *
-     * @return the largest such volume over the racks and both directions, in tensors.
+     * @return the largest such volume over the racks and both directions, in tensors; 0 with no aggregators.
      */
     public double maxUplinkTensors()
     {
         final int n = workerHosts.size();
         final int a = aggregatorHosts.size();
         double max = 0;
+        if (a == 0)
+        {
+            return max;
+        }
         for (final List<String> rack : racks)
         {
             final long w = workerHosts.stream().filter(rack::contains).count();
@@ -63,6 +67,7 @@ public record JobPlacement(List<List<String>> racks, List<String> workerHosts, L
                 text.append(text.isEmpty() ? "" : "; ").append("rack ").append(r).append(':').append(line, 0, line.length() - 1);
             }
         }
-        return text + String.format(Locale.ROOT, "; the busiest uplink carries %.2f x the tensor each way", maxUplinkTensors());
+        return text + (aggregatorHosts.isEmpty() ? ""
+            : String.format(Locale.ROOT, "; the busiest uplink carries %.2f x the tensor each way", maxUplinkTensors()));
     }
 }
