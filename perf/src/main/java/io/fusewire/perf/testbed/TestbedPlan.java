@@ -96,6 +96,22 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
         return hosts;
     }
 
+    /** @return the racks as the plan declares them: each a list of its hosts' names. */
+    public List<List<String>> rackNames()
+    {
+        final List<List<String>> names = new ArrayList<>();
+        for (int r = 0; r < racks; r++)
+        {
+            final List<String> rack = new ArrayList<>();
+            for (int h = 0; h < hostsPerRack; h++)
+            {
+                rack.add(host(r, h));
+            }
+            names.add(List.copyOf(rack));
+        }
+        return List.copyOf(names);
+    }
+
     /** @return the commands that build the testbed, in order. */
     public List<List<String>> upCommands()
     {

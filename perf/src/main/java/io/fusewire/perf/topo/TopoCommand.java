@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -90,9 +89,7 @@ public final class TopoCommand implements Callable<Integer>
             return 1;
         }
         final List<String> names = plan.hosts().stream().map(TestbedPlan.Host::name).toList();
-        final List<List<String>> declared = racksFile != null ? DeclaredRacks.read(racksFile, names) : plan.hosts().stream()
-            .collect(Collectors.groupingBy(TestbedPlan.Host::rack, TreeMap::new, Collectors.mapping(TestbedPlan.Host::name, Collectors.toList())))
-            .values().stream().toList();
+        final List<List<String>> declared = racksFile != null ? DeclaredRacks.read(racksFile, names) : plan.rackNames();
         final String declaredBy = racksFile != null ? racksFile.toString() : "the testbed's plan";
         if (probe)
         {

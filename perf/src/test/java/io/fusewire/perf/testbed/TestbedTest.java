@@ -34,6 +34,7 @@ final class TestbedTest
         assertEquals(8, plan.hosts().size());
         assertEquals("10.77.1.13", plan.hosts().get(7).address());
         assertEquals("fw-x-r1h3", plan.hosts().get(7).namespace());
+        assertEquals(List.of(List.of("r0h0", "r0h1", "r0h2", "r0h3"), List.of("r1h0", "r1h1", "r1h2", "r1h3")), plan.rackNames());
         final List<List<String>> shaped = plan.upCommands().stream().filter(c -> c.contains("tbf")).toList();
         assertEquals(2 * 8 + 2 * 2, shaped.size(), "each host link and each uplink, in both directions");
         assertEquals(4, shaped.stream().filter(c -> c.contains("2000mbit")).count(), shaped::toString);
@@ -108,17 +109,7 @@ final class TestbedTest
         try
         {
             Testbeds.up(plan);
-            final List<List<String>> real = new ArrayList<>();
-            for (int r = 0; r < racks; r++)
-            {
-                final List<String> rack = new ArrayList<>();
-                for (int h = 0; h < hosts; h++)
-                {
-                    rack.add(TestbedPlan.host(r, h));
-                }
-                real.add(rack);
-            }
-            assertEquals(real, RackInference.racks(plan.hosts().stream().map(TestbedPlan.Host::name).toList(), TestbedRoutes.direct(plan)));
+            assertEquals(plan.rackNames(), RackInference.racks(plan.hosts().stream().map(TestbedPlan.Host::name).toList(), TestbedRoutes.direct(plan)));
         }
         finally
         {

@@ -1,7 +1,5 @@
 package io.fusewire.topology.probe;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * Answers hop-count probes: each request datagram ({@code FWHOP1 <nonce>}) is answered with the TTL
  * it arrived with ({@code FWHOP1 <nonce> <ttl>}), so its sender can count the routers on the way.
@@ -13,14 +11,13 @@ public final class HopEcho implements AutoCloseable
     private static final int POLL_MS = 100;
 
     private final TtlSocket socket;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final ServiceLoop loop;
 
     /** @param host the IPv4 address to listen on; any port. */
     public HopEcho(final String host)
     {
         socket = new TtlSocket(host, 0);
-        thread = Thread.ofPlatform().daemon().name("hop-echo").start(this::serve);
+        loop = new ServiceLoop("hop-echo", this::answerOne);
     }
 
     /** @return the UDP port it listens on. */
@@ -29,15 +26,12 @@ public final class HopEcho implements AutoCloseable
         return socket.port();
     }
 
-    private void serve()
+    private void answerOne()
     {
-        while (running)
+        final TtlSocket.Datagram request = socket.receive(POLL_MS);
+        if (request != null && request.text().startsWith(MAGIC) && request.text().length() <= MAGIC.length() + 20)
         {
-            final TtlSocket.Datagram request = socket.receive(POLL_MS);
-            if (request != null && request.text().startsWith(MAGIC) && request.text().length() <= MAGIC.length() + 20)
-            {
-                socket.send(request.from(), request.port(), request.text() + " " + request.ttl());
-            }
+            socket.send(request.from(), request.port(), request.text() + " " + request.ttl());
         }
     }
 
@@ -45,15 +39,7 @@ public final class HopEcho implements AutoCloseable
     @Override
     public void close()
     {
-        running = false;
-        try
-        {
-            thread.join(TimeUnit.SECONDS.toMillis(1));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop();
         socket.close();
     }
 }

@@ -10,7 +10,6 @@ import io.fusewire.transport.MemoryRegion;
 import io.fusewire.transport.Opcode;
 import io.fusewire.transport.TransportContext;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -31,10 +30,9 @@ public final class LinkResponder implements AutoCloseable
     private final CompletionQueue queue;
     private final MemoryRegion sink;
     private final Listener listener;
-    private final Thread thread;
+    private final ServiceLoop loop;
     /** Spins and yields while probes arrive (the round trips measured follow a few unmeasured ones), parks up to 1 ms when idle. */
     private final IdleStrategy idle = new BackoffIdleStrategy(100, 1_000, 1_000, 1_000_000);
-    private volatile boolean running = true;
 
     /**
      * @param provider the transport, e.g. {@code tcp}.
@@ -47,7 +45,7 @@ public final class LinkResponder implements AutoCloseable
         queue = device.createCompletionQueue();
         sink = device.allocate(SINK_BYTES);
         listener = device.listen(host + ":0", List.of(sink), queue);
-        thread = Thread.ofPlatform().daemon().name("probe-responder").start(this::serve);
+        loop = new ServiceLoop("probe-responder", this::serveOnce);
     }
 
     /** @return where probers connect, host:port. */
@@ -56,13 +54,10 @@ public final class LinkResponder implements AutoCloseable
         return listener.address();
     }
 
-    private void serve()
+    private void serveOnce()
     {
-        while (running)
-        {
-            final Connection accepted = listener.accept();
-            idle.idle(queue.poll(this::onCompletion, 64) + (accepted == null ? 0 : 1));
-        }
+        final Connection accepted = listener.accept();
+        idle.idle(queue.poll(this::onCompletion, 64) + (accepted == null ? 0 : 1));
     }
 
     private void onCompletion(final Completion completion)
@@ -82,15 +77,7 @@ public final class LinkResponder implements AutoCloseable
     @Override
     public void close()
     {
-        running = false;
-        try
-        {
-            thread.join(TimeUnit.SECONDS.toMillis(1));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop();
         listener.close();
         fabric.close();
     }
