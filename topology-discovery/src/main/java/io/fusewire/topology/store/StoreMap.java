@@ -1,15 +1,22 @@
 package io.fusewire.topology.store;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** The keys and values of a store server, with bounded waits. Thread-safe. */
+/**
+ * The keys and values of a store server, with bounded waits. Thread-safe: one lock, and a
+ * condition that every set signals (no monitors, whose waits a virtual thread would have to unmount from).
+ */
 final class StoreMap
 {
     private final Map<String, byte[]> values = new HashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
     private final int maxKeys;
 
     StoreMap(final int maxKeys)
@@ -17,44 +24,82 @@ final class StoreMap
         this.maxKeys = maxKeys;
     }
 
-    synchronized void set(final String key, final byte[] value)
+    void set(final String key, final byte[] value)
     {
         Store.checkSizes(key, value);
+        lock.lock();
+        try
+        {
+            put(key, value.clone());
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    byte[] get(final String key, final Duration timeout) throws TimeoutException, InterruptedException
+    {
+        Store.checkSizes(key, null);
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try
+        {
+            byte[] value;
+            while ((value = values.get(key)) == null)
+            {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0)
+                {
+                    throw new TimeoutException("key '" + key + "' was not set within " + timeout.toMillis() + " ms");
+                }
+                changed.awaitNanos(left);
+            }
+            return value.clone();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    long add(final String key, final long delta)
+    {
+        lock.lock();
+        try
+        {
+            final byte[] old = values.get(key);
+            final long value = (old == null ? 0 : Long.parseLong(new String(old, StandardCharsets.US_ASCII))) + delta;
+            put(key, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+            return value;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    boolean check(final String key)
+    {
+        lock.lock();
+        try
+        {
+            return values.containsKey(key);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock. */
+    private void put(final String key, final byte[] value)
+    {
         if (!values.containsKey(key) && values.size() >= maxKeys)
         {
             throw new IllegalStateException("the store holds " + maxKeys + " keys already; delete some or use another store");
         }
-        values.put(key, value.clone());
-        notifyAll();
-    }
-
-    synchronized byte[] get(final String key, final Duration timeout) throws TimeoutException, InterruptedException
-    {
-        Store.checkSizes(key, null);
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        byte[] value;
-        while ((value = values.get(key)) == null)
-        {
-            final long left = deadline - System.nanoTime();
-            if (left <= 0)
-            {
-                throw new TimeoutException("key '" + key + "' was not set within " + timeout.toMillis() + " ms");
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
-        return value.clone();
-    }
-
-    synchronized long add(final String key, final long delta)
-    {
-        final byte[] old = values.get(key);
-        final long value = (old == null ? 0 : Long.parseLong(new String(old, java.nio.charset.StandardCharsets.US_ASCII))) + delta;
-        set(key, Long.toString(value).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        return value;
-    }
-
-    synchronized boolean check(final String key)
-    {
-        return values.containsKey(key);
+        values.put(key, value);
+        changed.signalAll();
     }
 }

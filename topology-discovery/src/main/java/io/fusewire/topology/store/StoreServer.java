@@ -11,20 +11,27 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Serves a {@link StoreMap} over TCP, one virtual thread per client. A client that breaks the
- * protocol gets an error and loses its connection; the others go on. Served by the aggregator
- * daemon, or on its own.
+ * Serves a {@link StoreMap} over TCP, one platform thread per client (a store has a client per
+ * worker of each job; platform threads keep its replies independent of the virtual-thread scheduler
+ * of whatever JVM hosts it), at most {@link #MAX_CLIENTS} at once: a further client is told so and
+ * closed. A client that breaks the protocol gets an error and loses its connection; the others go on.
+ * Served by the aggregator daemon, or on its own.
  */
 public final class StoreServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("io.fusewire.topology");
     private static final int IDLE_TIMEOUT_MS = 600_000;
+    /** Clients served at once. */
+    public static final int MAX_CLIENTS = 1024;
 
     private final ServerSocket server;
     private final StoreMap map = new StoreMap(100_000);
+    private final AtomicInteger clients = new AtomicInteger();
+    private final int maxClients;
     private volatile boolean closed;
 
     /**
@@ -34,6 +41,13 @@ public final class StoreServer implements AutoCloseable
      */
     public StoreServer(final String host, final int port) throws IOException
     {
+        this(host, port, MAX_CLIENTS);
+    }
+
+    /** As above, serving at most {@code maxClients} at once. */
+    StoreServer(final String host, final int port, final int maxClients) throws IOException
+    {
+        this.maxClients = maxClients;
         server = new ServerSocket();
         server.bind(new InetSocketAddress(host, port), 128);
         Thread.ofPlatform().daemon().name("fusewire-store-" + port).start(this::acceptLoop);
@@ -66,7 +80,22 @@ public final class StoreServer implements AutoCloseable
             try
             {
                 final Socket client = server.accept();
-                Thread.ofVirtual().name("fusewire-store-client").start(() -> serve(client));
+                if (clients.incrementAndGet() > maxClients)
+                {
+                    refuse(client);
+                    continue;
+                }
+                Thread.ofPlatform().daemon().name("fusewire-store-client").start(() ->
+                {
+                    try
+                    {
+                        serve(client);
+                    }
+                    finally
+                    {
+                        clients.decrementAndGet();
+                    }
+                });
             }
             catch (final IOException ex)
             {
@@ -76,6 +105,31 @@ public final class StoreServer implements AutoCloseable
                 }
             }
         }
+    }
+
+    /** Says why and closes, on a thread of its own: after the reason, reads what the client sent until it closes (at most a second), so that the close does not reset the reason away. */
+    private void refuse(final Socket client)
+    {
+        clients.decrementAndGet();
+        Thread.ofPlatform().daemon().name("fusewire-store-refusal").start(() ->
+        {
+            try (client)
+            {
+                client.setSoTimeout(1_000);
+                error(new DataOutputStream(client.getOutputStream()), "this store serves " + maxClients
+                    + " clients already; close some or use another store");
+                client.shutdownOutput();
+                final byte[] discard = new byte[1024];
+                while (client.getInputStream().read(discard) >= 0)
+                {
+                    // until the client closes
+                }
+            }
+            catch (final IOException ex)
+            {
+                // gone, or silent for a second: closed either way
+            }
+        });
     }
 
     private void serve(final Socket client)

@@ -50,6 +50,23 @@ final class StoreTest
         return Stores.open(kind.equals("tcp") ? "tcp://" + server.address() : directory.toUri().toString(), Duration.ofSeconds(5));
     }
 
+    @Test
+    void aClientBeyondTheCapIsToldSoAndTheOthersGoOn() throws Exception
+    {
+        try (StoreServer small = new StoreServer("127.0.0.1", 0, 2);
+            Store a = Stores.open("tcp://" + small.address(), Duration.ofSeconds(5));
+            Store b = Stores.open("tcp://" + small.address(), Duration.ofSeconds(5)))
+        {
+            a.set("k", new byte[] {1});
+            try (Store c = Stores.open("tcp://" + small.address(), Duration.ofSeconds(5)))
+            {
+                final RuntimeException refused = assertThrows(RuntimeException.class, () -> c.set("k", new byte[] {2}));
+                assertTrue(refused.getMessage().contains("serves 2 clients already"), refused.getMessage());
+            }
+            assertArrayEquals(new byte[] {1}, b.get("k", Duration.ofSeconds(5)), "the served clients go on");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "file"})
     void setGetAddCheck(final String kind) throws Exception
