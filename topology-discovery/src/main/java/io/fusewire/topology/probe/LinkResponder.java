@@ -65,6 +65,11 @@ public final class LinkResponder implements AutoCloseable
         final Connection connection = completion.connection();
         if (completion.opcode() == Opcode.WRITE_IMM && completion.immediate() == LinkProber.PING)
         {
+            if (connection.remoteRegions().isEmpty())
+            {
+                connection.close(); // not a prober: it exposed nothing to answer into
+                return;
+            }
             connection.write(sink, 0, 0, connection.remoteRegions().getFirst(), 0, LinkProber.PONG, 0);
         }
         else if (completion.opcode() == Opcode.DISCONNECTED)

@@ -2,9 +2,15 @@ package io.fusewire.topology.probe;
 
 import java.util.concurrent.TimeUnit;
 
-/** A daemon thread that runs one step of a service again and again until {@link #stop()}; each step returns within a bounded time. */
+/**
+ * A daemon thread that runs one step of a service again and again until {@link #stop()}; each step
+ * returns within a bounded time. A step that throws is logged and the loop goes on: one bad peer
+ * does not end the service for the others.
+ */
 final class ServiceLoop
 {
+    private static final System.Logger LOG = System.getLogger("io.fusewire.topology");
+
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -14,7 +20,14 @@ final class ServiceLoop
         {
             while (running)
             {
-                step.run();
+                try
+                {
+                    step.run();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.log(System.Logger.Level.WARNING, name + ": " + ex);
+                }
             }
         });
     }
