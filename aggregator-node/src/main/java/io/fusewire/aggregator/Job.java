@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * One job on this aggregator: who may join it and who did, the workers' agreement on each
@@ -29,8 +30,9 @@ final class Job
     private final int accumulatorsId;
     private final int resultsId;
     private final SlotPool slots;
-    private final boolean[] claimed;
+    /** Per rank, where it joined from (host:port (pid)); null while unclaimed. */
     private final String[] peerOfRank;
+    private final IntFunction<String> rankName = this::describeRank;
     private final int[] memberOfRank;
     private volatile String failure;
     private boolean notified;
@@ -56,7 +58,6 @@ final class Job
         this.accumulatorsId = accumulatorsId;
         this.resultsId = resultsId;
         slots = new SlotPool(layout, inbox, accumulators, results, counters);
-        claimed = new boolean[layout.workers()];
         peerOfRank = new String[layout.workers()];
         memberOfRank = new int[layout.workers()];
         Arrays.fill(memberOfRank, -1);
@@ -123,11 +124,10 @@ final class Job
             return "rank " + join.rank() + " knows this aggregator as index " + join.aggregatorIndex() + ", rank "
                 + first.rank() + " as " + first.aggregatorIndex() + ": every worker must list the aggregators in the same order";
         }
-        if (claimed[join.rank()])
+        if (peerOfRank[join.rank()] != null)
         {
             return "rank " + join.rank() + " of job " + id + " has already joined";
         }
-        claimed[join.rank()] = true;
         peerOfRank[join.rank()] = peer;
         return null;
     }
@@ -135,7 +135,7 @@ final class Job
     /** Admission: a claimed rank's connection was never made; the rank may join again. */
     synchronized void unclaim(final int rank)
     {
-        claimed[rank] = false;
+        peerOfRank[rank] = null;
     }
 
     /**
@@ -257,10 +257,10 @@ final class Job
     /** @return a reason to fail the job if some slot waited too long for its last contributions. */
     String straggler(final long nowNs, final long timeoutNs)
     {
-        return failure != null ? null : slots.straggler(nowNs, timeoutNs, this::describeRank);
+        return failure != null ? null : slots.straggler(nowNs, timeoutNs, rankName);
     }
 
-    /** @return the rank with where it joined from, e.g. {@code rank 1 (10.77.0.11:40280)}: which host to look at. */
+    /** @return the rank with where it joined from, e.g. {@code rank 1 (10.77.0.11:40280 (pid 1234))}: which host to look at. */
     private synchronized String describeRank(final int rank)
     {
         return "rank " + rank + " (" + (peerOfRank[rank] == null ? "never joined" : peerOfRank[rank]) + ")";

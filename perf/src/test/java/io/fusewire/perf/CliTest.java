@@ -42,7 +42,7 @@ final class CliTest
 
     @ParameterizedTest
     @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf soak", "perf compare", "perf fusion", "perf index",
-        "perf write", "bench", "testbed", "testbed up", "testbed status", "testbed down", "testbed run", "topo", "allreduce-worker",
+        "perf write", "bench", "testbed", "testbed up", "testbed status", "testbed down", "testbed run", "topo", "store", "allreduce-worker",
         "soak-worker", "fusion-worker"})
     void everyCommandHasHelp(final String command)
     {

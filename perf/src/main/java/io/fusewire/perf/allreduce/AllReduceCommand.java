@@ -82,16 +82,19 @@ public final class AllReduceCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window, progress,
             trace);
+        if (testbed == null && spec.commandLine().getParseResult().hasMatchedOption("--place"))
+        {
+            throw new IllegalArgumentException("--place places processes on a testbed's hosts: add --testbed [NAME]");
+        }
         final TestbedPlacement.Placed placed = testbed == null ? null : placeOnTestbed();
-        final Placement placement = placed == null ? Placement.LOCAL : placed.placement();
         out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
             + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", progress " + progress + ", " : "")
             + sweep.transport());
-        if (testbed != null)
+        if (placed != null)
         {
             out.println("# placement (" + place + "): " + placed.job().describe());
         }
-        final AllReduceRun.Result result = AllReduceRun.run(options, placement, out);
+        final AllReduceRun.Result result = AllReduceRun.run(options, placed == null ? Placement.LOCAL : placed.placement(), out);
         if (json != null)
         {
             write(json, result);

@@ -8,6 +8,7 @@ import io.fusewire.transport.Fabric;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -165,7 +166,11 @@ public final class AllReduceRun
         }
         catch (final TimeoutException ex)
         {
-            failures.add("an aggregator did not start listening within " + options.timeoutSeconds() + " s");
+            failures.add("an aggregator or the store did not start listening within " + options.timeoutSeconds() + " s");
+        }
+        catch (final ExecutionException ex)
+        {
+            failures.add(ex.getCause().getMessage() + " (its output is above)");
         }
         final int expected = Sizes.sweep(ByteSize.parse(options.minBytes()), ByteSize.parse(options.maxBytes()), options.factor()).length;
         return new Result(collector.rows(), expected, List.copyOf(failures));

@@ -34,14 +34,16 @@ public final class FusewireCli
     }
 
     /**
-     * @return the command line, with bad input reported as one line that says what was wrong
+     * @return the command line, with bad input and a machine not ready for the command (not root, a
+     *     testbed not up, a system command that failed) reported as one line that says what was wrong
      *     (exit code 2), not as a stack trace.
      */
     public static CommandLine commandLine()
     {
         return new CommandLine(new FusewireCli()).setExecutionExceptionHandler((ex, command, parseResult) ->
         {
-            if (ex instanceof IllegalArgumentException || ex instanceof TransportException || ex instanceof UncheckedIOException)
+            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException || ex instanceof TransportException
+                || ex instanceof UncheckedIOException)
             {
                 command.getErr().println("fusewire " + command.getCommandName() + ": " + ex.getMessage());
                 return 2;

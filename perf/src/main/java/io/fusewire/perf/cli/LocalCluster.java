@@ -14,11 +14,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
- * The processes of one harness run on this host: aggregator daemons, a rendezvous store, and the
- * workers of one job, each a JVM of its own. Workers speak a two-line protocol on stdout:
+ * The processes of one harness run, on this host or placed in a testbed's hosts ({@link Placement}):
+ * aggregator daemons, a rendezvous store, and the workers of one job, each a JVM of its own. Workers speak a two-line protocol on stdout:
  * {@link #RESULT} lines carry results, a {@link #FAILED} line the reason a worker gave up; other
  * lines are relayed with the worker's name. Everything is bounded by one deadline.
  */
@@ -105,13 +106,7 @@ public final class LocalCluster implements AutoCloseable
             final String name = "aggregator " + a;
             aggregators.add(ChildJvm.start(name, placement.aggregatorWrapper(a),
                 List.of("aggregator", "--listen", placement.aggregatorListen(a), "--transport", transport),
-                AggregatorNode.LISTENING, line ->
-                {
-                    if (line.contains(" WARNING ") || line.contains(" ERROR ") || line.contains("Exception"))
-                    {
-                        out.println("[" + name + "] " + line);
-                    }
-                }, jvmOptions));
+                AggregatorNode.LISTENING, problems(name), jvmOptions));
         }
         final List<String> addresses = new ArrayList<>();
         for (final ChildJvm aggregator : aggregators)
@@ -136,8 +131,20 @@ public final class LocalCluster implements AutoCloseable
             return "tcp://" + store.address();
         }
         storeProcess = ChildJvm.start("store", placement.workerWrapper(0),
-            List.of("store", "--listen", placement.workerHost(0) + ":0"), StoreCommand.LISTENING, line -> { }, jvmOptions);
+            List.of("store", "--listen", placement.workerHost(0) + ":0"), StoreCommand.LISTENING, problems("store"), jvmOptions);
         return storeProcess.announcement().get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** @return relays a service's warnings, errors and exceptions, with its name. */
+    private Consumer<String> problems(final String name)
+    {
+        return line ->
+        {
+            if (line.contains(" WARNING ") || line.contains(" ERROR ") || line.contains("Exception") || line.startsWith("fusewire "))
+            {
+                out.println("[" + name + "] " + line);
+            }
+        };
     }
 
     /** @return the address a rank's process listens on: its host's on a testbed, else loopback. */

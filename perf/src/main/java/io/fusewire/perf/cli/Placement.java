@@ -4,15 +4,16 @@ import java.util.List;
 
 /**
  * Where the processes of a harness run go: all on this host's loopback ({@link #LOCAL}), or each
- * in a host of an emulated cluster, a network namespace, listening on its host's address. The
- * rendezvous store of the baselines then runs in worker 0's host.
+ * in a host of an emulated cluster, started through a wrapper that enters the host (e.g.
+ * {@code ip netns exec NS}) and listening on its host's address. The rendezvous store of the
+ * baselines then runs in worker 0's host.
  *
- * @param workerNamespaces     per rank, its host's namespace; empty for local.
- * @param workerAddresses      per rank, its host's address; empty for local.
- * @param aggregatorNamespaces per aggregator, its host's namespace; empty for local.
- * @param aggregatorAddresses  per aggregator, the address it listens on; empty for local.
+ * @param workerWrappers     per rank, what its process runs inside; empty for local.
+ * @param workerAddresses    per rank, its host's address; empty for local.
+ * @param aggregatorWrappers per aggregator, what its process runs inside; empty for local.
+ * @param aggregatorAddresses per aggregator, the address it listens on; empty for local.
  */
-public record Placement(List<String> workerNamespaces, List<String> workerAddresses, List<String> aggregatorNamespaces,
+public record Placement(List<List<String>> workerWrappers, List<String> workerAddresses, List<List<String>> aggregatorWrappers,
     List<String> aggregatorAddresses)
 {
     /** Every process on this host, on loopback. */
@@ -23,13 +24,13 @@ public record Placement(List<String> workerNamespaces, List<String> workerAddres
     /** @return whether every process runs on this host, on loopback. */
     boolean isLocal()
     {
-        return workerNamespaces.isEmpty();
+        return workerWrappers.isEmpty();
     }
 
     /** @return what runs a rank's process inside its host (empty: as it is). */
     List<String> workerWrapper(final int rank)
     {
-        return isLocal() ? List.of() : List.of("ip", "netns", "exec", workerNamespaces.get(rank));
+        return isLocal() ? List.of() : workerWrappers.get(rank);
     }
 
     /** @return the address a rank's process listens on (for peers, as the ring's). */
@@ -41,7 +42,7 @@ public record Placement(List<String> workerNamespaces, List<String> workerAddres
     /** @return what runs an aggregator's process inside its host (empty: as it is). */
     List<String> aggregatorWrapper(final int aggregator)
     {
-        return aggregatorNamespaces.isEmpty() ? List.of() : List.of("ip", "netns", "exec", aggregatorNamespaces.get(aggregator));
+        return aggregatorWrappers.isEmpty() ? List.of() : aggregatorWrappers.get(aggregator);
     }
 
     /** @return where an aggregator listens, any port. */

@@ -1,7 +1,9 @@
 package io.fusewire.perf.cli;
 
 import io.fusewire.topology.store.StoreServer;
+import io.fusewire.transport.support.HostPort;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,18 +23,12 @@ public final class StoreCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException, InterruptedException
     {
-        final int colon = listen.lastIndexOf(':');
-        if (colon < 0)
-        {
-            throw new IllegalArgumentException("--listen " + listen + ": use host:port (port 0 for any)");
-        }
-        try (StoreServer store = new StoreServer(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1))))
-        {
-            Runtime.getRuntime().addShutdownHook(new Thread(store::close, "fusewire-store-shutdown"));
-            System.out.println(LISTENING + "tcp://" + store.address());
-            System.out.flush();
-            Thread.currentThread().join();
-        }
+        final InetSocketAddress address = HostPort.parse(listen);
+        final StoreServer store = new StoreServer(address.getHostString(), address.getPort());
+        Runtime.getRuntime().addShutdownHook(new Thread(store::close, "fusewire-store-shutdown"));
+        System.out.println(LISTENING + "tcp://" + store.address());
+        System.out.flush();
+        Thread.currentThread().join(); // until the process is stopped; the hook closes the store
         return 0;
     }
 }

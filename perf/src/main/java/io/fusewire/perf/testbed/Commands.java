@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,11 +23,29 @@ final class Commands
      */
     static String run(final List<String> command)
     {
+        return run(command, null);
+    }
+
+    /**
+     * @param command an {@code ip} command line without its object, e.g. {@code ip -n NS}, when {@code batch} is given.
+     * @param batch   lines for {@code ip -batch}, each an object and its arguments (one process for them all), or null.
+     * @return the command's standard output.
+     * @throws IllegalStateException if it failed, ran past its bound or could not start, saying which and why.
+     */
+    static String run(final List<String> command, final List<String> batch)
+    {
         Path output = null;
+        Path input = null;
         try
         {
             output = Files.createTempFile("fusewire-testbed", ".out"); // read once it exited: a pipe would be read without a bound
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            final List<String> line = new ArrayList<>(command);
+            if (batch != null)
+            {
+                input = Files.write(Files.createTempFile("fusewire-testbed", ".batch"), batch, StandardCharsets.UTF_8);
+                line.addAll(List.of("-batch", input.toString()));
+            }
+            final Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (!process.waitFor(TIMEOUT_S, TimeUnit.SECONDS))
             {
                 process.destroyForcibly();
@@ -51,6 +70,7 @@ final class Commands
         finally
         {
             deleteQuietly(output);
+            deleteQuietly(input);
         }
     }
 
@@ -73,14 +93,5 @@ final class Commands
     static List<String> namespaces()
     {
         return run(List.of("ip", "netns", "list")).lines().map(line -> line.split(" ")[0]).filter(name -> !name.isEmpty()).toList();
-    }
-
-    /** @throws IllegalStateException unless this process may make namespaces. */
-    static void requireRoot()
-    {
-        if (!"0".equals(run(List.of("id", "-u")).strip()))
-        {
-            throw new IllegalStateException("the testbed makes network namespaces, links and qdiscs: run it as root (sudo ./fusewire testbed ...)");
-        }
     }
 }

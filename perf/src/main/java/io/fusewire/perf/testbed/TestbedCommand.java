@@ -43,14 +43,7 @@ public final class TestbedCommand
         @Option(names = "--name", defaultValue = "tb", description = "The testbed's name (default: ${DEFAULT-VALUE}).") final String name,
         @Option(names = "--json", description = "One JSON object: the testbed and each host with its rack.") final boolean json)
     {
-        final TestbedPlan plan = Testbeds.find(name);
-        if (plan == null)
-        {
-            spec.commandLine().getErr().println("fusewire testbed: testbed '" + name + "' is not up: ./fusewire testbed up --racks R"
-                + " --hosts-per-rack H --name " + name);
-            return 1;
-        }
-        print(plan, json);
+        print(Testbeds.require(name), json);
         return 0;
     }
 
@@ -69,17 +62,18 @@ public final class TestbedCommand
         @Option(names = "--timeout-s", defaultValue = "3600", description = "Bound on the command (default: ${DEFAULT-VALUE}).")
         final long timeoutSeconds,
         @Parameters(index = "0", paramLabel = "HOST", description = "A host, e.g. r0h1.") final String host,
-        @Parameters(index = "1..*", paramLabel = "CMD", description = "The command and its arguments.") final List<String> command)
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.") final List<String> command)
         throws IOException, InterruptedException
     {
-        final TestbedPlan plan = Testbeds.find(name);
-        if (plan == null || plan.hosts().stream().noneMatch(h -> h.name().equals(host)))
+        final TestbedPlan plan = Testbeds.require(name);
+        if (plan.hosts().stream().noneMatch(h -> h.name().equals(host)))
         {
-            spec.commandLine().getErr().println("fusewire testbed: no host " + host + (plan == null ? ": testbed '" + name + "' is not up"
-                : " in testbed '" + name + "'; its hosts: " + plan.hosts().stream().map(TestbedPlan.Host::name).collect(Collectors.joining(" "))));
+            spec.commandLine().getErr().println("fusewire testbed: no host " + host + " in testbed '" + name + "'; its hosts: "
+                + plan.hosts().stream().map(TestbedPlan.Host::name).collect(Collectors.joining(" ")));
             return 1;
         }
-        final List<String> inside = new ArrayList<>(List.of("ip", "netns", "exec", plan.namespace(host)));
+        Testbeds.requireRoot();
+        final List<String> inside = new ArrayList<>(TestbedPlan.exec(plan.namespace(host)));
         inside.addAll(command);
         final Process process = new ProcessBuilder(inside).inheritIO().start();
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))

@@ -49,14 +49,10 @@ public final class TestbedPlacement
      */
     public static Placed place(final String name, final int workers, final int aggregators, final Policy policy)
     {
-        final TestbedPlan plan = Testbeds.find(name);
-        if (plan == null)
-        {
-            throw new IllegalArgumentException("testbed '" + name + "' is not up: sudo ./fusewire testbed up --racks R --hosts-per-rack H"
-                + " --name " + name);
-        }
+        final TestbedPlan plan = Testbeds.require(name);
         final List<String> names = plan.hosts().stream().map(TestbedPlan.Host::name).toList();
-        final List<List<String>> racks = RackInference.racks(names, TestbedRoutes.direct(plan));
+        // placing in order needs no topology: the plan's host order is the rack order
+        final List<List<String>> racks = policy == Policy.IN_ORDER ? plan.rackNames() : RackInference.racks(names, TestbedRoutes.direct(plan));
         final JobPlacement job;
         try
         {
@@ -70,8 +66,9 @@ public final class TestbedPlacement
         final Map<String, TestbedPlan.Host> hosts = plan.hosts().stream().collect(Collectors.toMap(TestbedPlan.Host::name, Function.identity()));
         final List<TestbedPlan.Host> workerHosts = job.workerHosts().stream().map(hosts::get).toList();
         final List<TestbedPlan.Host> aggregatorHosts = job.aggregatorHosts().stream().map(hosts::get).toList();
-        return new Placed(job, new Placement(workerHosts.stream().map(TestbedPlan.Host::namespace).toList(),
-            workerHosts.stream().map(TestbedPlan.Host::address).toList(), aggregatorHosts.stream().map(TestbedPlan.Host::namespace).toList(),
+        return new Placed(job, new Placement(workerHosts.stream().map(h -> TestbedPlan.exec(h.namespace())).toList(),
+            workerHosts.stream().map(TestbedPlan.Host::address).toList(),
+            aggregatorHosts.stream().map(h -> TestbedPlan.exec(h.namespace())).toList(),
             aggregatorHosts.stream().map(TestbedPlan.Host::address).toList()));
     }
 }

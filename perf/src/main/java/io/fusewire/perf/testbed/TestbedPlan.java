@@ -3,6 +3,8 @@ package io.fusewire.perf.testbed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The shape of an emulated cluster and the commands that build it: R racks of H hosts on one
@@ -32,7 +34,7 @@ import java.util.Locale;
 public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRateMbit, double oversubscription)
 {
     /** Namespaces of every testbed start with this. */
-    public static final String PREFIX = "fw-";
+    private static final String PREFIX = "fw-";
 
     /** @throws IllegalArgumentException saying what is wrong. */
     public TestbedPlan
@@ -64,8 +66,14 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
         return PREFIX + name + "-";
     }
 
+    /** @return what runs a command inside a namespace: the command's words follow. */
+    public static List<String> exec(final String namespace)
+    {
+        return List.of("ip", "netns", "exec", namespace);
+    }
+
     /** @return a host's name: {@code r<rack>h<host>}. */
-    public static String host(final int rack, final int host)
+    private static String host(final int rack, final int host)
     {
         return "r" + rack + "h" + host;
     }
@@ -99,17 +107,8 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
     /** @return the racks as the plan declares them: each a list of its hosts' names. */
     public List<List<String>> rackNames()
     {
-        final List<List<String>> names = new ArrayList<>();
-        for (int r = 0; r < racks; r++)
-        {
-            final List<String> rack = new ArrayList<>();
-            for (int h = 0; h < hostsPerRack; h++)
-            {
-                rack.add(host(r, h));
-            }
-            names.add(List.copyOf(rack));
-        }
-        return List.copyOf(names);
+        return List.copyOf(hosts().stream().collect(Collectors.groupingBy(Host::rack, TreeMap::new,
+            Collectors.mapping(Host::name, Collectors.toList()))).values());
     }
 
     /** @return the commands that build the testbed, in order. */
@@ -156,7 +155,7 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
         commands.add(List.of("ip", "-n", namespace, "link", "set", "lo", "up"));
         if (forwards)
         {
-            commands.add(List.of("ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1"));
+            commands.add(with(exec(namespace), "sysctl", "-qw", "net.ipv4.ip_forward=1"));
         }
     }
 
@@ -167,8 +166,15 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
     static List<String> shape(final String namespace, final String device, final long rateMbit)
     {
         final long burstBytes = Math.max(16 * 1024, rateMbit * 1_000_000 / 8 / 100);
-        return List.of("ip", "netns", "exec", namespace, "tc", "qdisc", "add", "dev", device, "root", "tbf",
+        return with(exec(namespace), "tc", "qdisc", "add", "dev", device, "root", "tbf",
             "rate", rateMbit + "mbit", "burst", Long.toString(burstBytes), "latency", "50ms");
+    }
+
+    private static List<String> with(final List<String> prefix, final String... words)
+    {
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(words));
+        return List.copyOf(command);
     }
 
     /**
@@ -181,7 +187,7 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
      */
     public record Host(String name, int rack, String address, String namespace)
     {
-        /** @return the host as a JSON object. */
+        /** @return the host as a JSON object, with its link's rate. */
         public String json(final long rateMbit)
         {
             return String.format(Locale.ROOT, "{\"name\":\"%s\",\"rack\":%d,\"address\":\"%s\",\"namespace\":\"%s\",\"rate_mbit\":%d}",

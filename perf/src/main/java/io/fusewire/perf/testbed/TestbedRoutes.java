@@ -18,17 +18,23 @@ public final class TestbedRoutes
      */
     public static boolean[][] direct(final TestbedPlan plan)
     {
+        Testbeds.requireRoot();
         final List<TestbedPlan.Host> hosts = plan.hosts();
         final boolean[][] direct = new boolean[hosts.size()][hosts.size()];
+        final List<String> queries = hosts.stream().map(h -> "route get " + h.address()).toList();
         for (int i = 0; i < hosts.size(); i++)
         {
+            // one ip process per host; each answer starts on a line of its own, continuation lines are indented
+            final List<String> answers = Commands.run(List.of("ip", "-n", hosts.get(i).namespace()), queries).lines()
+                .filter(line -> !line.isEmpty() && !Character.isWhitespace(line.charAt(0))).toList();
+            if (answers.size() != hosts.size())
+            {
+                throw new IllegalStateException("ip route get in " + hosts.get(i).name() + " answered " + answers.size() + " of "
+                    + hosts.size() + " queries: " + answers);
+            }
             for (int j = 0; j < hosts.size(); j++)
             {
-                if (i != j)
-                {
-                    final String route = Commands.run(List.of("ip", "-n", hosts.get(i).namespace(), "route", "get", hosts.get(j).address()));
-                    direct[i][j] = !route.contains(" via ");
-                }
+                direct[i][j] = i != j && !answers.get(j).contains(" via ");
             }
         }
         return direct;

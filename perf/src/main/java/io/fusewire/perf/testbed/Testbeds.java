@@ -27,7 +27,7 @@ public final class Testbeds
      */
     public static void up(final TestbedPlan plan)
     {
-        Commands.requireRoot();
+        requireRoot();
         if (Commands.namespaces().stream().anyMatch(ns -> ns.startsWith(TestbedPlan.namespacePrefix(plan.name()))))
         {
             throw new IllegalStateException("testbed '" + plan.name() + "' is already up: ./fusewire testbed down --name " + plan.name());
@@ -42,15 +42,53 @@ public final class Testbeds
         }
         catch (final RuntimeException ex)
         {
-            down(plan.name());
+            try
+            {
+                down(plan.name());
+            }
+            catch (final RuntimeException cleanup)
+            {
+                ex.addSuppressed(cleanup);
+            }
             throw ex;
         }
+    }
+
+    /** @throws IllegalStateException unless this process may make and enter namespaces, saying to run it as root. */
+    public static void requireRoot()
+    {
+        if (!isRoot())
+        {
+            throw new IllegalStateException("the testbed makes and enters network namespaces, links and qdiscs: run it as root"
+                + " (sudo ./fusewire ...)");
+        }
+    }
+
+    /** @return whether this process runs as root, as making and entering namespaces needs. */
+    public static boolean isRoot()
+    {
+        return "0".equals(Commands.run(List.of("id", "-u")).strip());
+    }
+
+    /**
+     * @return the plan of the testbed called {@code name}.
+     * @throws IllegalArgumentException if it is not up, saying how to bring it up.
+     */
+    public static TestbedPlan require(final String name)
+    {
+        final TestbedPlan plan = find(name);
+        if (plan == null)
+        {
+            throw new IllegalArgumentException("testbed '" + name + "' is not up: sudo ./fusewire testbed up --racks R --hosts-per-rack H"
+                + " --name " + name);
+        }
+        return plan;
     }
 
     /** @return the plan of the testbed called {@code name}, or null if it is not up. */
     public static TestbedPlan find(final String name)
     {
-        final Path file = STATE.resolve("testbed-" + name + ".properties");
+        final Path file = planFile(name);
         if (!Files.exists(file))
         {
             return null;
@@ -69,32 +107,40 @@ public final class Testbeds
     }
 
     /**
-     * Removes every namespace of the testbed (their links and qdiscs go with them) and its plan.
+     * Removes every namespace of the testbed (their links and qdiscs go with them) and its plan,
+     * first killing any process still inside one (a namespace lives on while a process holds it).
      * Safe to run twice.
      *
      * @return how many namespaces it removed.
      */
     public static int down(final String name)
     {
-        Commands.requireRoot();
+        requireRoot();
         int removed = 0;
         for (final String namespace : Commands.namespaces())
         {
             if (namespace.startsWith(TestbedPlan.namespacePrefix(name)))
             {
+                Commands.run(List.of("ip", "netns", "pids", namespace)).lines().map(String::strip).filter(pid -> pid.matches("\\d+"))
+                    .forEach(pid -> ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly));
                 Commands.run(List.of("ip", "netns", "del", namespace));
                 removed++;
             }
         }
         try
         {
-            Files.deleteIfExists(STATE.resolve("testbed-" + name + ".properties"));
+            Files.deleteIfExists(planFile(name));
         }
         catch (final IOException ex)
         {
             throw new IllegalStateException("cannot remove the plan of testbed '" + name + "': " + ex.getMessage(), ex);
         }
         return removed;
+    }
+
+    private static Path planFile(final String name)
+    {
+        return STATE.resolve("testbed-" + name + ".properties");
     }
 
     private static void save(final TestbedPlan plan)
@@ -107,7 +153,7 @@ public final class Testbeds
         try
         {
             Files.createDirectories(STATE);
-            try (Writer out = Files.newBufferedWriter(STATE.resolve("testbed-" + plan.name() + ".properties")))
+            try (Writer out = Files.newBufferedWriter(planFile(plan.name())))
             {
                 p.store(out, "fusewire testbed " + plan.name());
             }

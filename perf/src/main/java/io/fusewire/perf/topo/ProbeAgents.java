@@ -1,6 +1,7 @@
 package io.fusewire.perf.topo;
 
 import io.fusewire.perf.cli.ChildJvm;
+import io.fusewire.perf.testbed.Testbeds;
 import io.fusewire.perf.testbed.TestbedPlan;
 import io.fusewire.topology.probe.ProbeAgent;
 import io.fusewire.topology.probe.ProbeHost;
@@ -30,41 +31,60 @@ final class ProbeAgents implements AutoCloseable
     private final List<ProbeHost> hosts = new ArrayList<>();
 
     /**
-     * Starts one agent per host and waits for each to announce itself.
+     * Starts one agent per host and waits for each to announce itself; on any failure stops those started.
      *
-     * @throws IllegalStateException naming the host whose agent did not start within the bound.
+     * @throws IllegalStateException naming the host whose agent exited or did not start within the bound.
      */
     ProbeAgents(final TestbedPlan plan, final String transport) throws IOException, InterruptedException
     {
+        Testbeds.requireRoot();
+        try
+        {
+            start(plan.hosts(), transport);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    private void start(final List<TestbedPlan.Host> planned, final String transport) throws IOException, InterruptedException
+    {
         final List<BlockingQueue<String>> replies = new ArrayList<>();
         final List<Deque<String>> logs = new ArrayList<>();
-        for (final TestbedPlan.Host host : plan.hosts())
+        for (final TestbedPlan.Host host : planned)
         {
             final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
             final Deque<String> log = new ConcurrentLinkedDeque<>();
             replies.add(answers);
             logs.add(log);
-            children.add(ChildJvm.start("probe agent on " + host.name(), List.of("ip", "netns", "exec", host.namespace()),
+            children.add(ChildJvm.start("probe agent on " + host.name(), TestbedPlan.exec(host.namespace()),
                 List.of("probe-agent", "--address", host.address(), "--transport", transport), ProbeAgentCommand.ANNOUNCEMENT,
                 line -> keep(line, answers, log), List.of("-Xmx128m", "-XX:+UseSerialGC")));
         }
         final long deadline = System.nanoTime() + START_BOUND.toNanos();
         for (int i = 0; i < children.size(); i++)
         {
-            final TestbedPlan.Host host = plan.hosts().get(i);
-            final String[] announced;
-            try
-            {
-                announced = children.get(i).announcement().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).split(" ");
-            }
-            catch (final ExecutionException | TimeoutException ex)
-            {
-                throw new IllegalStateException("the probe agent on " + host.name() + " did not start within " + START_BOUND.toSeconds()
-                    + " s: " + String.join(" | ", logs.get(i)));
-            }
+            final TestbedPlan.Host host = planned.get(i);
             final ChildJvm child = children.get(i);
             final BlockingQueue<String> answers = replies.get(i);
             final Deque<String> log = logs.get(i);
+            final String[] announced;
+            try
+            {
+                announced = child.announcement().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).split(" ");
+            }
+            catch (final ExecutionException ex)
+            {
+                throw new IllegalStateException("the probe agent on " + host.name() + " exited before it was ready: " + String.join(" | ", log),
+                    ex);
+            }
+            catch (final TimeoutException ex)
+            {
+                throw new IllegalStateException("the probe agent on " + host.name() + " did not start within " + START_BOUND.toSeconds()
+                    + " s: " + String.join(" | ", log), ex);
+            }
             hosts.add(new ProbeHost(host.name(), host.address(), announced[0], Integer.parseInt(announced[1]),
                 (command, bound) -> ask(child, answers, log, command, bound)));
         }

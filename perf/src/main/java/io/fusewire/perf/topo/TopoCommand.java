@@ -1,31 +1,32 @@
 package io.fusewire.perf.topo;
 
-import io.fusewire.topology.host.HostDiscovery;
-import io.fusewire.topology.host.HostTopology;
 import io.fusewire.perf.testbed.TestbedPlan;
 import io.fusewire.perf.testbed.TestbedRoutes;
 import io.fusewire.perf.testbed.Testbeds;
-import io.fusewire.topology.racks.RackInference;
+import io.fusewire.topology.Json;
+import io.fusewire.topology.host.HostDiscovery;
+import io.fusewire.topology.host.HostTopology;
 import io.fusewire.topology.probe.LinkSurvey;
 import io.fusewire.topology.probe.Survey;
 import io.fusewire.topology.racks.DeclaredRacks;
+import io.fusewire.topology.racks.RackInference;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code fusewire topo}: what this host has, from sysfs; or a testbed's racks, inferred. */
+/** {@code fusewire topo}: what this host has, from sysfs; or a testbed's racks, inferred from its routes or probed links. */
 @Command(name = "topo", mixinStandardHelpOptions = true,
     description = {"This host's topology from sysfs alone: CPUs and NUMA nodes, network interfaces, RDMA devices, GPUs (by PCI",
-        "class, no driver needed) and the PCI distance of each GPU to each NIC (SAME, PIX, PXB, PHB, NODE, SYS)."})
+        "class, no driver needed) and the PCI distance of each GPU to each NIC (SAME, PIX, PXB, PHB, NODE, SYS).",
+        "With --testbed: that testbed's racks, inferred from its hosts' routes or, with --probe, from links measured between them."})
 public final class TopoCommand implements Callable<Integer>
 {
     @Spec
@@ -58,6 +59,10 @@ public final class TopoCommand implements Callable<Integer>
         {
             return racks(out);
         }
+        if (probe || racksFile != null || spec.commandLine().getParseResult().hasMatchedOption("--transport"))
+        {
+            throw new IllegalArgumentException("--probe, --racks-file and --transport work on a testbed's hosts: add --testbed [NAME]");
+        }
         final HostTopology host = HostDiscovery.discover();
         if (json)
         {
@@ -82,12 +87,7 @@ public final class TopoCommand implements Callable<Integer>
 
     private int racks(final PrintWriter out) throws IOException, InterruptedException
     {
-        final TestbedPlan plan = Testbeds.find(testbed);
-        if (plan == null)
-        {
-            spec.commandLine().getErr().println("fusewire topo: testbed '" + testbed + "' is not up: sudo ./fusewire testbed up ...");
-            return 1;
-        }
+        final TestbedPlan plan = Testbeds.require(testbed);
         final List<String> names = plan.hosts().stream().map(TestbedPlan.Host::name).toList();
         final List<List<String>> declared = racksFile != null ? DeclaredRacks.read(racksFile, names) : plan.rackNames();
         final String declaredBy = racksFile != null ? racksFile.toString() : "the testbed's plan";
@@ -100,27 +100,14 @@ public final class TopoCommand implements Callable<Integer>
         final boolean agrees = inferred.equals(declared);
         if (json)
         {
-            out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":\"" + plan.name() + "\",\"racks\":" + Survey.nested(inferred)
-                + ",\"declared\":" + Survey.nested(declared) + ",\"agrees\":" + agrees + ",\"direct\":"
-                + Arrays.stream(direct).map(Arrays::toString).collect(Collectors.joining(",", "[", "]")).replace(" ", "") + "}");
-            return agrees ? 0 : 2;
+            out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":" + Json.quote(plan.name()) + ",\"racks\":"
+                + Json.nested(inferred) + ",\"declared\":" + Json.nested(declared) + ",\"agrees\":" + agrees + ",\"direct\":"
+                + Json.array(Arrays.stream(direct).map(row -> Arrays.toString(row).replace(" ", "")).toList()) + "}");
         }
-        out.printf("testbed %s: %d hosts, racks inferred from each host's routes to the others%n", plan.name(), names.size());
-        for (int r = 0; r < inferred.size(); r++)
+        else
         {
-            out.printf("  rack %d: %s%n", r, String.join(" ", inferred.get(r)));
-        }
-        out.println(agrees ? "  " + declaredBy + " declares the same racks" : "  DISAGREES with " + declaredBy + ", which declares " + declared);
-        out.println("  routes (d: direct on the link, r: through a router):");
-        out.printf("  %-8s%s%n", "", names.stream().map(n -> String.format("%-6s", n)).collect(Collectors.joining()));
-        for (int i = 0; i < names.size(); i++)
-        {
-            final StringBuilder row = new StringBuilder();
-            for (int j = 0; j < names.size(); j++)
-            {
-                row.append(String.format("%-6s", i == j ? "-" : direct[i][j] ? "d" : "r"));
-            }
-            out.printf("  %-8s%s%n", names.get(i), row);
+            out.printf("testbed %s: %d hosts, racks inferred from each host's routes to the others%n", plan.name(), names.size());
+            RackReport.routes(out, names, direct, inferred, declared, declaredBy);
         }
         return agrees ? 0 : 2;
     }
@@ -150,12 +137,13 @@ public final class TopoCommand implements Callable<Integer>
         final boolean agrees = survey.racks().equals(declared);
         if (json)
         {
-            out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":\"" + plan.name() + "\",\"method\":\"probe\",\"transport\":\""
-                + transport + "\"," + survey.json() + ",\"declared\":" + Survey.nested(declared) + ",\"agrees\":" + agrees + "}");
+            out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":" + Json.quote(plan.name()) + ",\"method\":\"probe\","
+                + "\"transport\":" + Json.quote(transport) + "," + survey.jsonMembers() + ",\"declared\":" + Json.nested(declared)
+                + ",\"agrees\":" + agrees + "}");
         }
         else
         {
-            SurveyReport.print(out, survey, declared, declaredBy);
+            RackReport.survey(out, survey, declared, declaredBy);
         }
         return agrees ? 0 : 2;
     }

@@ -24,7 +24,7 @@ final class LinkCutTest
     @Test
     void aWorkerWhoseLinkIsCutFailsTheJobWithinABoundNamingItsHost() throws Exception
     {
-        assumeTrue("0".equals(Commands.run(List.of("id", "-u")).strip()), "namespaces need root");
+        assumeTrue(Testbeds.isRoot(), "namespaces need root");
         final String name = "jc" + ProcessHandle.current().pid();
         final TestbedPlan plan = new TestbedPlan(name, 2, 2, 100, 1);
         try

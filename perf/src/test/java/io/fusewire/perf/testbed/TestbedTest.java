@@ -55,7 +55,7 @@ final class TestbedTest
     @Test
     void aRealTestbedShapesFlowsCarriesAJobAcrossRacksAndComesDownTwice() throws Exception
     {
-        assumeTrue("0".equals(Commands.run(List.of("id", "-u")).strip()), "namespaces need root");
+        assumeTrue(Testbeds.isRoot(), "namespaces need root");
         final String name = "jt" + ProcessHandle.current().pid();
         final TestbedPlan plan = new TestbedPlan(name, 2, 2, 40, 1);
         try
@@ -69,7 +69,8 @@ final class TestbedTest
             final double acrossRacks = flow(plan, "r0h1", "r1h0");
             assertTrue(acrossRacks > 40 * 0.3 && acrossRacks < 40 * 1.15, "routed through the spine, at the host rate: " + acrossRacks);
             final Placement placement = TestbedPlacement.place(name, 2, 1, TestbedPlacement.Policy.IN_ORDER).placement();
-            assertEquals(List.of(plan.namespace("r0h0"), plan.namespace("r0h1")), placement.workerNamespaces());
+            assertEquals(List.of(TestbedPlan.exec(plan.namespace("r0h0")), TestbedPlan.exec(plan.namespace("r0h1"))),
+                placement.workerWrappers());
             assertEquals(List.of("10.77.1.11"), placement.aggregatorAddresses(), "the aggregator in the other rack");
             assertEquals("rack 0: worker 0 on r0h0, aggregator 0 on r0h1; rack 1: worker 1 on r1h0; the busiest uplink carries 1.00 x the"
                 + " tensor each way", TestbedPlacement.place(name, 2, 1, TestbedPlacement.Policy.TOPOLOGY).job().describe());
@@ -103,7 +104,7 @@ final class TestbedTest
     @CsvSource({"3, 2, 8", "2, 3, 3", "1, 3, 1"})
     void racksInferredFromEachHostsRoutesAreTheRealOnes(final int racks, final int hosts, final double oversubscription)
     {
-        assumeTrue("0".equals(Commands.run(List.of("id", "-u")).strip()), "namespaces need root");
+        assumeTrue(Testbeds.isRoot(), "namespaces need root");
         final String name = "jr" + ProcessHandle.current().pid();
         final TestbedPlan plan = new TestbedPlan(name, racks, hosts, 100, oversubscription);
         try
@@ -122,10 +123,11 @@ final class TestbedTest
     {
         final TestbedPlan.Host target = plan.hosts().stream().filter(h -> h.name().equals(to)).findFirst().orElseThrow();
         final Process receiver = probe(plan, to, "receive", "7000", "2000000");
+        Process sender = null;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8)))
         {
             assertEquals("listening", lines.readLine());
-            final Process sender = probe(plan, from, "send", target.address(), "7000", "2000000");
+            sender = probe(plan, from, "send", target.address(), "7000", "2000000");
             assertTrue(sender.waitFor(30, TimeUnit.SECONDS) && sender.exitValue() == 0, "the sender finished");
             final String result = lines.readLine();
             assertTrue(receiver.waitFor(30, TimeUnit.SECONDS), "the receiver finished");
@@ -135,13 +137,17 @@ final class TestbedTest
         finally
         {
             receiver.destroyForcibly();
+            if (sender != null)
+            {
+                sender.destroyForcibly();
+            }
         }
     }
 
     private static Process probe(final TestbedPlan plan, final String host, final String... args) throws Exception
     {
-        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", plan.namespace(host),
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+        final List<String> command = new ArrayList<>(TestbedPlan.exec(plan.namespace(host)));
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
             ShapingProbe.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -9,10 +9,13 @@ import io.fusewire.perf.testbed.Testbeds;
 import io.fusewire.topology.probe.LinkSurvey;
 import io.fusewire.topology.probe.Survey;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Racks inferred from links measured over the transport, on real testbeds (root only). */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class ProbeSurveyTest
 {
     private static final long RATE = 100;
@@ -22,7 +25,7 @@ final class ProbeSurveyTest
     void probedRacksAreTheRealOnesAndTheLinksMeasureAsShaped(final int racks, final int hosts, final double oversubscription)
         throws Exception
     {
-        assumeTrue("root".equals(System.getProperty("user.name")), "namespaces need root");
+        assumeTrue(Testbeds.isRoot(), "namespaces need root");
         final String name = "jp" + ProcessHandle.current().pid();
         final TestbedPlan plan = new TestbedPlan(name, racks, hosts, RATE, oversubscription);
         try

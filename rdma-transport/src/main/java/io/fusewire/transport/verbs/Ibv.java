@@ -5,15 +5,13 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.fusewire.transport.TransportException;
+import io.fusewire.transport.support.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The downcalls: libibverbs's exported functions and the shim's, bound once. The control-path
@@ -32,9 +30,7 @@ final class Ibv
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = ShimLibrary.lookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
+    private static final Linker.Option ERRNO_OPTION = Errno.CAPTURE;
 
     private static final MethodHandle GET_DEVICE_LIST = bind("ibv_get_device_list", FunctionDescriptor.of(ADDRESS, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle FREE_DEVICE_LIST = bind("ibv_free_device_list", FunctionDescriptor.ofVoid(ADDRESS));
@@ -51,8 +47,6 @@ final class Ibv
     private static final MethodHandle DESTROY_CQ = bind("ibv_destroy_cq", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle DESTROY_QP = bind("ibv_destroy_qp", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle WC_STATUS_STR = bind("ibv_wc_status_str", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("strerror"),
-        FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle ABI_VERSION = bind("fw_abi_version", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle LAYOUT = bind("fw_layout", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
     private static final MethodHandle PORT_INFO = bind("fw_port_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
@@ -93,7 +87,7 @@ final class Ibv
     /** @return the errno-capture segment a control-path call with errno needs. */
     static MemorySegment errnoSegment(final Arena arena)
     {
-        return arena.allocate(CAPTURE);
+        return Errno.segment(arena);
     }
 
     /**
@@ -102,18 +96,17 @@ final class Ibv
      */
     static String errnoText(final MemorySegment segment)
     {
-        final int errno = errno(segment);
-        return strerror(errno) + " (errno " + errno + ")";
+        return Errno.text(segment);
     }
 
     static int errno(final MemorySegment segment)
     {
-        return (int)ERRNO.get(segment, 0L);
+        return Errno.code(segment);
     }
 
     static String strerror(final int errno)
     {
-        return call(() -> ((MemorySegment)STRERROR.invokeExact(errno)).reinterpret(256).getString(0));
+        return Errno.strerror(errno);
     }
 
     static MemorySegment getDeviceList(final MemorySegment errno, final MemorySegment count)

@@ -20,7 +20,13 @@ final class CpuList
             final String[] ends = range.split("-");
             try
             {
-                count += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+                final int first = Integer.parseInt(ends[0]);
+                final int last = ends.length == 1 ? first : Integer.parseInt(ends[1]);
+                if (ends.length > 2 || first < 0 || last < first)
+                {
+                    return 0;
+                }
+                count += last - first + 1;
             }
             catch (final NumberFormatException ex)
             {

@@ -131,6 +131,10 @@ public final class HostDiscovery
             final Path dir = sysfs.path("sys/class/infiniband/" + name);
             for (final String port : sysfs.list(dir.resolve("ports")))
             {
+                if (!port.matches("\\d{1,5}"))
+                {
+                    continue; // sysfs names ports by number; anything else is not a port
+                }
                 final Path p = dir.resolve("ports/" + port);
                 final String netdev = sysfs.read(p.resolve("gid_attrs/ndevs/0"));
                 devices.add(new HostTopology.RdmaDevice(name, Integer.parseInt(port), orEmpty(sysfs.read(p.resolve("state"))),

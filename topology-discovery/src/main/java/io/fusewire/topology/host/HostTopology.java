@@ -1,7 +1,7 @@
 package io.fusewire.topology.host;
 
+import io.fusewire.topology.Json;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * What one host has, as sysfs tells it: CPUs and NUMA nodes, network interfaces, RDMA devices,
@@ -80,33 +80,18 @@ public record HostTopology(String hostname, int cpus, List<NumaNode> numaNodes, 
     /** @return the whole document as JSON. */
     public String json()
     {
-        return "{\"version\":" + VERSION + ",\"hostname\":" + quote(hostname) + ",\"cpus\":" + cpus
-            + ",\"numa_nodes\":" + array(numaNodes.stream().map(n -> "{\"id\":" + n.id() + ",\"cpus\":" + quote(n.cpus()) + "}").toList())
-            + ",\"nics\":" + array(nics.stream().map(n -> "{\"name\":" + quote(n.name()) + ",\"state\":" + quote(n.state()) + ",\"mtu\":"
-                + n.mtu() + ",\"speed_mbit\":" + n.speedMbit() + ",\"driver\":" + quote(n.driver()) + ",\"numa_node\":" + n.numaNode()
-                + ",\"pci_path\":" + strings(n.pciPath()) + ",\"addresses\":" + strings(n.addresses()) + "}").toList())
-            + ",\"rdma\":" + array(rdma.stream().map(r -> "{\"name\":" + quote(r.name()) + ",\"port\":" + r.port() + ",\"state\":"
-                + quote(r.state()) + ",\"link_layer\":" + quote(r.linkLayer()) + ",\"gid0\":" + quote(r.gid0()) + ",\"netdev\":"
-                + quote(r.netdev()) + "}").toList())
-            + ",\"gpus\":" + array(gpus.stream().map(g -> "{\"address\":" + quote(g.address()) + ",\"vendor\":" + quote(g.vendor())
-                + ",\"device\":" + quote(g.device()) + ",\"numa_node\":" + g.numaNode() + ",\"pci_path\":" + strings(g.pciPath()) + "}").toList())
-            + ",\"distances\":" + array(distances.stream().map(d -> "{\"gpu\":" + quote(d.gpu()) + ",\"nic\":" + quote(d.nic())
-                + ",\"distance\":" + quote(d.distance().name()) + "}").toList())
+        return "{\"version\":" + VERSION + ",\"hostname\":" + Json.quote(hostname) + ",\"cpus\":" + cpus
+            + ",\"numa_nodes\":" + Json.array(numaNodes.stream().map(n -> "{\"id\":" + n.id() + ",\"cpus\":" + Json.quote(n.cpus()) + "}").toList())
+            + ",\"nics\":" + Json.array(nics.stream().map(n -> "{\"name\":" + Json.quote(n.name()) + ",\"state\":" + Json.quote(n.state()) + ",\"mtu\":"
+                + n.mtu() + ",\"speed_mbit\":" + n.speedMbit() + ",\"driver\":" + Json.quote(n.driver()) + ",\"numa_node\":" + n.numaNode()
+                + ",\"pci_path\":" + Json.strings(n.pciPath()) + ",\"addresses\":" + Json.strings(n.addresses()) + "}").toList())
+            + ",\"rdma\":" + Json.array(rdma.stream().map(r -> "{\"name\":" + Json.quote(r.name()) + ",\"port\":" + r.port() + ",\"state\":"
+                + Json.quote(r.state()) + ",\"link_layer\":" + Json.quote(r.linkLayer()) + ",\"gid0\":" + Json.quote(r.gid0()) + ",\"netdev\":"
+                + Json.quote(r.netdev()) + "}").toList())
+            + ",\"gpus\":" + Json.array(gpus.stream().map(g -> "{\"address\":" + Json.quote(g.address()) + ",\"vendor\":" + Json.quote(g.vendor())
+                + ",\"device\":" + Json.quote(g.device()) + ",\"numa_node\":" + g.numaNode() + ",\"pci_path\":" + Json.strings(g.pciPath()) + "}").toList())
+            + ",\"distances\":" + Json.array(distances.stream().map(d -> "{\"gpu\":" + Json.quote(d.gpu()) + ",\"nic\":" + Json.quote(d.nic())
+                + ",\"distance\":" + Json.quote(d.distance().name()) + "}").toList())
             + "}";
-    }
-
-    private static String strings(final List<String> values)
-    {
-        return array(values.stream().map(HostTopology::quote).toList());
-    }
-
-    private static String array(final List<String> elements)
-    {
-        return elements.stream().collect(Collectors.joining(",", "[", "]"));
-    }
-
-    private static String quote(final String text)
-    {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

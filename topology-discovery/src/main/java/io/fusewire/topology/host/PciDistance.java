@@ -9,7 +9,7 @@ import java.util.List;
  */
 public enum PciDistance
 {
-    /** The same device (e.g. a GPU and a NIC function of one card). */
+    /** The same PCI function: both paths end at one address (two functions of one card are PIX). */
     SAME,
     /** Through at most one PCIe switch. */
     PIX,

@@ -23,7 +23,8 @@ public final class HopCount
      * @param from the local IPv4 address to send from.
      * @param host the echo's IPv4 address.
      * @param port the echo's UDP port.
-     * @return routers on the way, or {@link #UNKNOWN} after three unanswered tries (at most about a second).
+     * @return routers on the way, or {@link #UNKNOWN} after three unanswered tries (at most about a second) or at
+     *     once if the datagram cannot leave.
      */
     public static int measure(final String from, final String host, final int port)
     {
@@ -32,7 +33,10 @@ public final class HopCount
             for (int attempt = 0; attempt < TRIES; attempt++)
             {
                 final String request = HopEcho.MAGIC + Long.toHexString(ThreadLocalRandom.current().nextLong());
-                socket.send(host, port, request);
+                if (!socket.send(host, port, request))
+                {
+                    return UNKNOWN; // the kernel refused it (no route): no answer can come
+                }
                 final long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
                 long left;
                 while ((left = deadline - System.nanoTime()) > 0)

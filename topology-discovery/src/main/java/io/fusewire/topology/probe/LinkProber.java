@@ -30,8 +30,9 @@ public final class LinkProber implements AutoCloseable
     public static final int PONG = 0x504f4e47;
     private static final int DATA = 0x44415441;
     private static final int WARMUP_PINGS = 3;
-    private static final int FLOW_WRITE_BYTES = 64 * 1024;
     private static final int FLOW_WRITES_IN_FLIGHT = 8;
+    /** The work-request id of a flow's writes, whose completions count down the writes in flight. */
+    private static final long FLOW_WRITE = 1;
 
     private final Fabric fabric;
     private final Device device;
@@ -50,12 +51,6 @@ public final class LinkProber implements AutoCloseable
      */
     public record RoundTrips(long[] samples)
     {
-        /** @return the median round trip, microseconds. */
-        public double medianMicros()
-        {
-            return samples[samples.length / 2] / 1_000.0;
-        }
-
         /** @return the shortest round trip, microseconds. */
         public double minMicros()
         {
@@ -70,9 +65,17 @@ public final class LinkProber implements AutoCloseable
     public LinkProber(final String provider, final Duration connectBound)
     {
         fabric = Fabric.open(provider, TransportContext.fromProperties(null).connectTimeoutMs(connectBound.toMillis()));
-        device = fabric.openDefaultDevice();
-        queue = device.createCompletionQueue();
-        region = device.allocate(LinkResponder.SINK_BYTES);
+        try
+        {
+            device = fabric.openDefaultDevice();
+            queue = device.createCompletionQueue();
+            region = device.allocate(LinkResponder.SINK_BYTES);
+        }
+        catch (final RuntimeException ex)
+        {
+            fabric.close();
+            throw ex;
+        }
     }
 
     /**
@@ -91,7 +94,7 @@ public final class LinkProber implements AutoCloseable
             for (int i = -WARMUP_PINGS; i < count; i++)
             {
                 final long start = System.nanoTime();
-                ping(connection, sink, peer, bound);
+                ping(connection, sink, peer, start + bound.toNanos());
                 if (i >= 0)
                 {
                     samples[i] = System.nanoTime() - start;
@@ -105,7 +108,7 @@ public final class LinkProber implements AutoCloseable
     /**
      * @param peer     the responder's host:port.
      * @param duration how long to keep writing.
-     * @param bound    the longest the whole measurement may take beyond {@code duration}.
+     * @param bound    how much longer than {@code duration} the whole measurement may take.
      * @return the rate at which the bytes landed, Mbit/s.
      * @throws IllegalStateException naming the peer if it cannot be reached or stops answering.
      */
@@ -114,19 +117,19 @@ public final class LinkProber implements AutoCloseable
         try (Connection connection = connect(peer))
         {
             final RemoteRegion sink = connection.remoteRegions().getFirst();
-            ping(connection, sink, peer, bound);
+            final long deadline = System.nanoTime() + duration.toNanos() + bound.toNanos();
+            ping(connection, sink, peer, deadline);
             final long start = System.nanoTime();
             final long stop = start + duration.toNanos();
-            final long deadline = stop + bound.toNanos();
             long bytes = 0;
             inFlight = 0;
             while (System.nanoTime() - stop < 0)
             {
-                final int posted = inFlight < FLOW_WRITES_IN_FLIGHT ? connection.write(region, 0, FLOW_WRITE_BYTES, sink, 0, DATA, 0)
+                final int posted = inFlight < FLOW_WRITES_IN_FLIGHT ? connection.write(region, 0, LinkResponder.SINK_BYTES, sink, 0, DATA, FLOW_WRITE)
                     : PostResult.BACK_PRESSURED;
                 if (posted == PostResult.OK)
                 {
-                    bytes += FLOW_WRITE_BYTES;
+                    bytes += LinkResponder.SINK_BYTES;
                     inFlight++;
                 }
                 else if (posted != PostResult.BACK_PRESSURED)
@@ -135,7 +138,7 @@ public final class LinkProber implements AutoCloseable
                 }
                 poll(peer, deadline);
             }
-            ping(connection, sink, peer, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            ping(connection, sink, peer, deadline);
             return bytes * 8.0 / ((System.nanoTime() - start) / 1_000.0);
         }
     }
@@ -154,9 +157,8 @@ public final class LinkProber implements AutoCloseable
         }
     }
 
-    private void ping(final Connection connection, final RemoteRegion sink, final String peer, final Duration bound)
+    private void ping(final Connection connection, final RemoteRegion sink, final String peer, final long deadline)
     {
-        final long deadline = System.nanoTime() + bound.toNanos();
         ponged = false;
         int posted;
         while ((posted = connection.write(region, 0, 0, sink, 0, PING, 0)) == PostResult.BACK_PRESSURED)
@@ -198,7 +200,7 @@ public final class LinkProber implements AutoCloseable
         {
             ponged = true;
         }
-        else if (completion.opcode() == Opcode.WRITE && completion.isSuccess())
+        else if (completion.opcode() == Opcode.WRITE && completion.isSuccess() && completion.wrId() == FLOW_WRITE)
         {
             inFlight--;
         }

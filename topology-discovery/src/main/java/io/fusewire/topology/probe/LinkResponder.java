@@ -8,31 +8,32 @@ import io.fusewire.transport.Fabric;
 import io.fusewire.transport.Listener;
 import io.fusewire.transport.MemoryRegion;
 import io.fusewire.transport.Opcode;
+import io.fusewire.transport.PostResult;
 import io.fusewire.transport.TransportContext;
+import java.util.ArrayDeque;
 import java.util.List;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 /**
  * The far end of link probes over the transport: exposes a sink region that probers write into
  * and answers each {@link LinkProber#PING} immediate with a zero-byte write carrying
- * {@link LinkProber#PONG} into the prober's region. A connection's writes arrive in order, so a
- * pong also says that every byte written before the ping has landed. One thread serves every
- * prober until {@link #close()}.
+ * {@link LinkProber#PONG} into the prober's region (a pong the transport cannot take yet is sent
+ * on the next duty cycle). A connection's writes arrive in order, so a pong also says that every
+ * byte written before the ping has landed. One agent thread serves every prober until {@link #close()}.
  */
-public final class LinkResponder implements AutoCloseable
+public final class LinkResponder implements AutoCloseable, Agent
 {
-    /** Bytes of the sink region: the largest write a prober makes. */
-    public static final int SINK_BYTES = 256 * 1024;
+    /** Bytes of the sink region: every write of a prober's flow. */
+    public static final int SINK_BYTES = 64 * 1024;
 
     private final Fabric fabric;
-    private final Device device;
     private final CompletionQueue queue;
     private final MemoryRegion sink;
     private final Listener listener;
-    private final ServiceLoop loop;
-    /** Spins and yields while probes arrive (the round trips measured follow a few unmeasured ones), parks up to 1 ms when idle. */
-    private final IdleStrategy idle = new BackoffIdleStrategy(100, 1_000, 1_000, 1_000_000);
+    private final ArrayDeque<Connection> pongsOwed = new ArrayDeque<>();
+    private final AgentRunner runner;
 
     /**
      * @param provider the transport, e.g. {@code tcp}.
@@ -41,11 +42,21 @@ public final class LinkResponder implements AutoCloseable
     public LinkResponder(final String provider, final String host)
     {
         fabric = Fabric.open(provider, TransportContext.fromProperties(null));
-        device = fabric.openDefaultDevice();
-        queue = device.createCompletionQueue();
-        sink = device.allocate(SINK_BYTES);
-        listener = device.listen(host + ":0", List.of(sink), queue);
-        loop = new ServiceLoop("probe-responder", this::serveOnce);
+        try
+        {
+            final Device device = fabric.openDefaultDevice();
+            queue = device.createCompletionQueue();
+            sink = device.allocate(SINK_BYTES);
+            listener = device.listen(host + ":0", List.of(sink), queue);
+        }
+        catch (final RuntimeException ex)
+        {
+            fabric.close();
+            throw ex;
+        }
+        // spins and yields while probes arrive (the round trips measured follow a few unmeasured ones), parks up to 1 ms when idle
+        runner = new AgentRunner(new BackoffIdleStrategy(100, 1_000, 1_000, 1_000_000), ProbeErrors.LOGGED, null, this);
+        AgentRunner.startOnThread(runner);
     }
 
     /** @return where probers connect, host:port. */
@@ -54,10 +65,22 @@ public final class LinkResponder implements AutoCloseable
         return listener.address();
     }
 
-    private void serveOnce()
+    @Override
+    public String roleName()
     {
-        final Connection accepted = listener.accept();
-        idle.idle(queue.poll(this::onCompletion, 64) + (accepted == null ? 0 : 1));
+        return "probe-responder";
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = listener.accept() == null ? 0 : 1;
+        while (!pongsOwed.isEmpty() && pong(pongsOwed.peekFirst()) != PostResult.BACK_PRESSURED)
+        {
+            pongsOwed.pollFirst();
+            work++;
+        }
+        return work + queue.poll(this::onCompletion, 64);
     }
 
     private void onCompletion(final Completion completion)
@@ -68,21 +91,29 @@ public final class LinkResponder implements AutoCloseable
             if (connection.remoteRegions().isEmpty())
             {
                 connection.close(); // not a prober: it exposed nothing to answer into
-                return;
             }
-            connection.write(sink, 0, 0, connection.remoteRegions().getFirst(), 0, LinkProber.PONG, 0);
+            else if (!pongsOwed.isEmpty() || pong(connection) == PostResult.BACK_PRESSURED)
+            {
+                pongsOwed.addLast(connection);
+            }
         }
         else if (completion.opcode() == Opcode.DISCONNECTED)
         {
+            pongsOwed.remove(connection);
             connection.close();
         }
     }
 
-    /** Stops serving (within a second) and releases the transport. */
+    private int pong(final Connection connection)
+    {
+        return connection.write(sink, 0, 0, connection.remoteRegions().getFirst(), 0, LinkProber.PONG, 0);
+    }
+
+    /** Stops serving and releases the transport. */
     @Override
     public void close()
     {
-        loop.stop();
+        runner.close();
         listener.close();
         fabric.close();
     }

@@ -1,8 +1,10 @@
 package io.fusewire.topology.probe;
 
+import io.fusewire.transport.support.HostPort;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -43,8 +45,22 @@ public final class ProbeAgent implements AutoCloseable
     {
         this.address = address;
         responder = new LinkResponder(provider, address);
-        echo = new HopEcho(address);
-        prober = new LinkProber(provider, BOUND);
+        HopEcho startedEcho = null;
+        try
+        {
+            startedEcho = new HopEcho(address);
+            prober = new LinkProber(provider, BOUND);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (startedEcho != null)
+            {
+                startedEcho.close();
+            }
+            responder.close();
+            throw ex;
+        }
+        echo = startedEcho;
     }
 
     /** @return what peers need to probe this host: its link address (host:port) and its hop echo's UDP port. */
@@ -95,8 +111,8 @@ public final class ProbeAgent implements AutoCloseable
         final StringJoiner counts = new StringJoiner(" ", "hops ", "");
         for (final String peer : peers)
         {
-            final int colon = peer.lastIndexOf(':');
-            counts.add(Integer.toString(HopCount.measure(address, peer.substring(0, colon), Integer.parseInt(peer.substring(colon + 1)))));
+            final InetSocketAddress echo = HostPort.parse(peer);
+            counts.add(Integer.toString(HopCount.measure(address, echo.getHostString(), echo.getPort())));
         }
         return counts.toString();
     }
@@ -117,10 +133,10 @@ public final class ProbeAgent implements AutoCloseable
         {
             return "error usage: bw HOST:PORT MILLIS";
         }
-        final long millis = Long.parseLong(words[2]);
+        final long millis = words[2].matches("\\d{1,9}") ? Long.parseLong(words[2]) : -1;
         if (millis < 1 || millis > MAX_FLOW_MILLIS)
         {
-            return "error a flow lasts 1 to " + MAX_FLOW_MILLIS + " ms; got " + millis;
+            return "error a flow lasts 1 to " + MAX_FLOW_MILLIS + " ms; got " + words[2];
         }
         return String.format(Locale.ROOT, "bw %.1f", prober.bandwidthMbit(words[1], Duration.ofMillis(millis), BOUND));
     }

@@ -1,9 +1,9 @@
 package io.fusewire.topology.probe;
 
+import io.fusewire.topology.Json;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * What a {@link LinkSurvey} measured, and the racks it inferred. Matrices are indexed in
@@ -38,10 +38,12 @@ public record Survey(List<String> hosts, int[][] hops, double[][] rttMicros, Lis
      * @param to          another.
      * @param aloneMbit   the first flow measured alone.
      * @param together    both flows, measured at once.
-     * @param sharedBelow together below this many times alone counts as one shared bottleneck.
      */
-    public record Interference(int from, int to, double aloneMbit, List<Flow> together, double sharedBelow)
+    public record Interference(int from, int to, double aloneMbit, List<Flow> together)
     {
+        /** Two flows that together carry less than this many times one alone cross one bottleneck. */
+        public static final double SHARED_BELOW = 1.5;
+
         /** @return both flows' rates added. */
         public double togetherMbit()
         {
@@ -51,38 +53,29 @@ public record Survey(List<String> hosts, int[][] hops, double[][] rttMicros, Lis
         /** @return whether the two flows slowed each other: they cross one bottleneck. */
         public boolean shared()
         {
-            return togetherMbit() < sharedBelow * aloneMbit;
+            return togetherMbit() < SHARED_BELOW * aloneMbit;
         }
     }
 
-    /** @return the survey as JSON: racks as lists of host names, then every measurement. */
-    public String json()
+    /**
+     * @return the survey as the members of a JSON object, without its braces, for a caller to put
+     *     inside its own document: racks as lists of host names, then every measurement.
+     */
+    public String jsonMembers()
     {
         return String.format(Locale.ROOT, "\"racks\":%s,\"hosts\":%s,\"hops\":%s,\"rtt_us\":%s,\"flows\":%s,\"interference\":%s,\"elapsed_ms\":%d",
-            nested(racks), strings(hosts), Arrays.stream(hops).map(Arrays::toString).collect(Collectors.joining(",", "[", "]")).replace(" ", ""),
-            Arrays.stream(rttMicros).map(row -> Arrays.stream(row).mapToObj(v -> String.format(Locale.ROOT, "%.1f", v))
-                .collect(Collectors.joining(",", "[", "]"))).collect(Collectors.joining(",", "[", "]")),
-            flows.stream().map(Survey::flow).collect(Collectors.joining(",", "[", "]")),
-            interference.stream().map(i -> String.format(Locale.ROOT, "{\"from_rack\":%d,\"to_rack\":%d,\"alone_mbit\":%.1f,\"flows\":[%s],"
-                + "\"together_mbit\":%.1f,\"shared\":%b}", i.from(), i.to(), i.aloneMbit(),
-                i.together().stream().map(Survey::flow).collect(Collectors.joining(",")), i.togetherMbit(), i.shared()))
-                .collect(Collectors.joining(",", "[", "]")),
+            Json.nested(racks), Json.strings(hosts), Json.array(Arrays.stream(hops).map(row -> Arrays.toString(row).replace(" ", "")).toList()),
+            Json.array(Arrays.stream(rttMicros).map(row -> Json.array(Arrays.stream(row)
+                .mapToObj(v -> String.format(Locale.ROOT, "%.1f", v)).toList())).toList()),
+            Json.array(flows.stream().map(Survey::flow).toList()),
+            Json.array(interference.stream().map(i -> String.format(Locale.ROOT, "{\"from_rack\":%d,\"to_rack\":%d,\"alone_mbit\":%.1f,"
+                + "\"flows\":%s,\"together_mbit\":%.1f,\"shared\":%b}", i.from(), i.to(), i.aloneMbit(),
+                Json.array(i.together().stream().map(Survey::flow).toList()), i.togetherMbit(), i.shared())).toList()),
             elapsedMs);
-    }
-
-    /** @return racks as a JSON list of lists of names. */
-    public static String nested(final List<List<String>> racks)
-    {
-        return racks.stream().map(Survey::strings).collect(Collectors.joining(",", "[", "]"));
-    }
-
-    private static String strings(final List<String> names)
-    {
-        return names.stream().map(h -> "\"" + h + "\"").collect(Collectors.joining(",", "[", "]"));
     }
 
     private static String flow(final Flow f)
     {
-        return String.format(Locale.ROOT, "{\"from\":\"%s\",\"to\":\"%s\",\"mbit\":%.1f}", f.from(), f.to(), f.mbit());
+        return String.format(Locale.ROOT, "{\"from\":%s,\"to\":%s,\"mbit\":%.1f}", Json.quote(f.from()), Json.quote(f.to()), f.mbit());
     }
 }

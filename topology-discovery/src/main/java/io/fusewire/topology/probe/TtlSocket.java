@@ -1,14 +1,12 @@
 package io.fusewire.topology.probe;
 
+import io.fusewire.transport.support.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -45,9 +43,6 @@ public final class TtlSocket implements AutoCloseable
     private static final int MAX_DATAGRAM = 256;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
     private static final MethodHandle SOCKET = function("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
         ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle SETSOCKOPT = function("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -65,7 +60,7 @@ public final class TtlSocket implements AutoCloseable
     private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment errno = arena.allocate(CAPTURE);
+    private final MemorySegment errno = Errno.segment(arena);
     private final MemorySegment address = arena.allocate(16, 8);
     private final MemorySegment addressLength = arena.allocate(ValueLayout.JAVA_INT);
     private final MemorySegment payload = arena.allocate(MAX_DATAGRAM, 8);
@@ -265,13 +260,12 @@ public final class TtlSocket implements AutoCloseable
     {
         if (result < 0)
         {
-            final int code = (int)ERRNO.get(errno, 0L);
-            throw new IllegalStateException(call + " failed: errno " + code);
+            throw new IllegalStateException(call + " failed: " + Errno.text(errno));
         }
     }
 
     private static MethodHandle function(final String name, final FunctionDescriptor descriptor)
     {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, ERRNO_OPTION);
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, Errno.CAPTURE);
     }
 }

@@ -29,7 +29,8 @@ public final class DeclaredRacks
     /**
      * @param file  the file.
      * @param hosts every host that must appear, exactly once.
-     * @return the racks, in the file's order, each host list in the order of {@code hosts}.
+     * @return the racks, each a list of names in the order of {@code hosts}, racks ordered by their first host (as
+     *     {@link RackInference} orders them, so the two compare with equals).
      * @throws IllegalArgumentException naming the line or the host that is wrong.
      */
     public static List<List<String>> read(final Path file, final List<String> hosts)

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Groups hosts into racks from pairwise evidence that two hosts share a rack switch (today: each
- * reaches the other directly on its link, with no router between; later also measured links).
+ * Groups hosts into racks from pairwise evidence that two hosts share a rack switch (a testbed host
+ * reaching the other directly on its link, or a probed path that crossed no router).
  * Sharing a switch is taken as transitive: the racks are the connected groups.
  */
 public final class RackInference

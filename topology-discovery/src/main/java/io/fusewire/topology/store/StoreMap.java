@@ -8,10 +8,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/**
- * The keys and values of a store server, with bounded waits. Thread-safe: one lock, and a
- * condition that every set signals (no monitors, whose waits a virtual thread would have to unmount from).
- */
+/** The keys and values of a store server, with bounded waits. Thread-safe: one lock, and a condition that every change signals. */
 final class StoreMap
 {
     private final Map<String, byte[]> values = new HashMap<>();
@@ -65,6 +62,7 @@ final class StoreMap
 
     long add(final String key, final long delta)
     {
+        Store.checkSizes(key, null);
         lock.lock();
         try
         {

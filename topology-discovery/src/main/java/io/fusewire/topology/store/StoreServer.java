@@ -11,6 +11,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeoutException;
 
@@ -30,7 +33,11 @@ public final class StoreServer implements AutoCloseable
 
     private final ServerSocket server;
     private final StoreMap map = new StoreMap(100_000);
-    private final AtomicInteger clients = new AtomicInteger();
+    private static final int MAX_REFUSALS = 8;
+    private static final long REFUSAL_LINGER_MS = 1_000;
+
+    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger refusals = new AtomicInteger();
     private final int maxClients;
     private volatile boolean closed;
 
@@ -49,7 +56,15 @@ public final class StoreServer implements AutoCloseable
     {
         this.maxClients = maxClients;
         server = new ServerSocket();
-        server.bind(new InetSocketAddress(host, port), 128);
+        try
+        {
+            server.bind(new InetSocketAddress(host, port), 128);
+        }
+        catch (final IOException ex)
+        {
+            server.close();
+            throw ex;
+        }
         Thread.ofPlatform().daemon().name("fusewire-store-" + port).start(this::acceptLoop);
     }
 
@@ -59,6 +74,7 @@ public final class StoreServer implements AutoCloseable
         return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
     }
 
+    /** Stops accepting and closes every client's connection, which ends its thread. */
     @Override
     public void close()
     {
@@ -71,6 +87,7 @@ public final class StoreServer implements AutoCloseable
         {
             // nothing more to release
         }
+        clients.forEach(StoreServer::closeQuietly);
     }
 
     private void acceptLoop()
@@ -80,11 +97,12 @@ public final class StoreServer implements AutoCloseable
             try
             {
                 final Socket client = server.accept();
-                if (clients.incrementAndGet() > maxClients)
+                if (clients.size() >= maxClients)
                 {
                     refuse(client);
                     continue;
                 }
+                clients.add(client);
                 Thread.ofPlatform().daemon().name("fusewire-store-client").start(() ->
                 {
                     try
@@ -93,7 +111,7 @@ public final class StoreServer implements AutoCloseable
                     }
                     finally
                     {
-                        clients.decrementAndGet();
+                        clients.remove(client);
                     }
                 });
             }
@@ -107,29 +125,59 @@ public final class StoreServer implements AutoCloseable
         }
     }
 
-    /** Says why and closes, on a thread of its own: after the reason, reads what the client sent until it closes (at most a second), so that the close does not reset the reason away. */
+    /**
+     * Says why and closes, on a thread of its own (at most {@link #MAX_REFUSALS} at once; beyond that the
+     * client is closed unanswered): after the reason, reads what the client sent until it closes or a
+     * second has passed, so that closing does not reset the reason away.
+     */
     private void refuse(final Socket client)
     {
-        clients.decrementAndGet();
+        if (refusals.incrementAndGet() > MAX_REFUSALS)
+        {
+            refusals.decrementAndGet();
+            closeQuietly(client);
+            return;
+        }
         Thread.ofPlatform().daemon().name("fusewire-store-refusal").start(() ->
         {
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
             try (client)
             {
-                client.setSoTimeout(1_000);
                 error(new DataOutputStream(client.getOutputStream()), "this store serves " + maxClients
                     + " clients already; close some or use another store");
                 client.shutdownOutput();
                 final byte[] discard = new byte[1024];
-                while (client.getInputStream().read(discard) >= 0)
+                long left;
+                while ((left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) > 0)
                 {
-                    // until the client closes
+                    client.setSoTimeout((int)left);
+                    if (client.getInputStream().read(discard) < 0)
+                    {
+                        return;
+                    }
                 }
             }
             catch (final IOException ex)
             {
-                // gone, or silent for a second: closed either way
+                // gone, or silent until the deadline: closed either way
+            }
+            finally
+            {
+                refusals.decrementAndGet();
             }
         });
+    }
+
+    private static void closeQuietly(final Socket socket)
+    {
+        try
+        {
+            socket.close();
+        }
+        catch (final IOException ignore)
+        {
+            // nothing more to release
+        }
     }
 
     private void serve(final Socket client)

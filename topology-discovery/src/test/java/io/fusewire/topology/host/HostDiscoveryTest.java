@@ -75,6 +75,8 @@ final class HostDiscoveryTest
         assertEquals(PciDistance.SYS, PciDistance.between(a, 0, List.of(), 0), "not on PCI");
         assertEquals(8, CpuList.count("0-3,8,10-12"));
         assertEquals(0, CpuList.count("x-y"));
+        assertEquals(0, CpuList.count("x"), "malformed, not one CPU");
+        assertEquals(0, CpuList.count("5-3"), "a backwards range is malformed");
     }
 
     @Test

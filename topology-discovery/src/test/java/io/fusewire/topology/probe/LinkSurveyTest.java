@@ -33,7 +33,7 @@ final class LinkSurveyTest
             assertEquals(1, survey.flows().size(), "one flow inside the one rack");
             assertTrue(survey.flows().getFirst().mbit() > 10, "loopback carries it: " + survey.flows().getFirst());
             assertTrue(survey.interference().isEmpty(), "no second rack to interfere with");
-            assertTrue(survey.json().startsWith("\"racks\":[[\"h0\",\"h1\",\"h2\"]]"), survey.json());
+            assertTrue(survey.jsonMembers().startsWith("\"racks\":[[\"h0\",\"h1\",\"h2\"]]"), survey.jsonMembers());
         }
         finally
         {

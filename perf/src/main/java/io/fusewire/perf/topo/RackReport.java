@@ -7,24 +7,28 @@ import java.util.Locale;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
-/** A link survey in words: the racks, whether they agree with the declared ones, and the evidence. */
-final class SurveyReport
+/** A testbed's inferred racks in words: the racks, whether they agree with the declared ones, and the evidence. */
+final class RackReport
 {
-    private SurveyReport()
+    private RackReport()
     {
     }
 
-    static void print(final PrintWriter out, final Survey survey, final List<List<String>> declared, final String declaredBy)
+    /** The racks inferred from each host's routes, with the route matrix. */
+    static void routes(final PrintWriter out, final List<String> hosts, final boolean[][] direct, final List<List<String>> inferred,
+        final List<List<String>> declared, final String declaredBy)
+    {
+        racks(out, inferred, declared, declaredBy);
+        out.println("  routes (d: direct on the link, r: through a router):");
+        matrix(out, hosts, i -> j -> i == j ? "-" : direct[i][j] ? "d" : "r");
+    }
+
+    /** The racks inferred from a link survey, with every measurement. */
+    static void survey(final PrintWriter out, final Survey survey, final List<List<String>> declared, final String declaredBy)
     {
         out.printf("%d hosts probed in %.1f s; racks inferred from the routers counted on each path (TTL)%n", survey.hosts().size(),
             survey.elapsedMs() / 1000.0);
-        for (int r = 0; r < survey.racks().size(); r++)
-        {
-            out.printf("  rack %d: %s%n", r, String.join(" ", survey.racks().get(r)));
-        }
-        out.println(survey.racks().equals(declared) ? "  " + declaredBy + " declares the same racks"
-            : "  DISAGREES with " + declaredBy + ", which declares " + declared);
-        final int n = survey.hosts().size();
+        racks(out, survey.racks(), declared, declaredBy);
         out.println("  routers on the path (-1: TTL not seen):");
         matrix(out, survey.hosts(), i -> j -> i == j ? "-" : Integer.toString(survey.hops()[i][j]));
         out.println("  round trip over the transport, us (shortest of 10):");
@@ -37,10 +41,21 @@ final class SurveyReport
                 i.together().stream().map(f -> String.format(Locale.ROOT, "%.1f", f.mbit())).collect(Collectors.joining(" + ")),
                 i.togetherMbit(), i.aloneMbit(), i.shared() ? "they share a bottleneck (the racks' uplinks)" : "no shared bottleneck");
         }
-        if (n > 1 && survey.interference().isEmpty())
+        if (survey.hosts().size() > 1 && survey.interference().isEmpty())
         {
             out.println("  interference: not measured (needs two racks of two hosts or more)");
         }
+    }
+
+    private static void racks(final PrintWriter out, final List<List<String>> inferred, final List<List<String>> declared,
+        final String declaredBy)
+    {
+        for (int r = 0; r < inferred.size(); r++)
+        {
+            out.printf("  rack %d: %s%n", r, String.join(" ", inferred.get(r)));
+        }
+        out.println(inferred.equals(declared) ? "  " + declaredBy + " declares the same racks"
+            : "  DISAGREES with " + declaredBy + ", which declares " + declared);
     }
 
     private static void matrix(final PrintWriter out, final List<String> hosts, final IntFunction<IntFunction<String>> cell)
