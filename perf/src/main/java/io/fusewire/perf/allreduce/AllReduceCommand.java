@@ -2,6 +2,7 @@ package io.fusewire.perf.allreduce;
 
 import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.perf.cli.Placement;
+import io.fusewire.perf.testbed.TestbedOptions;
 import io.fusewire.perf.testbed.TestbedPlacement;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -63,15 +64,8 @@ public final class AllReduceCommand implements Callable<Integer>
         "time (handoff, to first write, writing, draining, back in caller; per chunk, write to result)."})
     boolean trace;
 
-    @Option(names = "--testbed", arity = "0..1", fallbackValue = "tb", paramLabel = "NAME",
-        description = {"Run each worker and aggregator in a host of the testbed NAME (default tb; see `fusewire testbed`), one",
-            "process per host, over tcp, placed by --place; a ring's or HFBA's store runs in worker 0's host."})
-    String testbed;
-
-    @Option(names = "--place", defaultValue = "topology", paramLabel = "POLICY", description = {"With --testbed: 'topology' (default)",
-        "shares workers and aggregators out rack by rack in the job's proportion, over the racks discovered from the hosts' routes;",
-        "'in-order' puts workers on the first hosts and aggregators on the last, as a launcher without topology would."})
-    String place;
+    @Mixin
+    TestbedOptions testbed;
 
     @Option(names = "--json", description = "Also write the rows to this file as JSON.")
     Path json;
@@ -82,17 +76,14 @@ public final class AllReduceCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window, progress,
             trace);
-        if (testbed == null && spec.commandLine().getParseResult().hasMatchedOption("--place"))
-        {
-            throw new IllegalArgumentException("--place places processes on a testbed's hosts: add --testbed [NAME]");
-        }
-        final TestbedPlacement.Placed placed = testbed == null ? null : placeOnTestbed();
+        final TestbedPlacement.Placed placed = testbed.active(sweep.transport())
+            ? testbed.place(workers, "aggregator".equals(algorithm) ? aggregators : 0) : null;
         out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
             + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", progress " + progress + ", " : "")
             + sweep.transport());
         if (placed != null)
         {
-            out.println("# placement (" + place + "): " + placed.job().describe());
+            out.println("# placement (" + testbed.policyName() + "): " + placed.job().describe());
         }
         final AllReduceRun.Result result = AllReduceRun.run(options, placed == null ? Placement.LOCAL : placed.placement(), out);
         if (json != null)
@@ -102,22 +93,6 @@ public final class AllReduceCommand implements Callable<Integer>
         result.failures().forEach(failure -> out.println("# FAILED: " + failure));
         out.flush();
         return result.passed() ? 0 : 1;
-    }
-
-    private TestbedPlacement.Placed placeOnTestbed()
-    {
-        if (!"tcp".equals(sweep.transport()))
-        {
-            throw new IllegalArgumentException("--testbed runs over --transport tcp (its hosts share no memory and have no RDMA"
-                + " device); got " + sweep.transport());
-        }
-        final TestbedPlacement.Policy policy = switch (place)
-        {
-            case "topology" -> TestbedPlacement.Policy.TOPOLOGY;
-            case "in-order" -> TestbedPlacement.Policy.IN_ORDER;
-            default -> throw new IllegalArgumentException("--place " + place + ": use topology or in-order");
-        };
-        return TestbedPlacement.place(testbed, workers, "aggregator".equals(algorithm) ? aggregators : 0, policy);
     }
 
     private static void write(final Path file, final AllReduceRun.Result result) throws IOException

@@ -117,15 +117,20 @@ public final class ChildJvm implements AutoCloseable
         return process.exitValue();
     }
 
-    /** Stops the process if it still runs: asks (SIGTERM, so it cleans up), then kills after 5 s. */
+    /**
+     * Stops the process if it still runs: asks (SIGTERM, so it cleans up), then kills after 5 s; then
+     * kills what it started and left behind (a launcher's daemons and their ranks).
+     */
     @Override
     public void close() throws InterruptedException
     {
+        final List<ProcessHandle> descendants = process.descendants().toList();
         process.destroy();
         if (!process.waitFor(5, TimeUnit.SECONDS))
         {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        descendants.forEach(ProcessHandle::destroyForcibly);
         reader.join(TimeUnit.SECONDS.toMillis(5));
     }
 

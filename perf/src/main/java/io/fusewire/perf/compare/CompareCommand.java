@@ -4,6 +4,10 @@ import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.perf.allreduce.AllReduceRun;
 import io.fusewire.perf.allreduce.Row;
 import io.fusewire.perf.allreduce.SweepOptions;
+import io.fusewire.perf.cli.Placement;
+import io.fusewire.perf.testbed.TestbedOptions;
+import io.fusewire.perf.testbed.TestbedPlacement;
+import io.fusewire.perf.testbed.TestbedPlan;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -31,19 +35,39 @@ import picocli.CommandLine.Spec;
  * torch.distributed with Gloo, and Open MPI on shared memory and on TCP. Every system's results are
  * checked. Prints the median busbw (min-max over the repetitions) per system and size, with
  * Fusewire's ratio to each peer, and writes CSV, JSON and a PNG chart.
+ *
+ * <p>With {@code --testbed} every process runs in a host of the emulated cluster, over TCP: Fusewire
+ * placed by {@code --place}, its ring also with ranks alternating racks (as a launcher without topology
+ * assigns them), ViFusion's HFBA baselines, and Gloo and Open MPI on the ring's hosts.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = {"AllReduce busbw side by side: Fusewire (aggregator, ring), Gloo, Open MPI (shm, tcp), interleaved.",
+        "With --testbed: across a testbed's hosts over tcp, adding Fusewire's ring with ranks alternating racks and HFBA.",
         "A peer that is not installed is skipped with a note (perf/setup-peers.sh installs them)."})
 public final class CompareCommand implements Callable<Integer>
 {
     private static final String AGGREGATOR = "fusewire-aggregator";
+
+    /** Fusewire's systems on a testbed, with their algorithms; the first two also run on one host. */
+    private static final Map<String, String> FUSEWIRE = new LinkedHashMap<>();
+
+    static
+    {
+        FUSEWIRE.put(AGGREGATOR, "aggregator");
+        FUSEWIRE.put("fusewire-ring", "ring");
+        FUSEWIRE.put("fusewire-ring-unaware", "ring");
+        FUSEWIRE.put("fusewire-hfba-high", "hfba-high");
+        FUSEWIRE.put("fusewire-hfba-low", "hfba-low");
+    }
 
     @Spec
     CommandSpec spec;
 
     @Mixin
     SweepOptions sweepOptions;
+
+    @Mixin
+    TestbedOptions testbed;
 
     @Option(names = "--workers", defaultValue = "2", description = "Workers N (default: ${DEFAULT-VALUE}).")
     int workers;
@@ -69,14 +93,24 @@ public final class CompareCommand implements Callable<Integer>
     @Option(names = "--out", defaultValue = "fusewire-results", description = "Where CSV, JSON and PNG go (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
+    /** The peers' hosts on a testbed (the ring's), empty on one host. */
+    private List<TestbedPlan.Host> peerHosts = List.of();
+
+    /** What the chart says the run was on. */
+    private String title;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        title = workers + " workers on one host";
         Files.createDirectories(outDir);
         final Sweep sweep = new Sweep(sweepOptions.minBytes(), sweepOptions.maxBytes(), factor, iterations, sweepOptions.timeoutSeconds());
         final long[] sizes = sweep.bytes();
-        final List<String> systems = new ArrayList<>(List.of(AGGREGATOR, "fusewire-ring"));
+        out.printf("# fusewire perf compare: %d workers, Fusewire over %s with %d aggregator(s), %d repetitions, busbw in GB/s%n",
+            workers, sweepOptions.transport(), aggregators, reps);
+        final Map<String, Placement> placements = place(out);
+        final List<String> systems = new ArrayList<>(placements.keySet());
         final String glooMissing = PeerRun.glooMissing();
         final String mpiMissing = PeerRun.mpiMissing();
         if (glooMissing == null)
@@ -85,10 +119,8 @@ public final class CompareCommand implements Callable<Integer>
         }
         if (mpiMissing == null)
         {
-            systems.addAll(List.of("mpi-shm", "mpi-tcp"));
+            systems.addAll(testbed.name() == null ? List.of("mpi-shm", "mpi-tcp") : List.of("mpi-tcp"));
         }
-        out.printf("# fusewire perf compare: %d workers, Fusewire over %s with %d aggregator(s), %d repetitions, busbw in GB/s%n",
-            workers, sweepOptions.transport(), aggregators, reps);
         for (final String missing : new String[] {glooMissing, mpiMissing})
         {
             if (missing != null)
@@ -107,7 +139,7 @@ public final class CompareCommand implements Callable<Integer>
                 {
                     out.println("# rep " + (rep + 1) + "/" + reps + ": " + system);
                     out.flush();
-                    final AllReduceRun.Result result = run(system, sweep, peers);
+                    final AllReduceRun.Result result = run(system, sweep, peers, placements);
                     record(system, rep, result, busbw.get(system), failures);
                 }
             }
@@ -120,15 +152,45 @@ public final class CompareCommand implements Callable<Integer>
         return failures.isEmpty() ? 0 : 1;
     }
 
-    private AllReduceRun.Result run(final String system, final Sweep sweep, final PeerRun peers) throws Exception
+    /** @return Fusewire's systems with where their processes go; the peers run on the ring's hosts. */
+    private Map<String, Placement> place(final PrintWriter out)
+    {
+        final Map<String, Placement> placements = new LinkedHashMap<>();
+        if (!testbed.active(sweepOptions.transport()))
+        {
+            placements.put(AGGREGATOR, Placement.LOCAL);
+            placements.put("fusewire-ring", Placement.LOCAL);
+            return placements;
+        }
+        final TestbedPlacement.Placed ring = testbed.place(workers, 0);
+        peerHosts = ring.workerHosts();
+        title = workers + " workers, " + ring.plan().describe();
+        out.println("# " + title);
+        for (final String system : FUSEWIRE.keySet())
+        {
+            final TestbedPlacement.Placed placed = switch (system)
+            {
+                case AGGREGATOR -> testbed.place(workers, aggregators);
+                case "fusewire-ring-unaware" -> testbed.place(workers, 0, TestbedPlacement.Policy.ALTERNATING);
+                default -> ring;
+            };
+            out.println("# " + system + " placed " + (system.endsWith("-unaware") ? "alternating" : testbed.policyName()) + ": "
+                + placed.job().describe());
+            placements.put(system, placed.placement());
+        }
+        return placements;
+    }
+
+    private AllReduceRun.Result run(final String system, final Sweep sweep, final PeerRun peers, final Map<String, Placement> placements)
+        throws Exception
     {
         return switch (system)
         {
-            case "gloo" -> peers.gloo(workers, sweep);
-            case "mpi-shm" -> peers.mpi(workers, "vader,self", sweep);
-            case "mpi-tcp" -> peers.mpi(workers, "tcp,self", sweep);
-            default -> AllReduceRun.run(sweepOptions.toRun(AGGREGATOR.equals(system) ? "aggregator" : "ring", workers, aggregators,
-                factor, iterations, true, chunk, window, "caller", false), new PrintWriter(new StringWriter()));
+            case "gloo" -> peers.gloo(workers, sweep, peerHosts);
+            case "mpi-shm" -> peers.mpi(workers, "vader,self", sweep, List.of());
+            case "mpi-tcp" -> peers.mpi(workers, "tcp,self", sweep, peerHosts);
+            default -> AllReduceRun.run(sweepOptions.toRun(FUSEWIRE.get(system), workers, aggregators, factor, iterations, true, chunk,
+                window, "caller", false), placements.get(system), new PrintWriter(new StringWriter()));
         };
     }
 
@@ -188,15 +250,16 @@ public final class CompareCommand implements Callable<Integer>
             {
                 csv.add(String.format(Locale.ROOT, "%d,%s,%.4f,%.4f,%.4f", sizes[i], system, median(values[i]), min(values[i]),
                     max(values[i])));
-                json.add(String.format(Locale.ROOT, "{\"size\":%d,\"system\":\"%s\",\"workers\":%d,\"busbw_median_gbps\":%.4f,"
-                    + "\"busbw_min_gbps\":%.4f,\"busbw_max_gbps\":%.4f}", sizes[i], system, workers, median(values[i]), min(values[i]),
+                json.add(String.format(Locale.ROOT, "{\"size\":%d,\"system\":\"%s\",\"workers\":%d,%s\"busbw_median_gbps\":%.4f,"
+                    + "\"busbw_min_gbps\":%.4f,\"busbw_max_gbps\":%.4f}", sizes[i], system, workers,
+                    testbed.name() == null ? "" : "\"testbed\":\"" + testbed.name() + "\",", median(values[i]), min(values[i]),
                     max(values[i])));
             }
         });
         Files.write(outDir.resolve("compare.csv"), csv);
         Files.writeString(outDir.resolve("compare.json"), "[\n  " + String.join(",\n  ", json) + "\n]\n");
         System.setProperty("java.awt.headless", "true");
-        final XYChart chart = new XYChartBuilder().width(900).height(560).title("AllReduce busbw, " + workers + " workers on one host")
+        final XYChart chart = new XYChartBuilder().width(1100).height(600).title("AllReduce busbw, " + title)
             .xAxisTitle("size (bytes, log scale)").yAxisTitle("busbw (GB/s, median)").build();
         chart.getStyler().setXAxisLogarithmic(true);
         busbw.forEach((system, values) ->

@@ -5,6 +5,7 @@ import io.fusewire.perf.allreduce.Row;
 import io.fusewire.perf.allreduce.SweepCollector;
 import io.fusewire.perf.cli.ChildJvm;
 import io.fusewire.perf.cli.LocalCluster;
+import io.fusewire.perf.testbed.TestbedPlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -12,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -25,6 +27,12 @@ import java.util.stream.Stream;
  * through a small C program compiled with mpicc, on shared memory ({@code --mca btl vader,self}) or
  * TCP ({@code --mca btl tcp,self}). Both print the same result lines as Fusewire's workers. The
  * programs live in a temporary directory of their own, removed on close.
+ *
+ * <p>On a testbed each rank runs in its host's namespace: Gloo's ranks are started there directly
+ * (on the host's interface, {@code GLOO_SOCKET_IFNAME}); mpirun runs in rank 0's host and starts
+ * its daemons in the others through a launcher script that enters the host's namespace in place of
+ * ssh ({@code plm_rsh_agent}). All the hosts share this machine's cores, which MPI cannot see: its
+ * ranks are told to yield when idle, as it does itself when it knows it oversubscribes.
  */
 final class PeerRun implements AutoCloseable
 {
@@ -70,10 +78,17 @@ final class PeerRun implements AutoCloseable
             ? null : "Open MPI skipped: mpicc or mpirun not found (apt-get install openmpi-bin libopenmpi-dev, or run perf/setup-peers.sh)";
     }
 
-    AllReduceRun.Result gloo(final int workers, final Sweep sweep) throws Exception
+    /**
+     * @param workers N.
+     * @param sweep   what to run.
+     * @param hosts   each rank's testbed host; empty for all on this host's loopback.
+     * @return the rows and failures.
+     * @throws Exception if the peer cannot be started.
+     */
+    AllReduceRun.Result gloo(final int workers, final Sweep sweep, final List<TestbedPlan.Host> hosts) throws Exception
     {
         final Path script = extract("gloo_allreduce.py");
-        final String master = "127.0.0.1:" + freePort();
+        final String master = (hosts.isEmpty() ? "127.0.0.1" : hosts.getFirst().address()) + ":" + freePort();
         final SweepCollector collector = new SweepCollector(workers, workers, row -> { });
         final List<String> failures = Collections.synchronizedList(new ArrayList<>());
         final List<ChildJvm> ranks = new ArrayList<>();
@@ -81,8 +96,14 @@ final class PeerRun implements AutoCloseable
         {
             for (int rank = 0; rank < workers; rank++)
             {
-                final List<String> command = new ArrayList<>(List.of(PYTHON, script.toString(), "--rank", Integer.toString(rank),
-                    "--world", Integer.toString(workers), "--master", master));
+                final List<String> command = new ArrayList<>();
+                if (!hosts.isEmpty())
+                {
+                    command.addAll(TestbedPlan.exec(hosts.get(rank).namespace()));
+                    command.addAll(List.of("env", "GLOO_SOCKET_IFNAME=" + TestbedPlan.HOST_DEVICE));
+                }
+                command.addAll(List.of(PYTHON, script.toString(), "--rank", Integer.toString(rank), "--world", Integer.toString(workers),
+                    "--master", master));
                 command.addAll(sweep.arguments(true));
                 final int r = rank;
                 ranks.add(ChildJvm.startProgram("gloo rank " + rank, command, line -> route(line, r, collector, failures)));
@@ -99,13 +120,33 @@ final class PeerRun implements AutoCloseable
         return new AllReduceRun.Result(collector.rows(), sweep.sizes(), List.copyOf(failures));
     }
 
-    AllReduceRun.Result mpi(final int workers, final String btl, final Sweep sweep) throws Exception
+    /**
+     * @param workers N.
+     * @param btl     Open MPI's byte transfer layers, e.g. {@code tcp,self}.
+     * @param sweep   what to run.
+     * @param hosts   each rank's testbed host; empty for all on this host.
+     * @return the rows and failures.
+     * @throws Exception if the program cannot be built or started.
+     */
+    AllReduceRun.Result mpi(final int workers, final String btl, final Sweep sweep, final List<TestbedPlan.Host> hosts) throws Exception
     {
         final Path binary = compileMpi();
         final SweepCollector collector = new SweepCollector(1, workers, row -> { });
         final List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        final List<String> command = new ArrayList<>(List.of("mpirun", "--allow-run-as-root", "--oversubscribe", "-np",
-            Integer.toString(workers), "--mca", "btl", btl, binary.toString()));
+        final List<String> command = new ArrayList<>();
+        if (hosts.isEmpty())
+        {
+            command.addAll(List.of("mpirun", "--allow-run-as-root", "--oversubscribe", "-np", Integer.toString(workers)));
+        }
+        else
+        {
+            command.addAll(TestbedPlan.exec(hosts.getFirst().namespace()));
+            command.addAll(List.of("mpirun", "--allow-run-as-root", "-np", Integer.toString(workers), "--hostfile", hostfile(hosts).toString(),
+                "--mca", "plm_rsh_agent", launcher(hosts).toString(), "--mca", "plm_rsh_no_tree_spawn", "1",
+                "--mca", "btl_tcp_if_include", TestbedPlan.HOST_DEVICE, "--mca", "oob_tcp_if_include", TestbedPlan.HOST_DEVICE,
+                "--mca", "mpi_yield_when_idle", "1"));
+        }
+        command.addAll(List.of("--mca", "btl", btl, binary.toString()));
         command.addAll(sweep.arguments(false));
         try (ChildJvm mpirun = ChildJvm.startProgram("mpirun", command, line -> route(line, 0, collector, failures)))
         {
@@ -142,6 +183,25 @@ final class PeerRun implements AutoCloseable
                 failures.add(process.name() + (code == null ? " did not finish in time" : " exited with code " + code));
             }
         }
+    }
+
+    /** @return a hostfile naming each rank's host by address, one slot each, in rank order. */
+    private Path hostfile(final List<TestbedPlan.Host> hosts) throws IOException
+    {
+        return Files.write(workDir.resolve("hostfile"), hosts.stream().map(host -> host.address() + " slots=1").toList());
+    }
+
+    /** @return mpirun's launcher: runs its command in the namespace of the host at the address it is given, in place of ssh. */
+    private Path launcher(final List<TestbedPlan.Host> hosts) throws IOException
+    {
+        final List<String> script = new ArrayList<>(List.of("#!/bin/sh", "# mpirun's launcher on a Fusewire testbed: HOST COMMAND...",
+            "host=$1; shift", "case \"$host\" in"));
+        hosts.forEach(host -> script.add("  " + host.address() + ") ns=" + host.namespace() + " ;;"));
+        script.addAll(List.of("  *) echo \"not a host of this testbed: $host\" >&2; exit 1 ;;", "esac",
+            "exec ip netns exec \"$ns\" /bin/sh -c \"$*\""));
+        final Path file = Files.write(workDir.resolve("testbed-launcher.sh"), script);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+        return file;
     }
 
     private Path compileMpi() throws IOException, InterruptedException

@@ -95,8 +95,7 @@ public final class TestbedCommand
                 plan.uplinkRateMbit(), plan.hosts().stream().map(h -> h.json(plan.hostRateMbit())).collect(Collectors.joining(","))));
             return;
         }
-        out.printf("testbed %s: %d racks x %d hosts, host links %d Mbit/s, rack uplinks %d Mbit/s%n", plan.name(), plan.racks(),
-            plan.hostsPerRack(), plan.hostRateMbit(), plan.uplinkRateMbit());
+        out.println(plan.describe());
         for (final TestbedPlan.Host host : plan.hosts())
         {
             out.printf("  %-8s rack %-3d %-15s %s%n", host.name(), host.rack(), host.address(), host.namespace());

@@ -33,6 +33,9 @@ import java.util.stream.Collectors;
  */
 public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRateMbit, double oversubscription)
 {
+    /** The network device of every host, inside its namespace. */
+    public static final String HOST_DEVICE = "eth0";
+
     /** Namespaces of every testbed start with this. */
     private static final String PREFIX = "fw-";
 
@@ -64,6 +67,13 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
     public static String namespacePrefix(final String name)
     {
         return PREFIX + name + "-";
+    }
+
+    /** @return the testbed in one line: its name, shape and rates. */
+    public String describe()
+    {
+        return String.format(Locale.ROOT, "testbed %s: %d racks x %d hosts, host links %d Mbit/s, rack uplinks %d Mbit/s", name, racks,
+            hostsPerRack, hostRateMbit, uplinkRateMbit());
     }
 
     /** @return what runs a command inside a namespace: the command's words follow. */
@@ -137,12 +147,12 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
             {
                 final String host = namespace(host(r, h));
                 addNamespace(commands, host, false);
-                commands.add(List.of("ip", "-n", rack, "link", "add", "h" + h, "type", "veth", "peer", "name", "eth0", "netns", host));
+                commands.add(List.of("ip", "-n", rack, "link", "add", "h" + h, "type", "veth", "peer", "name", HOST_DEVICE, "netns", host));
                 commands.add(List.of("ip", "-n", rack, "link", "set", "h" + h, "master", "br0", "up"));
-                commands.add(List.of("ip", "-n", host, "addr", "add", address(r, h) + "/24", "dev", "eth0"));
-                commands.add(List.of("ip", "-n", host, "link", "set", "eth0", "up"));
+                commands.add(List.of("ip", "-n", host, "addr", "add", address(r, h) + "/24", "dev", HOST_DEVICE));
+                commands.add(List.of("ip", "-n", host, "link", "set", HOST_DEVICE, "up"));
                 commands.add(List.of("ip", "-n", host, "route", "add", "default", "via", "10.77." + r + ".1"));
-                commands.add(shape(host, "eth0", hostRateMbit));
+                commands.add(shape(host, HOST_DEVICE, hostRateMbit));
                 commands.add(shape(rack, "h" + h, hostRateMbit));
             }
         }

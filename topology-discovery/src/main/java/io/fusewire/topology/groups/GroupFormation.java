@@ -10,7 +10,9 @@ import java.util.List;
  *       (rounded, as room allows), ranks contiguous rack by rack; so each rack's workers find their share of
  *       the aggregators behind their own switch, and the uplinks carry only the rest;</li>
  *   <li>{@link #inOrder}: workers on the first hosts, aggregators on the last, as a launcher that knows no
- *       topology would: the reference the first is measured against.</li>
+ *       topology would: the reference the first is measured against;</li>
+ *   <li>{@link #alternating}: ranks dealt to the racks in turn, as a launcher that interleaves its allocation
+ *       does: the worst case for a ring, whose every hop then crosses an uplink.</li>
  * </ul>
  */
 public final class GroupFormation
@@ -63,6 +65,30 @@ public final class GroupFormation
         check(racks, workers, aggregators);
         final List<String> hosts = racks.stream().flatMap(List::stream).toList();
         return new JobPlacement(racks, hosts.subList(0, workers), hosts.subList(hosts.size() - aggregators, hosts.size()));
+    }
+
+    /**
+     * @return worker ranks dealt to the racks in turn (rank 0 to rack 0, rank 1 to rack 1, ..., skipping full racks),
+     *     aggregators on the last hosts left.
+     * @throws IllegalArgumentException if N + A exceeds the hosts.
+     */
+    public static JobPlacement alternating(final List<List<String>> racks, final int workers, final int aggregators)
+    {
+        check(racks, workers, aggregators);
+        final List<String> dealt = new ArrayList<>();
+        final int deepest = racks.stream().mapToInt(List::size).max().orElse(0);
+        for (int depth = 0; depth < deepest; depth++)
+        {
+            for (final List<String> rack : racks)
+            {
+                if (depth < rack.size())
+                {
+                    dealt.add(rack.get(depth));
+                }
+            }
+        }
+        return new JobPlacement(racks, List.copyOf(dealt.subList(0, workers)), List.copyOf(dealt.subList(dealt.size() - aggregators,
+            dealt.size())));
     }
 
     private static void check(final List<List<String>> racks, final int workers, final int aggregators)

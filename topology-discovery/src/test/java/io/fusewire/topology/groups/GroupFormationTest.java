@@ -49,6 +49,18 @@ final class GroupFormationTest
     }
 
     @Test
+    void alternatingDealsRanksToTheRacksInTurn()
+    {
+        final JobPlacement dealt = GroupFormation.alternating(TWO_BY_THREE, 4, 2);
+        assertEquals(List.of("a0", "b0", "a1", "b1"), dealt.workerHosts(), "every neighbour of a rank in another rack");
+        assertEquals(List.of("a2", "b2"), dealt.aggregatorHosts());
+        final JobPlacement uneven = GroupFormation.alternating(List.of(List.of("a0"), List.of("b0", "b1", "b2")), 3, 1);
+        assertEquals(List.of("a0", "b0", "b1"), uneven.workerHosts(), "a full rack is skipped");
+        assertEquals(List.of("b2"), uneven.aggregatorHosts());
+        assertThrows(IllegalArgumentException.class, () -> GroupFormation.alternating(TWO_BY_TWO, 4, 1));
+    }
+
+    @Test
     void tooManyProcessesAreRefused()
     {
         assertEquals("4 hosts; 4 workers and 1 aggregators need 5 (one process per host)",

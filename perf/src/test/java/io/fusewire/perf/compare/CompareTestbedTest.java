@@ -1,0 +1,56 @@
+package io.fusewire.perf.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fusewire.perf.cli.FusewireCli;
+import io.fusewire.perf.testbed.TestbedPlan;
+import io.fusewire.perf.testbed.Testbeds;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code perf compare --testbed}: every system across a real testbed's hosts, checked, Open MPI launched into the namespaces. */
+final class CompareTestbedTest
+{
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void everySystemRunsCheckedAcrossTheHosts(@TempDir final Path dir) throws Exception
+    {
+        assumeTrue(Testbeds.isRoot(), "namespaces need root");
+        final String name = "jc" + ProcessHandle.current().pid() % 100000;
+        final StringWriter out = new StringWriter();
+        try
+        {
+            Testbeds.up(new TestbedPlan(name, 2, 3, 200, 3));
+            // small sizes: Fusewire's workers first warm the JIT with a thousand collectives of the smallest
+            final int code = FusewireCli.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(out, true)).execute("perf",
+                "compare", "--testbed", name, "--transport", "tcp", "--workers", "4", "--aggregators", "2", "-b", "4K", "-e", "16K",
+                "--reps", "1", "--iters", "3", "--timeout-s", "120", "--out", dir.toString());
+            assertEquals(0, code, out::toString);
+        }
+        finally
+        {
+            Testbeds.down(name);
+        }
+        final String text = out.toString();
+        assertTrue(text.contains("fusewire-ring-unaware placed alternating: rack 0: worker 0 on r0h0, worker 2 on r0h1; rack 1: worker 1"
+            + " on r1h0, worker 3 on r1h1"), text);
+        // Open MPI is one of the test packages (.ci/setup installs it): launched into the hosts, it must run, checked
+        assertTrue(!text.contains("Open MPI skipped") && !text.contains("mpi-shm"), "only MPI over tcp, between hosts: " + text);
+        final String json = Files.readString(dir.resolve("compare.json"));
+        for (final String system : List.of("fusewire-aggregator", "fusewire-ring", "fusewire-ring-unaware", "fusewire-hfba-high",
+            "fusewire-hfba-low", "mpi-tcp"))
+        {
+            assertTrue(json.contains("{\"size\":16384,\"system\":\"" + system + "\",\"workers\":4,\"testbed\":\"" + name + "\""),
+                system + " measured at 16 KiB: " + json);
+        }
+    }
+}
