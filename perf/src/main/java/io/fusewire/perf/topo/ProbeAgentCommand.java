@@ -1,26 +1,39 @@
 package io.fusewire.perf.topo;
 
 import io.fusewire.topology.probe.ProbeAgent;
+import io.fusewire.topology.probe.ProbeControlServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** One host's probe agent of {@code fusewire topo --probe}: announces itself, then serves commands from its input. */
-@Command(name = "probe-agent", hidden = true, mixinStandardHelpOptions = true, description = "One host's agent of 'fusewire topo --probe'.")
+/**
+ * One host's probe agent of {@code fusewire topo --probe}: announces itself, then serves commands
+ * from its input (a testbed's, started by the launcher) or, with {@code --control}, from controllers
+ * over TCP until stopped (a real host's, started by its operator).
+ */
+@Command(name = "probe-agent", mixinStandardHelpOptions = true,
+    description = {"One host's agent of 'fusewire topo --probe --hosts': answers probes from the other hosts' agents and the",
+        "commands of 'topo' over TCP (--control); runs until stopped."})
 public final class ProbeAgentCommand implements Callable<Integer>
 {
     /** The line that tells the launcher where the agent answers probes. */
     static final String ANNOUNCEMENT = "probe-agent listening ";
 
-    @Option(names = "--address", required = true, description = "This host's IPv4 address.")
+    @Option(names = "--address", required = true, description = "This host's IPv4 address: where it answers probes and controllers.")
     String address;
 
     @Option(names = "--transport", defaultValue = "tcp", description = "The transport the probes use (default: ${DEFAULT-VALUE}).")
     String transport;
+
+    @Option(names = "--control", arity = "0..1", fallbackValue = "" + ProbeControlServer.DEFAULT_PORT, paramLabel = "PORT",
+        description = {"Take commands from 'fusewire topo --hosts' on this TCP port of --address (default "
+            + ProbeControlServer.DEFAULT_PORT + "), one controller at a time, instead of from standard input."})
+    Integer control;
 
     @Override
     public Integer call() throws IOException
@@ -29,7 +42,17 @@ public final class ProbeAgentCommand implements Callable<Integer>
         {
             System.out.println(ANNOUNCEMENT + agent.announcement());
             System.out.flush();
-            agent.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out);
+            if (control == null)
+            {
+                agent.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out);
+                return 0;
+            }
+            try (ProbeControlServer server = new ProbeControlServer(agent, new InetSocketAddress(address, control)))
+            {
+                System.out.println("probe-agent: controllers answered on " + address + ":" + server.port());
+                System.out.flush();
+                server.serve();
+            }
         }
         return 0;
     }

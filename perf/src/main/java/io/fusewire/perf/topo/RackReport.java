@@ -54,21 +54,27 @@ final class RackReport
         {
             out.printf("  rack %d: %s%n", r, String.join(" ", inferred.get(r)));
         }
+        if (declared == null)
+        {
+            out.println("  no racks declared to check against (--racks-file)");
+            return;
+        }
         out.println(inferred.equals(declared) ? "  " + declaredBy + " declares the same racks"
             : "  DISAGREES with " + declaredBy + ", which declares " + declared);
     }
 
     private static void matrix(final PrintWriter out, final List<String> hosts, final IntFunction<IntFunction<String>> cell)
     {
-        out.printf("    %-8s%s%n", "", hosts.stream().map(h -> String.format("%-7s", h)).collect(Collectors.joining()));
+        final String column = "%-" + Math.max(7, hosts.stream().mapToInt(String::length).max().orElse(0) + 2) + "s";
+        out.printf("    " + column + "%s%n", "", hosts.stream().map(h -> String.format(column, h)).collect(Collectors.joining()));
         for (int i = 0; i < hosts.size(); i++)
         {
             final StringBuilder row = new StringBuilder();
             for (int j = 0; j < hosts.size(); j++)
             {
-                row.append(String.format("%-7s", cell.apply(i).apply(j)));
+                row.append(String.format(column, cell.apply(i).apply(j)));
             }
-            out.printf("    %-8s%s%n", hosts.get(i), row);
+            out.printf("    " + column + "%s%n", hosts.get(i), row);
         }
     }
 }

@@ -1,18 +1,25 @@
 package io.fusewire.perf.topo;
 
 import io.fusewire.perf.testbed.TestbedPlan;
+import io.fusewire.transport.support.HostPort;
 import io.fusewire.perf.testbed.TestbedRoutes;
 import io.fusewire.perf.testbed.Testbeds;
 import io.fusewire.topology.Json;
 import io.fusewire.topology.host.HostDiscovery;
 import io.fusewire.topology.host.HostTopology;
 import io.fusewire.topology.probe.LinkSurvey;
+import io.fusewire.topology.probe.ProbeControlServer;
+import io.fusewire.topology.probe.ProbeHost;
+import io.fusewire.topology.probe.RemoteProbeAgent;
 import io.fusewire.topology.probe.Survey;
 import io.fusewire.topology.racks.DeclaredRacks;
 import io.fusewire.topology.racks.RackInference;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -26,9 +33,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "topo", mixinStandardHelpOptions = true,
     description = {"This host's topology from sysfs alone: CPUs and NUMA nodes, network interfaces, RDMA devices, GPUs (by PCI",
         "class, no driver needed) and the PCI distance of each GPU to each NIC (SAME, PIX, PXB, PHB, NODE, SYS).",
-        "With --testbed: that testbed's racks, inferred from its hosts' routes or, with --probe, from links measured between them."})
+        "With --testbed: that testbed's racks, inferred from its hosts' routes or, with --probe, from links measured between them.",
+        "With --hosts: the racks of real hosts, from links measured between the probe agents running there."})
 public final class TopoCommand implements Callable<Integer>
 {
+    private static final Duration CONNECT_BOUND = Duration.ofSeconds(5);
+
     @Spec
     CommandSpec spec;
 
@@ -44,6 +54,11 @@ public final class TopoCommand implements Callable<Integer>
         "(routers counted from the TTL, round trips, single flows, two flows across racks at once) and infer the racks from them."})
     boolean probe;
 
+    @Option(names = "--hosts", split = ",", paramLabel = "HOST[:PORT]", description = {"Probe these hosts (implies --probe): each runs",
+        "`fusewire probe-agent --address ADDRESS --control PORT` (port " + ProbeControlServer.DEFAULT_PORT + " unless given), which this",
+        "command asks over TCP; the hosts are named as written here."})
+    List<String> hosts;
+
     @Option(names = "--transport", defaultValue = "tcp", description = "The transport --probe measures over (default: ${DEFAULT-VALUE}).")
     String transport;
 
@@ -55,13 +70,22 @@ public final class TopoCommand implements Callable<Integer>
     public Integer call() throws IOException, InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (testbed != null && hosts != null)
+        {
+            throw new IllegalArgumentException("--testbed and --hosts both name the hosts to probe: give one");
+        }
         if (testbed != null)
         {
             return racks(out);
         }
+        if (hosts != null)
+        {
+            return remote(out);
+        }
         if (probe || racksFile != null || spec.commandLine().getParseResult().hasMatchedOption("--transport"))
         {
-            throw new IllegalArgumentException("--probe, --racks-file and --transport work on a testbed's hosts: add --testbed [NAME]");
+            throw new IllegalArgumentException("--probe, --racks-file and --transport work on a testbed's hosts or remote agents: add"
+                + " --testbed [NAME] or --hosts HOST,...");
         }
         final HostTopology host = HostDiscovery.discover();
         if (json)
@@ -116,35 +140,85 @@ public final class TopoCommand implements Callable<Integer>
         throws IOException, InterruptedException
     {
         final long start = System.nanoTime();
-        final Survey survey;
         try (ProbeAgents agents = new ProbeAgents(plan, transport))
         {
-            final double startSeconds = (System.nanoTime() - start) / 1e9;
-            try
-            {
-                survey = LinkSurvey.run(agents.hosts());
-            }
-            catch (final IllegalStateException ex)
-            {
-                spec.commandLine().getErr().println("fusewire topo: the probe failed: " + ex.getMessage());
-                return 1;
-            }
-            if (!json)
-            {
-                out.printf(Locale.ROOT, "testbed %s: probe agents started in %.1f s, over %s%n", plan.name(), startSeconds, transport);
-            }
+            final String started = String.format(Locale.ROOT, "testbed %s: probe agents started in %.1f s, over %s",
+                plan.name(), (System.nanoTime() - start) / 1e9, transport);
+            return survey(out, agents.hosts(), started, "\"testbed\":" + Json.quote(plan.name()) + ",\"transport\":" + Json.quote(transport),
+                declared, declaredBy);
         }
-        final boolean agrees = survey.racks().equals(declared);
+    }
+
+    private int remote(final PrintWriter out) throws InterruptedException
+    {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--transport"))
+        {
+            throw new IllegalArgumentException("--transport: remote agents probe over the transport they were started with"
+                + " (probe-agent --transport)");
+        }
+        final List<String> names = hosts.stream().map(TopoCommand::hostName).toList();
+        if (names.stream().distinct().count() != names.size())
+        {
+            throw new IllegalArgumentException("--hosts names a host twice: " + String.join(",", hosts));
+        }
+        final List<List<String>> declared = racksFile != null ? DeclaredRacks.read(racksFile, names) : null;
+        final List<RemoteProbeAgent> agents = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < hosts.size(); i++)
+            {
+                agents.add(new RemoteProbeAgent(names.get(i), control(hosts.get(i)), CONNECT_BOUND));
+            }
+            return survey(out, agents.stream().map(RemoteProbeAgent::host).toList(), hosts.size() + " probe agents reached over TCP",
+                "\"source\":\"agents\"", declared, racksFile == null ? null : racksFile.toString());
+        }
+        catch (final IllegalStateException ex)
+        {
+            spec.commandLine().getErr().println("fusewire topo: " + ex.getMessage());
+            return 1;
+        }
+        finally
+        {
+            agents.forEach(RemoteProbeAgent::close);
+        }
+    }
+
+    /** @return the survey printed, or its JSON; 0 if the racks agree with those declared (or none are), 2 if not, 1 if it failed. */
+    private int survey(final PrintWriter out, final List<ProbeHost> probed, final String header, final String jsonWhere,
+        final List<List<String>> declared, final String declaredBy)
+    {
+        final Survey survey;
+        try
+        {
+            survey = LinkSurvey.run(probed);
+        }
+        catch (final IllegalStateException ex)
+        {
+            spec.commandLine().getErr().println("fusewire topo: the probe failed: " + ex.getMessage());
+            return 1;
+        }
+        final boolean agrees = declared == null || survey.racks().equals(declared);
         if (json)
         {
-            out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":" + Json.quote(plan.name()) + ",\"method\":\"probe\","
-                + "\"transport\":" + Json.quote(transport) + "," + survey.jsonMembers() + ",\"declared\":" + Json.nested(declared)
-                + ",\"agrees\":" + agrees + "}");
+            out.println("{\"version\":" + HostTopology.VERSION + "," + jsonWhere + ",\"method\":\"probe\"," + survey.jsonMembers()
+                + (declared == null ? "" : ",\"declared\":" + Json.nested(declared) + ",\"agrees\":" + agrees) + "}");
         }
         else
         {
+            out.println(header);
             RackReport.survey(out, survey, declared, declaredBy);
         }
         return agrees ? 0 : 2;
+    }
+
+    private static String hostName(final String entry)
+    {
+        final int colon = entry.lastIndexOf(':');
+        return colon < 0 ? entry : entry.substring(0, colon);
+    }
+
+    private static InetSocketAddress control(final String entry)
+    {
+        return HostPort.parse(entry.lastIndexOf(':') < 0 ? entry + ":" + ProbeControlServer.DEFAULT_PORT : entry);
     }
 }

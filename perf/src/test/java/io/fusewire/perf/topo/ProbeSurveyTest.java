@@ -8,8 +8,13 @@ import io.fusewire.perf.testbed.TestbedPlan;
 import io.fusewire.perf.testbed.Testbeds;
 import io.fusewire.topology.probe.LinkSurvey;
 import io.fusewire.topology.probe.Survey;
+import io.fusewire.perf.cli.ChildJvm;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -64,6 +69,45 @@ final class ProbeSurveyTest
         }
         finally
         {
+            Testbeds.down(name);
+        }
+    }
+
+    @Test
+    void agentsRunningAsDaemonsAreSurveyedOverTcpFromInsideTheTestbed() throws Exception
+    {
+        assumeTrue(Testbeds.isRoot(), "namespaces need root");
+        final String name = "jh" + ProcessHandle.current().pid();
+        final TestbedPlan plan = new TestbedPlan(name, 2, 2, RATE, 1);
+        final List<ChildJvm> daemons = new ArrayList<>();
+        try
+        {
+            Testbeds.up(plan);
+            for (final TestbedPlan.Host host : plan.hosts())
+            {
+                daemons.add(ChildJvm.start("agent on " + host.name(), TestbedPlan.exec(host.namespace()), List.of("probe-agent", "--address",
+                    host.address(), "--control"), "probe-agent: controllers answered on ", line -> { }, List.of("-Xmx128m")));
+            }
+            for (final ChildJvm daemon : daemons)
+            {
+                assertTrue(daemon.announcement().get(60, TimeUnit.SECONDS).endsWith(":7701"), daemon.name());
+            }
+            final String hosts = plan.hosts().stream().map(TestbedPlan.Host::address).collect(Collectors.joining(","));
+            final List<String> lines = new CopyOnWriteArrayList<>();
+            try (ChildJvm topo = ChildJvm.start("topo", TestbedPlan.exec(plan.namespace("r0h0")), List.of("topo", "--hosts", hosts, "--json"),
+                null, lines::add, List.of()))
+            {
+                assertEquals(0, topo.awaitExit(TimeUnit.SECONDS.toNanos(60)), () -> String.join("\n", lines));
+            }
+            final String json = lines.stream().filter(line -> line.startsWith("{")).findFirst().orElse(String.join("\n", lines));
+            assertTrue(json.contains("\"racks\":[[\"10.77.0.10\",\"10.77.0.11\"],[\"10.77.1.10\",\"10.77.1.11\"]]"), json);
+        }
+        finally
+        {
+            for (final ChildJvm daemon : daemons)
+            {
+                daemon.close();
+            }
             Testbeds.down(name);
         }
     }
