@@ -7,6 +7,7 @@ import io.fusewire.perf.testbed.Testbeds;
 import io.fusewire.topology.Json;
 import io.fusewire.topology.host.HostDiscovery;
 import io.fusewire.topology.host.HostTopology;
+import io.fusewire.topology.host.TopologyFile;
 import io.fusewire.topology.probe.LinkSurvey;
 import io.fusewire.topology.probe.ProbeControlServer;
 import io.fusewire.topology.probe.ProbeHost;
@@ -62,6 +63,11 @@ public final class TopoCommand implements Callable<Integer>
     @Option(names = "--transport", defaultValue = "tcp", description = "The transport --probe measures over (default: ${DEFAULT-VALUE}).")
     String transport;
 
+    @Option(names = "--topo-file", paramLabel = "FILE", defaultValue = "${env:FUSEWIRE_TOPO_FILE}", description = {"A hand-written host",
+        "document in the schema --json writes, correcting discovery ('mode':'extend', default) or replacing it ('mode':'replace'),",
+        "for hosts that hide their PCI tree (default: $FUSEWIRE_TOPO_FILE)."})
+    Path topoFile;
+
     @Option(names = "--racks-file", paramLabel = "FILE", description = {"The racks as declared, to check the inferred ones against: one rack",
         "per line, host names separated by spaces, '#' starts a comment (default: the testbed's plan)."})
     Path racksFile;
@@ -70,6 +76,10 @@ public final class TopoCommand implements Callable<Integer>
     public Integer call() throws IOException, InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if ((testbed != null || hosts != null) && spec.commandLine().getParseResult().hasMatchedOption("--topo-file"))
+        {
+            throw new IllegalArgumentException("--topo-file describes this host: it does not go with --testbed or --hosts");
+        }
         if (testbed != null && hosts != null)
         {
             throw new IllegalArgumentException("--testbed and --hosts both name the hosts to probe: give one");
@@ -87,13 +97,14 @@ public final class TopoCommand implements Callable<Integer>
             throw new IllegalArgumentException("--probe, --racks-file and --transport work on a testbed's hosts or remote agents: add"
                 + " --testbed [NAME] or --hosts HOST,...");
         }
-        final HostTopology host = HostDiscovery.discover();
+        final HostTopology host = topoFile == null ? HostDiscovery.discover() : corrected(topoFile);
         if (json)
         {
             out.println(host.json());
             return 0;
         }
-        out.printf("host %s: %d CPUs, %d NUMA node(s)%n", host.hostname(), host.cpus(), host.numaNodes().size());
+        out.printf("host %s: %d CPUs, %d NUMA node(s)%s%n", host.hostname(), host.cpus(), host.numaNodes().size(),
+            topoFile == null ? "" : " (discovery with " + topoFile + ")");
         host.numaNodes().forEach(node -> out.printf("  node %d: CPUs %s%n", node.id(), node.cpus()));
         out.println("network interfaces:" + (host.nics().isEmpty() ? " none" : ""));
         host.nics().forEach(nic -> out.printf("  %-10s %-8s mtu %-6d %-12s driver %-12s numa %-3d pci %s %s%n", nic.name(), nic.state(),
@@ -107,6 +118,18 @@ public final class TopoCommand implements Callable<Integer>
             gpu.numaNode()));
         host.distances().forEach(d -> out.printf("  %s -> %s: %s%n", d.gpu(), d.nic(), d.distance()));
         return 0;
+    }
+
+    private static HostTopology corrected(final Path file)
+    {
+        try
+        {
+            return TopologyFile.apply(HostDiscovery.discover(), file);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("--topo-file " + file + " cannot be read: " + ex);
+        }
     }
 
     private int racks(final PrintWriter out) throws IOException, InterruptedException

@@ -38,6 +38,12 @@ public final class HostDiscovery
         final Sysfs sysfs = new Sysfs(root);
         final List<HostTopology.Nic> nics = nics(sysfs, addresses);
         final List<HostTopology.PciDevice> gpus = gpus(sysfs);
+        return new HostTopology(hostname(sysfs), cpus(sysfs), numaNodes(sysfs), nics, rdma(sysfs), gpus, distances(gpus, nics));
+    }
+
+    /** @return each GPU's distance to each NIC on PCI, from their PCI paths. */
+    static List<HostTopology.Distance> distances(final List<HostTopology.PciDevice> gpus, final List<HostTopology.Nic> nics)
+    {
         final List<HostTopology.Distance> distances = new ArrayList<>();
         for (final HostTopology.PciDevice gpu : gpus)
         {
@@ -50,7 +56,7 @@ public final class HostDiscovery
                 }
             }
         }
-        return new HostTopology(hostname(sysfs), cpus(sysfs), numaNodes(sysfs), nics, rdma(sysfs), gpus, distances);
+        return distances;
     }
 
     private static String hostname(final Sysfs sysfs)
