@@ -1,10 +1,14 @@
 package io.fusewire.fusion;
 
 import io.fusewire.fusion.protocol.JoinRequest;
+import io.fusewire.topology.groups.PlacementDocument;
 import io.fusewire.transport.TransportContext;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Everything a worker needs to join a job: who it is, who the aggregators are, and how chunks
@@ -18,6 +22,8 @@ public final class CommunicatorContext
     public static final int WINDOW_DEFAULT = 4;
     /** Default bound on a collective making no progress. */
     public static final long TIMEOUT_MS_DEFAULT = 30_000;
+
+    private static final String[] WORLD_SIZE_VARIABLES = {"WORLD_SIZE", "SLURM_NTASKS", "OMPI_COMM_WORLD_SIZE"};
 
     private long jobId;
     private String secret = "";
@@ -35,22 +41,39 @@ public final class CommunicatorContext
      * Reads the job from the environment: rank and size from {@code RANK}/{@code WORLD_SIZE}
      * (torchrun), {@code SLURM_PROCID}/{@code SLURM_NTASKS} or
      * {@code OMPI_COMM_WORLD_RANK}/{@code OMPI_COMM_WORLD_SIZE}; aggregators from
-     * {@code FUSEWIRE_AGGREGATORS} (host:port,host:port) or else {@code MASTER_ADDR:MASTER_PORT};
+     * {@code FUSEWIRE_AGGREGATORS} (host:port,host:port), or from the placement document named by
+     * {@code FUSEWIRE_PLACEMENT} (written by {@code fusewire topo --place}, which also gives the world
+     * size when no launcher does), or else {@code MASTER_ADDR:MASTER_PORT};
      * {@code FUSEWIRE_JOB_ID}, {@code FUSEWIRE_JOB_SECRET}, {@code FUSEWIRE_TRANSPORT}.
      *
      * @param env the environment, e.g. {@link System#getenv()}.
      * @return the context.
-     * @throws IllegalArgumentException naming what is missing.
+     * @throws IllegalArgumentException naming what is missing or disagrees.
      */
     public static CommunicatorContext fromEnvironment(final Map<String, String> env)
     {
         final CommunicatorContext ctx = new CommunicatorContext();
+        final PlacementDocument placement = placement(env.get("FUSEWIRE_PLACEMENT"));
         ctx.rank = Integer.parseInt(first(env, "rank", "RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK"));
-        ctx.worldSize = Integer.parseInt(first(env, "world size", "WORLD_SIZE", "SLURM_NTASKS", "OMPI_COMM_WORLD_SIZE"));
+        ctx.worldSize = placement != null && Stream.of(WORLD_SIZE_VARIABLES).allMatch(name -> blank(env.get(name)))
+            ? placement.workerAddresses().size() : Integer.parseInt(first(env, "world size", WORLD_SIZE_VARIABLES));
         final String aggregators = env.get("FUSEWIRE_AGGREGATORS");
-        if (aggregators != null && !aggregators.isBlank())
+        if (!blank(aggregators) && placement != null)
+        {
+            throw new IllegalArgumentException("FUSEWIRE_AGGREGATORS and FUSEWIRE_PLACEMENT both name the aggregators: set one");
+        }
+        if (!blank(aggregators))
         {
             ctx.aggregators = Arrays.stream(aggregators.split(",")).map(String::trim).toList();
+        }
+        else if (placement != null)
+        {
+            if (placement.workerAddresses().size() != ctx.worldSize)
+            {
+                throw new IllegalArgumentException("the placement " + env.get("FUSEWIRE_PLACEMENT") + " has "
+                    + placement.workerAddresses().size() + " workers; the launcher says the world size is " + ctx.worldSize);
+            }
+            ctx.aggregators = placement.aggregatorListen();
         }
         else
         {
@@ -60,6 +83,27 @@ public final class CommunicatorContext
         ctx.secret = env.getOrDefault("FUSEWIRE_JOB_SECRET", "");
         ctx.transport = env.getOrDefault("FUSEWIRE_TRANSPORT", "shm");
         return ctx;
+    }
+
+    private static PlacementDocument placement(final String file)
+    {
+        if (blank(file))
+        {
+            return null;
+        }
+        try
+        {
+            return PlacementDocument.read(Path.of(file));
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("FUSEWIRE_PLACEMENT=" + file + " cannot be read: " + ex, ex);
+        }
+    }
+
+    private static boolean blank(final String value)
+    {
+        return value == null || value.isBlank();
     }
 
     /**
@@ -102,7 +146,7 @@ public final class CommunicatorContext
         for (final String name : names)
         {
             final String value = env.get(name);
-            if (value != null && !value.isBlank())
+            if (!blank(value))
             {
                 return value.trim();
             }

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fusewire.topology.groups.GroupFormation;
+import io.fusewire.topology.groups.PlacementDocument;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Joining from the variables of the usual launchers. */
 final class CommunicatorContextTest
@@ -35,6 +40,26 @@ final class CommunicatorContextTest
         final CommunicatorContext mpi = CommunicatorContext.fromEnvironment(Map.of("OMPI_COMM_WORLD_RANK", "0",
             "OMPI_COMM_WORLD_SIZE", "4", "MASTER_ADDR", "h", "MASTER_PORT", "1"));
         assertEquals(4, mpi.worldSize());
+    }
+
+    @Test
+    void aPlacementDocumentNamesTheAggregatorsAndTheWorldSize(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("placement.json");
+        Files.writeString(file, new PlacementDocument(GroupFormation.byRack(List.of(List.of("a0", "a1", "a2"), List.of("b0", "b1", "b2")),
+            4, 2), List.of("10.0.0.10", "10.0.0.11", "10.0.1.10", "10.0.1.11"), List.of("10.0.0.12:29500", "10.0.1.12:29500")).json());
+        final CommunicatorContext ctx = CommunicatorContext.fromEnvironment(Map.of("RANK", "2", "FUSEWIRE_PLACEMENT", file.toString()));
+        assertEquals(List.of("10.0.0.12:29500", "10.0.1.12:29500"), ctx.aggregators());
+        assertEquals(4, ctx.worldSize(), "from the placement, when no launcher says");
+        final IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> CommunicatorContext.fromEnvironment(
+            Map.of("RANK", "2", "WORLD_SIZE", "8", "FUSEWIRE_PLACEMENT", file.toString())));
+        assertTrue(size.getMessage().endsWith("has 4 workers; the launcher says the world size is 8"), size.getMessage());
+        final IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> CommunicatorContext.fromEnvironment(
+            Map.of("RANK", "2", "FUSEWIRE_AGGREGATORS", "h:1", "FUSEWIRE_PLACEMENT", file.toString())));
+        assertEquals("FUSEWIRE_AGGREGATORS and FUSEWIRE_PLACEMENT both name the aggregators: set one", both.getMessage());
+        final IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> CommunicatorContext.fromEnvironment(
+            Map.of("RANK", "2", "FUSEWIRE_PLACEMENT", dir.resolve("none.json").toString())));
+        assertTrue(missing.getMessage().startsWith("FUSEWIRE_PLACEMENT=" + dir.resolve("none.json") + " cannot be read"), missing.getMessage());
     }
 
     @Test

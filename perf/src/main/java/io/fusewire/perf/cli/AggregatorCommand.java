@@ -22,6 +22,13 @@ public final class AggregatorCommand implements Callable<Integer>
     @Option(names = "--store", description = "host:port where to serve a rendezvous store as well (tcp://).")
     String store;
 
+    @Option(names = "--placement", paramLabel = "FILE", description = {"Listen where this job placement (`fusewire topo --place`)",
+        "puts this aggregator: the entry --index names, or the one whose address is on this host."})
+    Path placement;
+
+    @Option(names = "--index", paramLabel = "I", description = "Which aggregator of --placement this is (0-based).")
+    Integer index;
+
     @Option(names = "--config", description = "A .properties file of fusewire.aggregator.* and fusewire.transport.* settings.")
     Path config;
 
@@ -29,6 +36,18 @@ public final class AggregatorCommand implements Callable<Integer>
     public Integer call() throws InterruptedException
     {
         final AggregatorContext context = config != null ? AggregatorContext.fromFile(config) : AggregatorContext.fromProperties(null);
+        if (placement != null && listen != null)
+        {
+            throw new IllegalArgumentException("--placement and --listen both say where to listen: give one");
+        }
+        if (placement == null && index != null)
+        {
+            throw new IllegalArgumentException("--index picks an aggregator of --placement FILE: add it");
+        }
+        if (placement != null)
+        {
+            context.listen(PlacedAggregator.listen(placement, index));
+        }
         if (listen != null)
         {
             context.listen(listen);

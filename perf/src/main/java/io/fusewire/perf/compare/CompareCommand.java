@@ -225,7 +225,7 @@ public final class CompareCommand implements Callable<Integer>
         {
             final StringBuilder line = new StringBuilder(String.format("%12d", sizes[i]));
             final int at = i;
-            busbw.values().forEach(values -> line.append(String.format(Locale.ROOT, " %8.2f [%6.2f-%6.2f]", median(values[at]),
+            busbw.values().forEach(values -> line.append(String.format(Locale.ROOT, " %8.3g [%6.3g-%6.3g]", median(values[at]),
                 min(values[at]), max(values[at]))));
             final double ours = median(busbw.get(AGGREGATOR)[i]);
             busbw.forEach((system, values) ->
@@ -248,10 +248,10 @@ public final class CompareCommand implements Callable<Integer>
         {
             for (int i = 0; i < sizes.length; i++)
             {
-                csv.add(String.format(Locale.ROOT, "%d,%s,%.4f,%.4f,%.4f", sizes[i], system, median(values[i]), min(values[i]),
+                csv.add(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%.6f", sizes[i], system, median(values[i]), min(values[i]),
                     max(values[i])));
-                json.add(String.format(Locale.ROOT, "{\"size\":%d,\"system\":\"%s\",\"workers\":%d,%s\"busbw_median_gbps\":%.4f,"
-                    + "\"busbw_min_gbps\":%.4f,\"busbw_max_gbps\":%.4f}", sizes[i], system, workers,
+                json.add(String.format(Locale.ROOT, "{\"size\":%d,\"system\":\"%s\",\"workers\":%d,%s\"busbw_median_gbps\":%.6f,"
+                    + "\"busbw_min_gbps\":%.6f,\"busbw_max_gbps\":%.6f}", sizes[i], system, workers,
                     testbed.name() == null ? "" : "\"testbed\":\"" + testbed.name() + "\",", median(values[i]), min(values[i]),
                     max(values[i])));
             }

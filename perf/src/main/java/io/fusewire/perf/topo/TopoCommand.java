@@ -5,6 +5,9 @@ import io.fusewire.transport.support.HostPort;
 import io.fusewire.perf.testbed.TestbedRoutes;
 import io.fusewire.perf.testbed.Testbeds;
 import io.fusewire.topology.Json;
+import io.fusewire.topology.groups.GroupFormation;
+import io.fusewire.topology.groups.JobPlacement;
+import io.fusewire.topology.groups.PlacementDocument;
 import io.fusewire.topology.host.HostDiscovery;
 import io.fusewire.topology.host.HostTopology;
 import io.fusewire.topology.host.TopologyFile;
@@ -24,7 +27,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,6 +68,14 @@ public final class TopoCommand implements Callable<Integer>
     @Option(names = "--transport", defaultValue = "tcp", description = "The transport --probe measures over (default: ${DEFAULT-VALUE}).")
     String transport;
 
+    @Option(names = "--place", paramLabel = "N,A", description = {"With --testbed or --hosts: also place a job of N workers and A",
+        "aggregators over the racks found (GroupFormation.byRack) and print it as a placement document, which workers read",
+        "(FUSEWIRE_PLACEMENT=FILE) and aggregators listen by (fusewire aggregator --placement FILE)."})
+    String place;
+
+    @Option(names = "--port", defaultValue = "29500", description = "With --place: the port the aggregators listen on (default: ${DEFAULT-VALUE}).")
+    int port;
+
     @Option(names = "--topo-file", paramLabel = "FILE", defaultValue = "${env:FUSEWIRE_TOPO_FILE}", description = {"A hand-written host",
         "document in the schema --json writes, correcting discovery ('mode':'extend', default) or replacing it ('mode':'replace'),",
         "for hosts that hide their PCI tree (default: $FUSEWIRE_TOPO_FILE)."})
@@ -84,6 +97,10 @@ public final class TopoCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--testbed and --hosts both name the hosts to probe: give one");
         }
+        if (place != null && !place.matches("[1-9]\\d{0,3},[1-9]\\d{0,2}"))
+        {
+            throw new IllegalArgumentException("--place " + place + ": give N,A, workers and aggregators, e.g. 4,2");
+        }
         if (testbed != null)
         {
             return racks(out);
@@ -92,10 +109,10 @@ public final class TopoCommand implements Callable<Integer>
         {
             return remote(out);
         }
-        if (probe || racksFile != null || spec.commandLine().getParseResult().hasMatchedOption("--transport"))
+        if (probe || racksFile != null || place != null || spec.commandLine().getParseResult().hasMatchedOption("--transport"))
         {
-            throw new IllegalArgumentException("--probe, --racks-file and --transport work on a testbed's hosts or remote agents: add"
-                + " --testbed [NAME] or --hosts HOST,...");
+            throw new IllegalArgumentException("--probe, --racks-file, --place and --transport work on a testbed's hosts or remote agents:"
+                + " add --testbed [NAME] or --hosts HOST,...");
         }
         final HostTopology host = topoFile == null ? HostDiscovery.discover() : corrected(topoFile);
         if (json)
@@ -145,16 +162,19 @@ public final class TopoCommand implements Callable<Integer>
         final boolean[][] direct = TestbedRoutes.direct(plan);
         final List<List<String>> inferred = RackInference.racks(names, direct);
         final boolean agrees = inferred.equals(declared);
+        final PlacementDocument placed = placement(inferred, plan.hosts().stream().collect(Collectors.toMap(TestbedPlan.Host::name,
+            TestbedPlan.Host::address)));
         if (json)
         {
             out.println("{\"version\":" + HostTopology.VERSION + ",\"testbed\":" + Json.quote(plan.name()) + ",\"racks\":"
                 + Json.nested(inferred) + ",\"declared\":" + Json.nested(declared) + ",\"agrees\":" + agrees + ",\"direct\":"
-                + Json.array(Arrays.stream(direct).map(row -> Arrays.toString(row).replace(" ", "")).toList()) + "}");
+                + Json.array(Arrays.stream(direct).map(row -> Arrays.toString(row).replace(" ", "")).toList()) + member(placed) + "}");
         }
         else
         {
             out.printf("testbed %s: %d hosts, racks inferred from each host's routes to the others%n", plan.name(), names.size());
             RackReport.routes(out, names, direct, inferred, declared, declaredBy);
+            print(out, placed);
         }
         return agrees ? 0 : 2;
     }
@@ -221,17 +241,56 @@ public final class TopoCommand implements Callable<Integer>
             return 1;
         }
         final boolean agrees = declared == null || survey.racks().equals(declared);
+        final PlacementDocument placed = placement(survey.racks(), probed.stream().collect(Collectors.toMap(ProbeHost::name,
+            ProbeHost::address)));
         if (json)
         {
             out.println("{\"version\":" + HostTopology.VERSION + "," + jsonWhere + ",\"method\":\"probe\"," + survey.jsonMembers()
-                + (declared == null ? "" : ",\"declared\":" + Json.nested(declared) + ",\"agrees\":" + agrees) + "}");
+                + (declared == null ? "" : ",\"declared\":" + Json.nested(declared) + ",\"agrees\":" + agrees) + member(placed) + "}");
         }
         else
         {
             out.println(header);
             RackReport.survey(out, survey, declared, declaredBy);
+            print(out, placed);
         }
         return agrees ? 0 : 2;
+    }
+
+    /** @return the job of --place over these racks, its aggregators listening on --port; null without --place. */
+    private PlacementDocument placement(final List<List<String>> racks, final Map<String, String> addresses)
+    {
+        if (place == null)
+        {
+            return null;
+        }
+        final String[] na = place.split(",");
+        final JobPlacement job;
+        try
+        {
+            job = GroupFormation.byRack(racks, Integer.parseInt(na[0]), Integer.parseInt(na[1]));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("--place " + place + ": " + ex.getMessage(), ex);
+        }
+        return new PlacementDocument(job, job.workerHosts().stream().map(addresses::get).toList(),
+            job.aggregatorHosts().stream().map(host -> addresses.get(host) + ":" + port).toList());
+    }
+
+    private static String member(final PlacementDocument placed)
+    {
+        return placed == null ? "" : ",\"placement\":" + placed.json();
+    }
+
+    private static void print(final PrintWriter out, final PlacementDocument placed)
+    {
+        if (placed != null)
+        {
+            out.println("placement: " + placed.job().describe());
+            out.println("  as a document for the workers (FUSEWIRE_PLACEMENT=FILE) and aggregators (aggregator --placement FILE):");
+            out.println(placed.json());
+        }
     }
 
     private static String hostName(final String entry)

@@ -1,0 +1,105 @@
+package io.fusewire.perf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fusewire.aggregator.AggregatorNode;
+import io.fusewire.fusion.Communicator;
+import io.fusewire.fusion.CommunicatorContext;
+import io.fusewire.fusion.DataType;
+import io.fusewire.fusion.ReduceOp;
+import io.fusewire.topology.groups.JobPlacement;
+import io.fusewire.topology.groups.PlacementDocument;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A job run from its placement document: two aggregator daemons listen where it says, two workers find them through it. */
+final class PlacementJobTest
+{
+    private static final int ELEMENTS = 300_000;
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aggregatorsListenAndWorkersJoinWhereThePlacementSays(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("placement.json");
+        Files.writeString(file, new PlacementDocument(new JobPlacement(List.of(List.of("w0", "w1", "a0", "a1")), List.of("w0", "w1"),
+            List.of("a0", "a1")), List.of("127.0.0.1", "127.0.0.1"), List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort())).json());
+        final StringWriter err = new StringWriter();
+        assertEquals(2, FusewireCli.commandLine().setErr(new PrintWriter(err, true)).execute("aggregator", "--placement", file.toString()));
+        assertTrue(err.toString().contains("the placement puts 2 aggregators on this host's addresses") && err.toString().contains(
+            "say which with --index"), err::toString);
+        final List<ChildJvm> daemons = new ArrayList<>();
+        // a thread per rank: each drives its collective on its own thread until all have joined
+        try (ExecutorService threads = Executors.newFixedThreadPool(2))
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                daemons.add(ChildJvm.start("aggregator " + i, List.of(), List.of("aggregator", "--placement", file.toString(), "--index",
+                    Integer.toString(i), "--transport", "tcp"), AggregatorNode.LISTENING, line -> { }, List.of("-Xmx256m")));
+            }
+            for (int i = 0; i < 2; i++)
+            {
+                assertEquals(PlacementDocument.read(file).aggregatorListen().get(i), daemons.get(i).announcement().get(60, TimeUnit.SECONDS));
+            }
+            final List<CompletableFuture<float[]>> ranks = new ArrayList<>();
+            for (int rank = 0; rank < 2; rank++)
+            {
+                final CommunicatorContext ctx = CommunicatorContext.fromEnvironment(Map.of("RANK", Integer.toString(rank),
+                    "FUSEWIRE_PLACEMENT", file.toString(), "FUSEWIRE_TRANSPORT", "tcp", "FUSEWIRE_JOB_SECRET", "placed"));
+                ranks.add(CompletableFuture.supplyAsync(() -> sum(ctx), threads));
+            }
+            for (final CompletableFuture<float[]> rank : ranks)
+            {
+                final float[] firstAndLast = rank.get(90, TimeUnit.SECONDS);
+                assertEquals(0 + 1, firstAndLast[0], "element 0: rank 0 gives 0, rank 1 gives 1");
+                assertEquals(2 * (ELEMENTS - 1) + 1, firstAndLast[1], "the last element, through the second aggregator");
+            }
+        }
+        finally
+        {
+            for (final ChildJvm daemon : daemons)
+            {
+                daemon.close();
+            }
+        }
+    }
+
+    /** @return elements 0 and last of the sum of i + rank. */
+    private static float[] sum(final CommunicatorContext ctx)
+    {
+        try (Communicator communicator = Communicator.connect(ctx))
+        {
+            final MemorySegment data = communicator.allocate((long)ELEMENTS * Float.BYTES);
+            for (int i = 0; i < ELEMENTS; i++)
+            {
+                data.setAtIndex(ValueLayout.JAVA_FLOAT, i, i + ctx.rank());
+            }
+            communicator.allReduceBlocking(data, DataType.FLOAT32, ReduceOp.SUM);
+            return new float[] {data.getAtIndex(ValueLayout.JAVA_FLOAT, 0), data.getAtIndex(ValueLayout.JAVA_FLOAT, ELEMENTS - 1)};
+        }
+    }
+
+    private static int freePort() throws Exception
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}

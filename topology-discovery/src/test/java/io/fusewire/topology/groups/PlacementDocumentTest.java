@@ -1,0 +1,42 @@
+package io.fusewire.topology.groups;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The placement a job's processes read: written, read back, and refused when it could not be run. */
+final class PlacementDocumentTest
+{
+    private static final List<List<String>> RACKS = List.of(List.of("a0", "a1", "a2"), List.of("b0", "b1", "b2"));
+
+    @Test
+    void whatIsWrittenReadsBackTheSame()
+    {
+        final PlacementDocument placed = new PlacementDocument(GroupFormation.byRack(RACKS, 4, 2),
+            List.of("10.0.0.10", "10.0.0.11", "10.0.1.10", "10.0.1.11"), List.of("10.0.0.12:29500", "10.0.1.12:29500"));
+        assertEquals("{\"version\":1,\"kind\":\"flat\",\"racks\":[[\"a0\",\"a1\",\"a2\"],[\"b0\",\"b1\",\"b2\"]],\"workers\":[{\"host\":\"a0\","
+            + "\"address\":\"10.0.0.10\"},{\"host\":\"a1\",\"address\":\"10.0.0.11\"},{\"host\":\"b0\",\"address\":\"10.0.1.10\"},{\"host\":"
+            + "\"b1\",\"address\":\"10.0.1.11\"}],\"aggregators\":[{\"host\":\"a2\",\"listen\":\"10.0.0.12:29500\"},{\"host\":\"b2\","
+            + "\"listen\":\"10.0.1.12:29500\"}],\"busiest_uplink_tensors\":2.00}", placed.json());
+        assertEquals(placed, PlacementDocument.parse(placed.json()));
+    }
+
+    @Test
+    void aPlacementThatCannotRunIsRefused()
+    {
+        final JobPlacement job = GroupFormation.byRack(RACKS, 2, 1);
+        assertEquals("aggregator listen address 10.0.0.12:0: workers need a fixed port, not 0", assertThrows(IllegalArgumentException.class,
+            () -> new PlacementDocument(job, List.of("x", "y"), List.of("10.0.0.12:0"))).getMessage());
+        assertEquals("a placement needs an address per worker and a listen address per aggregator", assertThrows(
+            IllegalArgumentException.class, () -> new PlacementDocument(job, List.of("x"), List.of("h:1"))).getMessage());
+        assertEquals("host c9 is in no rack of the placement", assertThrows(IllegalArgumentException.class, () -> new PlacementDocument(
+            new JobPlacement(RACKS, List.of("a0"), List.of("c9")), List.of("x"), List.of("h:1"))).getMessage());
+        assertEquals("expected \"version\": 1 and \"kind\": \"flat\" (as `fusewire topo --place` writes)",
+            assertThrows(IllegalArgumentException.class, () -> PlacementDocument.parse("{\"version\":2}")).getMessage());
+        assertEquals("every entry of \"aggregators\" needs \"listen\" as a string", assertThrows(IllegalArgumentException.class,
+            () -> PlacementDocument.parse("{\"version\":1,\"kind\":\"flat\",\"racks\":[[\"a\"]],\"workers\":[{\"host\":\"a\",\"address\":"
+                + "\"x\"}],\"aggregators\":[{\"host\":\"a\",\"listen\":29500}]}")).getMessage());
+    }
+}
