@@ -3,7 +3,6 @@ package io.fusewire.fusion;
 import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.topology.groups.PlacementDocument;
 import io.fusewire.transport.TransportContext;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -73,6 +72,11 @@ public final class CommunicatorContext
                 throw new IllegalArgumentException("the placement " + env.get("FUSEWIRE_PLACEMENT") + " has "
                     + placement.workerAddresses().size() + " workers; the launcher says the world size is " + ctx.worldSize);
             }
+            if (ctx.rank >= ctx.worldSize)
+            {
+                throw new IllegalArgumentException("rank " + ctx.rank + " is not in the placement " + env.get("FUSEWIRE_PLACEMENT")
+                    + ", which has ranks 0 to " + (ctx.worldSize - 1));
+            }
             ctx.aggregators = placement.aggregatorListen();
         }
         else
@@ -87,18 +91,7 @@ public final class CommunicatorContext
 
     private static PlacementDocument placement(final String file)
     {
-        if (blank(file))
-        {
-            return null;
-        }
-        try
-        {
-            return PlacementDocument.read(Path.of(file));
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalArgumentException("FUSEWIRE_PLACEMENT=" + file + " cannot be read: " + ex, ex);
-        }
+        return blank(file) ? null : PlacementDocument.read(Path.of(file));
     }
 
     private static boolean blank(final String value)

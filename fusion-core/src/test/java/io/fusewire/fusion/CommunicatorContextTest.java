@@ -59,7 +59,10 @@ final class CommunicatorContextTest
         assertEquals("FUSEWIRE_AGGREGATORS and FUSEWIRE_PLACEMENT both name the aggregators: set one", both.getMessage());
         final IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> CommunicatorContext.fromEnvironment(
             Map.of("RANK", "2", "FUSEWIRE_PLACEMENT", dir.resolve("none.json").toString())));
-        assertTrue(missing.getMessage().startsWith("FUSEWIRE_PLACEMENT=" + dir.resolve("none.json") + " cannot be read"), missing.getMessage());
+        assertTrue(missing.getMessage().startsWith("placement " + dir.resolve("none.json") + " cannot be read"), missing.getMessage());
+        final IllegalArgumentException rank = assertThrows(IllegalArgumentException.class, () -> CommunicatorContext.fromEnvironment(
+            Map.of("RANK", "4", "FUSEWIRE_PLACEMENT", file.toString())));
+        assertTrue(rank.getMessage().endsWith("which has ranks 0 to 3"), rank.getMessage());
     }
 
     @Test

@@ -119,7 +119,9 @@ public final class ChildJvm implements AutoCloseable
 
     /**
      * Stops the process if it still runs: asks (SIGTERM, so it cleans up), then kills after 5 s; then
-     * kills what it started and left behind (a launcher's daemons and their ranks).
+     * kills what it had started and was still running when this was called (a launcher's daemons and
+     * their ranks, when the launcher is stopped early). What an exited process left behind has a new
+     * parent by then and is not found.
      */
     @Override
     public void close() throws InterruptedException

@@ -2,7 +2,6 @@ package io.fusewire.perf.cli;
 
 import io.fusewire.topology.groups.PlacementDocument;
 import io.fusewire.transport.support.HostPort;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -28,16 +27,7 @@ final class PlacedAggregator
      */
     static String listen(final Path file, final Integer index)
     {
-        final PlacementDocument placement;
-        try
-        {
-            placement = PlacementDocument.read(file);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalArgumentException("--placement " + file + " cannot be read: " + ex, ex);
-        }
-        final List<String> listen = placement.aggregatorListen();
+        final List<String> listen = PlacementDocument.read(file).aggregatorListen();
         if (index != null)
         {
             if (index < 0 || index >= listen.size())

@@ -5,10 +5,12 @@ import io.fusewire.topology.probe.ProbeControlServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,12 +34,17 @@ public final class ProbeAgentCommand implements Callable<Integer>
 
     @Option(names = "--control", arity = "0..1", fallbackValue = "" + ProbeControlServer.DEFAULT_PORT, paramLabel = "PORT",
         description = {"Take commands from 'fusewire topo --hosts' on this TCP port of --address (default "
-            + ProbeControlServer.DEFAULT_PORT + "), one controller at a time, instead of from standard input."})
+            + ProbeControlServer.DEFAULT_PORT + "), one controller at a time, instead of from standard input; only from a controller",
+            "that proves the probe secret (--secret-file or $FUSEWIRE_PROBE_SECRET). Keep the port on the cluster's network."})
     Integer control;
+
+    @Mixin
+    ProbeSecret secret;
 
     @Override
     public Integer call() throws IOException
     {
+        final byte[] proof = control == null ? null : secret.bytes();
         try (ProbeAgent agent = new ProbeAgent(transport, address))
         {
             System.out.println(ANNOUNCEMENT + agent.announcement());
@@ -47,7 +54,7 @@ public final class ProbeAgentCommand implements Callable<Integer>
                 agent.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out);
                 return 0;
             }
-            try (ProbeControlServer server = new ProbeControlServer(agent, new InetSocketAddress(address, control)))
+            try (ProbeControlServer server = control(agent, proof))
             {
                 System.out.println("probe-agent: controllers answered on " + address + ":" + server.port());
                 System.out.flush();
@@ -55,5 +62,18 @@ public final class ProbeAgentCommand implements Callable<Integer>
             }
         }
         return 0;
+    }
+
+    private ProbeControlServer control(final ProbeAgent agent, final byte[] proof) throws IOException
+    {
+        try
+        {
+            return new ProbeControlServer(agent, new InetSocketAddress(address, control), proof);
+        }
+        catch (final BindException ex)
+        {
+            throw new IllegalArgumentException("--control " + control + ": " + address + ":" + control + " cannot be bound ("
+                + ex.getMessage() + "; another probe agent?): choose another port", ex);
+        }
     }
 }

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -62,11 +63,14 @@ public final class TopoCommand implements Callable<Integer>
 
     @Option(names = "--hosts", split = ",", paramLabel = "HOST[:PORT]", description = {"Probe these hosts (implies --probe): each runs",
         "`fusewire probe-agent --address ADDRESS --control PORT` (port " + ProbeControlServer.DEFAULT_PORT + " unless given), which this",
-        "command asks over TCP; the hosts are named as written here."})
+        "command asks over TCP, proving the shared probe secret; the hosts are named as written here."})
     List<String> hosts;
 
     @Option(names = "--transport", defaultValue = "tcp", description = "The transport --probe measures over (default: ${DEFAULT-VALUE}).")
     String transport;
+
+    @Mixin
+    ProbeSecret secret;
 
     @Option(names = "--place", paramLabel = "N,A", description = {"With --testbed or --hosts: also place a job of N workers and A",
         "aggregators over the racks found (GroupFormation.byRack) and print it as a placement document, which workers read",
@@ -97,6 +101,10 @@ public final class TopoCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--testbed and --hosts both name the hosts to probe: give one");
         }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--port") && (place == null || port < 1 || port > 65535))
+        {
+            throw new IllegalArgumentException("--port " + port + ": the aggregators' port for --place, 1 to 65535");
+        }
         if (place != null && !place.matches("[1-9]\\d{0,3},[1-9]\\d{0,2}"))
         {
             throw new IllegalArgumentException("--place " + place + ": give N,A, workers and aggregators, e.g. 4,2");
@@ -114,7 +122,7 @@ public final class TopoCommand implements Callable<Integer>
             throw new IllegalArgumentException("--probe, --racks-file, --place and --transport work on a testbed's hosts or remote agents:"
                 + " add --testbed [NAME] or --hosts HOST,...");
         }
-        final HostTopology host = topoFile == null ? HostDiscovery.discover() : corrected(topoFile);
+        final HostTopology host = topoFile == null ? HostDiscovery.discover() : TopologyFile.apply(HostDiscovery.discover(), topoFile);
         if (json)
         {
             out.println(host.json());
@@ -135,18 +143,6 @@ public final class TopoCommand implements Callable<Integer>
             gpu.numaNode()));
         host.distances().forEach(d -> out.printf("  %s -> %s: %s%n", d.gpu(), d.nic(), d.distance()));
         return 0;
-    }
-
-    private static HostTopology corrected(final Path file)
-    {
-        try
-        {
-            return TopologyFile.apply(HostDiscovery.discover(), file);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalArgumentException("--topo-file " + file + " cannot be read: " + ex);
-        }
     }
 
     private int racks(final PrintWriter out) throws IOException, InterruptedException
@@ -199,18 +195,19 @@ public final class TopoCommand implements Callable<Integer>
             throw new IllegalArgumentException("--transport: remote agents probe over the transport they were started with"
                 + " (probe-agent --transport)");
         }
-        final List<String> names = hosts.stream().map(TopoCommand::hostName).toList();
+        final List<String> names = List.copyOf(hosts);
         if (names.stream().distinct().count() != names.size())
         {
             throw new IllegalArgumentException("--hosts names a host twice: " + String.join(",", hosts));
         }
         final List<List<String>> declared = racksFile != null ? DeclaredRacks.read(racksFile, names) : null;
+        final byte[] proof = secret.bytes();
         final List<RemoteProbeAgent> agents = new ArrayList<>();
         try
         {
             for (int i = 0; i < hosts.size(); i++)
             {
-                agents.add(new RemoteProbeAgent(names.get(i), control(hosts.get(i)), CONNECT_BOUND));
+                agents.add(new RemoteProbeAgent(names.get(i), control(hosts.get(i)), CONNECT_BOUND, proof));
             }
             return survey(out, agents.stream().map(RemoteProbeAgent::host).toList(), hosts.size() + " probe agents reached over TCP",
                 "\"source\":\"agents\"", declared, racksFile == null ? null : racksFile.toString());
@@ -291,12 +288,6 @@ public final class TopoCommand implements Callable<Integer>
             out.println("  as a document for the workers (FUSEWIRE_PLACEMENT=FILE) and aggregators (aggregator --placement FILE):");
             out.println(placed.json());
         }
-    }
-
-    private static String hostName(final String entry)
-    {
-        final int colon = entry.lastIndexOf(':');
-        return colon < 0 ? entry : entry.substring(0, colon);
     }
 
     private static InetSocketAddress control(final String entry)

@@ -39,7 +39,7 @@ final class PlacementJobTest
     {
         final Path file = dir.resolve("placement.json");
         Files.writeString(file, new PlacementDocument(new JobPlacement(List.of(List.of("w0", "w1", "a0", "a1")), List.of("w0", "w1"),
-            List.of("a0", "a1")), List.of("127.0.0.1", "127.0.0.1"), List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort())).json());
+            List.of("a0", "a1")), List.of("127.0.0.1", "127.0.0.1"), freePorts().stream().map(port -> "127.0.0.1:" + port).toList()).json());
         final StringWriter err = new StringWriter();
         assertEquals(2, FusewireCli.commandLine().setErr(new PrintWriter(err, true)).execute("aggregator", "--placement", file.toString()));
         assertTrue(err.toString().contains("the placement puts 2 aggregators on this host's addresses") && err.toString().contains(
@@ -95,11 +95,12 @@ final class PlacementJobTest
         }
     }
 
-    private static int freePort() throws Exception
+    /** @return two ports free now, held open together so they differ. */
+    private static List<Integer> freePorts() throws Exception
     {
-        try (ServerSocket socket = new ServerSocket(0))
+        try (ServerSocket one = new ServerSocket(0); ServerSocket two = new ServerSocket(0))
         {
-            return socket.getLocalPort();
+            return List.of(one.getLocalPort(), two.getLocalPort());
         }
     }
 }

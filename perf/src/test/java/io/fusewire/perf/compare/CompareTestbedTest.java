@@ -25,7 +25,7 @@ final class CompareTestbedTest
     void everySystemRunsCheckedAcrossTheHosts(@TempDir final Path dir) throws Exception
     {
         assumeTrue(Testbeds.isRoot(), "namespaces need root");
-        final String name = "jc" + ProcessHandle.current().pid() % 100000;
+        final String name = "jm" + ProcessHandle.current().pid();
         final StringWriter out = new StringWriter();
         try
         {

@@ -9,6 +9,8 @@ import io.fusewire.perf.testbed.Testbeds;
 import io.fusewire.topology.probe.LinkSurvey;
 import io.fusewire.topology.probe.Survey;
 import io.fusewire.perf.cli.ChildJvm;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -74,9 +77,10 @@ final class ProbeSurveyTest
     }
 
     @Test
-    void agentsRunningAsDaemonsAreSurveyedOverTcpFromInsideTheTestbed() throws Exception
+    void agentsRunningAsDaemonsAreSurveyedOverTcpFromInsideTheTestbed(@TempDir final Path dir) throws Exception
     {
         assumeTrue(Testbeds.isRoot(), "namespaces need root");
+        final Path secret = Files.writeString(dir.resolve("probe-secret"), "shared by the agents and topo\n");
         final String name = "jh" + ProcessHandle.current().pid();
         final TestbedPlan plan = new TestbedPlan(name, 2, 2, RATE, 1);
         final List<ChildJvm> daemons = new ArrayList<>();
@@ -86,7 +90,7 @@ final class ProbeSurveyTest
             for (final TestbedPlan.Host host : plan.hosts())
             {
                 daemons.add(ChildJvm.start("agent on " + host.name(), TestbedPlan.exec(host.namespace()), List.of("probe-agent", "--address",
-                    host.address(), "--control"), "probe-agent: controllers answered on ", line -> { }, List.of("-Xmx128m")));
+                    host.address(), "--control", "--secret-file", secret.toString()), "probe-agent: controllers answered on ", line -> { }, List.of("-Xmx128m")));
             }
             for (final ChildJvm daemon : daemons)
             {
@@ -94,7 +98,8 @@ final class ProbeSurveyTest
             }
             final String hosts = plan.hosts().stream().map(TestbedPlan.Host::address).collect(Collectors.joining(","));
             final List<String> lines = new CopyOnWriteArrayList<>();
-            try (ChildJvm topo = ChildJvm.start("topo", TestbedPlan.exec(plan.namespace("r0h0")), List.of("topo", "--hosts", hosts, "--json"),
+            try (ChildJvm topo = ChildJvm.start("topo", TestbedPlan.exec(plan.namespace("r0h0")), List.of("topo", "--hosts", hosts, "--json",
+                "--secret-file", secret.toString()),
                 null, lines::add, List.of()))
             {
                 assertEquals(0, topo.awaitExit(TimeUnit.SECONDS.toNanos(60)), () -> String.join("\n", lines));

@@ -1,6 +1,7 @@
 package io.fusewire.topology.groups;
 
 import io.fusewire.topology.Json;
+import io.fusewire.topology.JsonMembers;
 import io.fusewire.topology.JsonReader;
 import io.fusewire.transport.support.HostPort;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -56,6 +56,10 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
                 throw new IllegalArgumentException("aggregator listen address " + listen + ": workers need a fixed port, not 0");
             }
         }
+        if (Set.copyOf(aggregatorListen).size() != aggregatorListen.size())
+        {
+            throw new IllegalArgumentException("two aggregators listen on one address: " + aggregatorListen);
+        }
         final Set<String> hosts = Set.copyOf(job.racks().stream().flatMap(List::stream).toList());
         for (final String host : concat(job.workerHosts(), job.aggregatorHosts()))
         {
@@ -82,14 +86,17 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
     /**
      * @param file a document {@link #json()} wrote.
      * @return the placement.
-     * @throws IOException if it cannot be read.
-     * @throws IllegalArgumentException naming the file and what in it is wrong.
+     * @throws IllegalArgumentException naming the file and what in it is wrong, or why it cannot be read.
      */
-    public static PlacementDocument read(final Path file) throws IOException
+    public static PlacementDocument read(final Path file)
     {
         try
         {
             return parse(Files.readString(file, StandardCharsets.UTF_8));
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("placement " + file + " cannot be read: " + ex, ex);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -104,62 +111,22 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
      */
     public static PlacementDocument parse(final String json)
     {
-        if (!(JsonReader.parse(json) instanceof Map<?, ?> doc))
-        {
-            throw new IllegalArgumentException("the document must be an object {...}");
-        }
-        if (!Double.valueOf(VERSION).equals(doc.get("version")) || !"flat".equals(doc.get("kind")))
+        final JsonMembers doc = JsonMembers.of(JsonReader.parse(json), "the document");
+        doc.allow("version", "kind", "racks", "workers", "aggregators", "busiest_uplink_tensors");
+        if (doc.integer("version", -1) != VERSION || !"flat".equals(doc.string("kind", "")))
         {
             throw new IllegalArgumentException("expected \"version\": " + VERSION + " and \"kind\": \"flat\" (as `fusewire topo --place`"
                 + " writes)");
         }
-        final List<List<String>> racks = new ArrayList<>();
-        for (final Object rack : list(doc, "racks"))
-        {
-            racks.add(strings(rack, "racks"));
-        }
-        final List<String> workerHosts = new ArrayList<>();
-        final List<String> addresses = new ArrayList<>();
-        for (final Object worker : list(doc, "workers"))
-        {
-            workerHosts.add(member(worker, "workers", "host"));
-            addresses.add(member(worker, "workers", "address"));
-        }
-        final List<String> aggregatorHosts = new ArrayList<>();
-        final List<String> listen = new ArrayList<>();
-        for (final Object aggregator : list(doc, "aggregators"))
-        {
-            aggregatorHosts.add(member(aggregator, "aggregators", "host"));
-            listen.add(member(aggregator, "aggregators", "listen"));
-        }
-        return new PlacementDocument(new JobPlacement(racks, workerHosts, aggregatorHosts), addresses, listen);
-    }
-
-    private static List<?> list(final Map<?, ?> doc, final String name)
-    {
-        if (!(doc.get(name) instanceof List<?> list))
-        {
-            throw new IllegalArgumentException("\"" + name + "\" must be a list [...]");
-        }
-        return list;
-    }
-
-    private static List<String> strings(final Object value, final String where)
-    {
-        if (!(value instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance))
-        {
-            throw new IllegalArgumentException("every entry of \"" + where + "\" must be a list of host names");
-        }
-        return list.stream().map(String.class::cast).toList();
-    }
-
-    private static String member(final Object entry, final String list, final String name)
-    {
-        if (!(entry instanceof Map<?, ?> map) || !(map.get(name) instanceof String text))
-        {
-            throw new IllegalArgumentException("every entry of \"" + list + "\" needs \"" + name + "\" as a string");
-        }
-        return text;
+        final List<List<String>> racks = doc.stringLists("racks");
+        final List<JsonMembers> workers = doc.objects("workers");
+        final List<JsonMembers> aggregators = doc.objects("aggregators");
+        workers.forEach(w -> w.allow("host", "address"));
+        aggregators.forEach(a -> a.allow("host", "listen"));
+        return new PlacementDocument(new JobPlacement(racks, workers.stream().map(w -> w.required("host", x -> x.string("host", ""))).toList(),
+            aggregators.stream().map(a -> a.required("host", x -> x.string("host", ""))).toList()),
+            workers.stream().map(w -> w.required("address", x -> x.string("address", ""))).toList(),
+            aggregators.stream().map(a -> a.required("listen", x -> x.string("listen", ""))).toList());
     }
 
     private static List<String> concat(final List<String> a, final List<String> b)

@@ -1,15 +1,14 @@
 package io.fusewire.topology.host;
 
+import io.fusewire.topology.JsonMembers;
 import io.fusewire.topology.JsonReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -38,18 +37,21 @@ public final class TopologyFile
      * @param discovered what discovery found.
      * @param file       the hand-written document.
      * @return discovery corrected by the file, or the file alone.
-     * @throws IOException if the file cannot be read.
-     * @throws IllegalArgumentException naming the file and what in it is wrong.
+     * @throws IllegalArgumentException naming the file and what in it is wrong, or why it cannot be read.
      */
-    public static HostTopology apply(final HostTopology discovered, final Path file) throws IOException
+    public static HostTopology apply(final HostTopology discovered, final Path file)
     {
         try
         {
             return apply(discovered, Files.readString(file, StandardCharsets.UTF_8));
         }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("topology file " + file + " cannot be read: " + ex, ex);
+        }
         catch (final IllegalArgumentException ex)
         {
-            throw new IllegalArgumentException(file + ": " + ex.getMessage(), ex);
+            throw new IllegalArgumentException("topology file " + file + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -61,7 +63,7 @@ public final class TopologyFile
      */
     public static HostTopology apply(final HostTopology discovered, final String json)
     {
-        final Members doc = Members.of(JsonReader.parse(json), "the document");
+        final JsonMembers doc = JsonMembers.of(JsonReader.parse(json), "the document");
         doc.allow("version", "mode", "hostname", "cpus", "numa_nodes", "nics", "rdma", "gpus", "distances");
         if (doc.integer("version", -1) != HostTopology.VERSION)
         {
@@ -81,8 +83,17 @@ public final class TopologyFile
             .map(TopologyFile::rdma).toList(), r -> r.name() + "/" + r.port());
         final List<HostTopology.PciDevice> gpus = merge(extend ? discovered.gpus() : List.of(), doc.objects("gpus").stream()
             .map(TopologyFile::gpu).toList(), HostTopology.PciDevice::address);
-        final List<HostTopology.Distance> distances = merge(HostDiscovery.distances(gpus, nics), doc.objects("distances").stream()
-            .map(TopologyFile::distance).toList(), d -> d.gpu() + "/" + d.nic());
+        final List<HostTopology.Distance> given = doc.objects("distances").stream().map(TopologyFile::distance).toList();
+        for (final HostTopology.Distance d : given)
+        {
+            if (gpus.stream().noneMatch(g -> g.address().equals(d.gpu())) || nics.stream().noneMatch(n -> n.name().equals(d.nic())))
+            {
+                throw new IllegalArgumentException("distances: " + d.gpu() + " -> " + d.nic() + " names a GPU or NIC that neither"
+                    + " discovery nor the file has (GPUs: " + gpus.stream().map(HostTopology.PciDevice::address).toList() + ", NICs: "
+                    + nics.stream().map(HostTopology.Nic::name).toList() + ")");
+            }
+        }
+        final List<HostTopology.Distance> distances = merge(HostDiscovery.distances(gpus, nics), given, d -> d.gpu() + "/" + d.nic());
         return new HostTopology(doc.string("hostname", discovered.hostname()), doc.integer("cpus", discovered.cpus()), numa, nics, rdma, gpus,
             distances);
     }
@@ -95,147 +106,46 @@ public final class TopologyFile
         return List.copyOf(merged.values());
     }
 
-    private static HostTopology.NumaNode numaNode(final Members m)
+    private static HostTopology.NumaNode numaNode(final JsonMembers m)
     {
         m.allow("id", "cpus");
         return new HostTopology.NumaNode(m.required("id", x -> x.integer("id", 0)), m.string("cpus", ""));
     }
 
-    private static HostTopology.Nic nic(final Members m)
+    private static HostTopology.Nic nic(final JsonMembers m)
     {
         m.allow("name", "state", "mtu", "speed_mbit", "driver", "numa_node", "pci_path", "addresses");
         return new HostTopology.Nic(m.required("name", x -> x.string("name", "")), m.string("state", "unknown"), m.integer("mtu", 1500),
             m.integer("speed_mbit", -1), m.string("driver", ""), m.integer("numa_node", -1), m.strings("pci_path"), m.strings("addresses"));
     }
 
-    private static HostTopology.RdmaDevice rdma(final Members m)
+    private static HostTopology.RdmaDevice rdma(final JsonMembers m)
     {
         m.allow("name", "port", "state", "link_layer", "gid0", "netdev");
         return new HostTopology.RdmaDevice(m.required("name", x -> x.string("name", "")), m.integer("port", 1), m.string("state", ""),
             m.string("link_layer", ""), m.string("gid0", ""), m.string("netdev", ""));
     }
 
-    private static HostTopology.PciDevice gpu(final Members m)
+    private static HostTopology.PciDevice gpu(final JsonMembers m)
     {
         m.allow("address", "vendor", "device", "numa_node", "pci_path");
         return new HostTopology.PciDevice(m.required("address", x -> x.string("address", "")), m.string("vendor", ""), m.string("device", ""),
             m.integer("numa_node", -1), m.strings("pci_path"));
     }
 
-    private static HostTopology.Distance distance(final Members m)
+    private static HostTopology.Distance distance(final JsonMembers m)
     {
         m.allow("gpu", "nic", "distance");
+        final String gpu = m.required("gpu", x -> x.string("gpu", ""));
+        final String nic = m.required("nic", x -> x.string("nic", ""));
         final String name = m.required("distance", x -> x.string("distance", ""));
         try
         {
-            return new HostTopology.Distance(m.required("gpu", x -> x.string("gpu", "")), m.required("nic", x -> x.string("nic", "")),
-                PciDistance.valueOf(name));
+            return new HostTopology.Distance(gpu, nic, PciDistance.valueOf(name));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new IllegalArgumentException(m.where + ".distance: \"" + name + "\" is none of " + List.of(PciDistance.values()), ex);
-        }
-    }
-
-    /** One JSON object of the document, read member by member, its place named in every error. */
-    private record Members(Map<?, ?> members, String where)
-    {
-        static Members of(final Object value, final String where)
-        {
-            if (!(value instanceof Map<?, ?> map))
-            {
-                throw new IllegalArgumentException(where + " must be an object {...}");
-            }
-            return new Members(map, where);
-        }
-
-        void allow(final String... names)
-        {
-            final Set<String> known = Set.of(names);
-            for (final Object name : members.keySet())
-            {
-                if (!known.contains(name))
-                {
-                    throw new IllegalArgumentException(where + ": unknown member \"" + name + "\" (known: " + String.join(", ", names) + ")");
-                }
-            }
-        }
-
-        <T> T required(final String name, final Function<Members, T> read)
-        {
-            if (!members.containsKey(name))
-            {
-                throw new IllegalArgumentException(where + ": \"" + name + "\" is missing");
-            }
-            return read.apply(this);
-        }
-
-        String string(final String name, final String absent)
-        {
-            final Object value = members.get(name);
-            if (value == null)
-            {
-                return absent;
-            }
-            if (!(value instanceof String text))
-            {
-                throw new IllegalArgumentException(where + "." + name + ": expected a string, got " + value);
-            }
-            return text;
-        }
-
-        int integer(final String name, final int absent)
-        {
-            final Object value = members.get(name);
-            if (value == null)
-            {
-                return absent;
-            }
-            if (!(value instanceof Double number) || number != Math.rint(number) || Math.abs(number) > Integer.MAX_VALUE)
-            {
-                throw new IllegalArgumentException(where + "." + name + ": expected a whole number, got " + value);
-            }
-            return number.intValue();
-        }
-
-        List<String> strings(final String name)
-        {
-            final List<String> texts = new ArrayList<>();
-            final List<?> values = list(name);
-            for (int i = 0; i < values.size(); i++)
-            {
-                if (!(values.get(i) instanceof String text))
-                {
-                    throw new IllegalArgumentException(where + "." + name + "[" + i + "]: expected a string, got " + values.get(i));
-                }
-                texts.add(text);
-            }
-            return texts;
-        }
-
-        List<Members> objects(final String name)
-        {
-            final List<?> values = list(name);
-            final List<Members> objects = new ArrayList<>();
-            for (int i = 0; i < values.size(); i++)
-            {
-                objects.add(of(values.get(i), (where.equals("the document") ? "" : where + ".") + name + "[" + i + "]"));
-            }
-            return objects;
-        }
-
-        private List<?> list(final String name)
-        {
-            final Object value = members.get(name);
-            if (value == null)
-            {
-                return List.of();
-            }
-            if (!(value instanceof List<?> list))
-            {
-                throw new IllegalArgumentException(where + "." + name + ": expected a list [...], got " + value);
-            }
-            return list;
+            throw new IllegalArgumentException(m.where() + ".distance: \"" + name + "\" is none of " + List.of(PciDistance.values()), ex);
         }
     }
 }

@@ -20,14 +20,15 @@ public final class RemoteProbeAgent implements AutoCloseable
     private final ProbeHost host;
 
     /**
-     * Connects and reads the agent's greeting.
+     * Connects, reads the agent's greeting and proves the probe secret.
      *
      * @param name    the host's name in the survey.
      * @param control where its agent listens for controllers.
-     * @param bound   the longest to wait for the connection and the greeting.
-     * @throws IllegalStateException naming the host if it cannot be reached or is no probe agent.
+     * @param bound   the longest to wait for the connection and each answer of the greeting.
+     * @param secret  the probe secret the agent was started with.
+     * @throws IllegalStateException naming the host if it cannot be reached, is no probe agent or refuses the secret.
      */
-    public RemoteProbeAgent(final String name, final InetSocketAddress control, final Duration bound)
+    public RemoteProbeAgent(final String name, final InetSocketAddress control, final Duration bound, final byte[] secret)
     {
         this.name = name;
         socket = new Socket();
@@ -40,24 +41,44 @@ public final class RemoteProbeAgent implements AutoCloseable
             out = new PrintStream(socket.getOutputStream(), true, StandardCharsets.UTF_8);
             final String hello = in.readLine();
             final String[] words = hello == null ? new String[0] : hello.split(" ");
-            if (words.length != 3 || !hello.startsWith(ProbeControlServer.HELLO) || !words[2].matches("\\d{1,5}"))
+            if (words.length != 4 || !hello.startsWith(ProbeControlServer.HELLO) || !words[2].matches("\\d{1,5}") || !linkAddress(words[1]))
             {
                 throw new IllegalStateException("host " + name + ": " + HostPort.format(control) + " is not a probe agent (it said '"
                     + hello + "'); start one there with `fusewire probe-agent --address ADDRESS --control PORT`");
             }
-            host = new ProbeHost(name, words[1].substring(0, words[1].lastIndexOf(':')), words[1], Integer.parseInt(words[2]), this::ask);
+            out.println("auth " + ProbeAuth.proof(secret, words[3]));
+            final String answer = in.readLine();
+            if (!(ProbeAgent.REPLY + "ok").equals(answer))
+            {
+                throw new IllegalStateException("host " + name + ": its probe agent refused this controller ("
+                    + (answer == null ? "it closed the connection" : answer.replace(ProbeAgent.REPLY, "")) + "): give both the same"
+                    + " secret (FUSEWIRE_PROBE_SECRET or --secret-file)");
+            }
+            host = new ProbeHost(name, HostPort.parse(words[1]).getHostString(), words[1], Integer.parseInt(words[2]), this::ask);
         }
         catch (final IOException ex)
         {
             closeQuietly();
             throw new IllegalStateException("host " + name + ": no probe agent answers at " + HostPort.format(control) + " within "
                 + bound.toMillis() + " ms (" + ex.getMessage() + "); start one there with `fusewire probe-agent --address ADDRESS"
-                + " --control PORT`", ex);
+                + " --control PORT`, or it is serving another controller", ex);
         }
         catch (final RuntimeException ex)
         {
             closeQuietly();
             throw ex;
+        }
+    }
+
+    private static boolean linkAddress(final String word)
+    {
+        try
+        {
+            return HostPort.parse(word).getPort() > 0;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
         }
     }
 

@@ -35,8 +35,13 @@ final class PlacementDocumentTest
             new JobPlacement(RACKS, List.of("a0"), List.of("c9")), List.of("x"), List.of("h:1"))).getMessage());
         assertEquals("expected \"version\": 1 and \"kind\": \"flat\" (as `fusewire topo --place` writes)",
             assertThrows(IllegalArgumentException.class, () -> PlacementDocument.parse("{\"version\":2}")).getMessage());
-        assertEquals("every entry of \"aggregators\" needs \"listen\" as a string", assertThrows(IllegalArgumentException.class,
+        assertEquals("aggregators[0].listen: expected a string, got 29500.0", assertThrows(IllegalArgumentException.class,
             () -> PlacementDocument.parse("{\"version\":1,\"kind\":\"flat\",\"racks\":[[\"a\"]],\"workers\":[{\"host\":\"a\",\"address\":"
                 + "\"x\"}],\"aggregators\":[{\"host\":\"a\",\"listen\":29500}]}")).getMessage());
+        assertEquals("workers[0]: unknown member \"adress\" (known: host, address)", assertThrows(IllegalArgumentException.class,
+            () -> PlacementDocument.parse("{\"version\":1,\"kind\":\"flat\",\"racks\":[[\"a\"]],\"workers\":[{\"host\":\"a\",\"adress\":"
+                + "\"x\"}],\"aggregators\":[]}")).getMessage());
+        assertEquals("two aggregators listen on one address: [h:1, h:1]", assertThrows(IllegalArgumentException.class,
+            () -> new PlacementDocument(GroupFormation.byRack(RACKS, 2, 2), List.of("x", "y"), List.of("h:1", "h:1"))).getMessage());
     }
 }

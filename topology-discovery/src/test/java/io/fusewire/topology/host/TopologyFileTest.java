@@ -67,6 +67,9 @@ final class TopologyFileTest
         assertEquals("line 2, column 12: expected ',', found '\"'", refused("{\"version\":1,\n \"cpus\": 4 \"nics\": []}"));
         assertEquals("line 1, column 11: member 'cpus' given twice", refused("{\"cpus\":1,\"cpus\":2}"));
         assertEquals("the document must be an object {...}", refused("[1]"));
+        assertEquals("distances[0]: \"gpu\" is missing", refused("{\"version\":1,\"distances\":[{\"nic\":\"ens5\",\"distance\":\"PIX\"}]}"));
+        assertEquals("distances: 0000:00:1e.0 -> ens9 names a GPU or NIC that neither discovery nor the file has (GPUs: [], NICs: [ens5])",
+            refused("{\"version\":1,\"distances\":[{\"gpu\":\"0000:00:1e.0\",\"nic\":\"ens9\",\"distance\":\"PIX\"}]}"));
     }
 
     private static String refused(final String json)

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 final class RemoteProbeAgentTest
 {
     private static final Duration BOUND = Duration.ofSeconds(5);
+    private static final byte[] SECRET = "probe-test-secret".getBytes(StandardCharsets.UTF_8);
 
     @Test
     void aControllerSurveysAgentsOverTheirControlPortsAndTheNextOneIsServedToo() throws Exception
@@ -31,7 +32,7 @@ final class RemoteProbeAgentTest
             {
                 final ProbeAgent agent = new ProbeAgent("tcp", "127.0.0.1");
                 open.add(agent);
-                final ProbeControlServer server = new ProbeControlServer(agent, new InetSocketAddress("127.0.0.1", 0));
+                final ProbeControlServer server = new ProbeControlServer(agent, new InetSocketAddress("127.0.0.1", 0), SECRET);
                 open.add(server);
                 Thread.ofPlatform().daemon().name("control-" + i).start(server::serve);
                 controls.add(new InetSocketAddress("127.0.0.1", server.port()));
@@ -43,7 +44,7 @@ final class RemoteProbeAgentTest
                 {
                     for (int i = 0; i < 3; i++)
                     {
-                        remotes.add(new RemoteProbeAgent("h" + i, controls.get(i), BOUND));
+                        remotes.add(new RemoteProbeAgent("h" + i, controls.get(i), BOUND, SECRET));
                     }
                     final Survey survey = LinkSurvey.run(remotes.stream().map(RemoteProbeAgent::host).toList());
                     assertEquals(List.of(List.of("h0", "h1", "h2")), survey.racks(), "controller " + controller);
@@ -53,6 +54,14 @@ final class RemoteProbeAgentTest
                 {
                     remotes.forEach(RemoteProbeAgent::close);
                 }
+            }
+            final IllegalStateException stranger = assertThrows(IllegalStateException.class, () -> new RemoteProbeAgent("h0",
+                controls.getFirst(), BOUND, "guess".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("host h0: its probe agent refused this controller (error the probe secret does not match this agent's): give"
+                + " both the same secret (FUSEWIRE_PROBE_SECRET or --secret-file)", stranger.getMessage());
+            try (RemoteProbeAgent after = new RemoteProbeAgent("h0", controls.getFirst(), BOUND, SECRET))
+            {
+                assertTrue(after.host().linkAddress().startsWith("127.0.0.1:"), "served again after a stranger was turned away");
             }
         }
         finally
@@ -73,14 +82,14 @@ final class RemoteProbeAgentTest
             free = probe.getLocalPort();
         }
         final IllegalStateException none = assertThrows(IllegalStateException.class,
-            () -> new RemoteProbeAgent("r0h1", new InetSocketAddress("127.0.0.1", free), BOUND));
+            () -> new RemoteProbeAgent("r0h1", new InetSocketAddress("127.0.0.1", free), BOUND, SECRET));
         assertTrue(none.getMessage().startsWith("host r0h1: no probe agent answers at") && none.getMessage().contains("fusewire probe-agent"),
             none.getMessage());
         try (ServerSocket web = new ServerSocket(0))
         {
             final Thread greeter = Thread.ofPlatform().daemon().start(() -> greet(web));
             final IllegalStateException other = assertThrows(IllegalStateException.class,
-                () -> new RemoteProbeAgent("r0h2", new InetSocketAddress("127.0.0.1", web.getLocalPort()), BOUND));
+                () -> new RemoteProbeAgent("r0h2", new InetSocketAddress("127.0.0.1", web.getLocalPort()), BOUND, SECRET));
             assertTrue(other.getMessage().contains("is not a probe agent (it said 'HTTP/1.1 400')"), other.getMessage());
             greeter.join(BOUND.toMillis());
         }
