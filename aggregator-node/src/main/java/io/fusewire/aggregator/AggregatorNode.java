@@ -8,6 +8,8 @@ import io.fusewire.topology.store.StoreServer;
 import io.fusewire.transport.Listener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -31,11 +33,15 @@ public final class AggregatorNode implements AutoCloseable
     private final StoreServer store;
     private final CountersFile countersFile;
     private final JobTable jobs;
+    private final UplinkDialer dialer;
+    private final String transport;
     private final String address;
     private final AgentRunner[] runners;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private AggregatorNode(final AggregatorContext context)
     {
+        transport = context.transport();
         store = context.storeListen().isEmpty() ? null : serveStore(context.storeListen());
         fabric = open(context, store);
         try
@@ -45,13 +51,14 @@ public final class AggregatorNode implements AutoCloseable
             final SharedTables tables = new SharedTables();
             countersFile = CountersFile.create(context.transportContext().shmDirectory());
             final AggregatorCounters counters = new AggregatorCounters(countersFile);
-            jobs = new JobTable(device, tables, context.maxJobs(), counters);
+            dialer = new UplinkDialer(device, queue);
+            jobs = new JobTable(device, tables, context.maxJobs(), counters, dialer);
             final Listener listener = device.listen(context.listen(), jobs, queue);
             address = listener.address();
             final OneToOneRingBuffer ingress = ring(INGRESS_BYTES);
             final OneToOneRingBuffer egress = ring(EGRESS_BYTES);
             final Agent transport = new TransportAgent(listener, queue, ingress, egress, tables,
-                context.transportContext().maxMessageLength());
+                context.transportContext().maxMessageLength(), dialer);
             final Agent reduce = new ReduceAgent(jobs, ingress, egress, context.stragglerTimeoutMs(), counters);
             final ErrorHandler errors = ex ->
             {
@@ -116,6 +123,27 @@ public final class AggregatorNode implements AutoCloseable
         return new AggregatorNode(context.conclude());
     }
 
+    /**
+     * Makes this daemon a rack aggregator of a two-tier hierarchy: each job that joins from now on
+     * sums its workers' chunks here (tier 1), sends each rack sum to the rack aggregator that owns
+     * the chunk (chunk q to owner q mod R: a reduce-scatter among the racks), and writes the total
+     * that owner returns down to its workers. Every rack aggregator of the hierarchy gets the same
+     * owner list, each its own index in it; each rack's workers join their own rack aggregator as a
+     * job of their own (ranks 0..n-1 of the rack), with the same job id and secret everywhere.
+     *
+     * @param rack   this daemon's index among the owners.
+     * @param owners every rack aggregator's address, in rack order, this one's included.
+     * @throws IllegalArgumentException if the rack is not among the owners, or over shared memory.
+     */
+    public void uplinks(final int rack, final List<String> owners)
+    {
+        if ("shm".equals(transport))
+        {
+            throw new IllegalArgumentException("a second tier crosses hosts: use tcp or verbs, not shm");
+        }
+        dialer.plan(new UplinkDialer.Plan(rack, owners));
+    }
+
     /** @return where workers connect, host:port. */
     public String address()
     {
@@ -143,6 +171,10 @@ public final class AggregatorNode implements AutoCloseable
     @Override
     public void close()
     {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
         for (final AgentRunner runner : runners)
         {
             runner.close();

@@ -8,6 +8,7 @@ import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.transport.MemoryRegion;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -39,6 +40,7 @@ final class Job
     private int joined;
     private int left;
     private boolean closing;
+    private Uplinks uplinks;
     private long beginSequence = -1;
     private int begun;
     private long beginCount;
@@ -66,6 +68,12 @@ final class Job
     long id()
     {
         return id;
+    }
+
+    /** @return "job ID", or "job ID, tier 2" for the racks' side of a hierarchical job. */
+    String name()
+    {
+        return (id & Uplinks.TIER2) != 0 ? "job " + (id & ~Uplinks.TIER2) + ", tier 2" : "job " + id;
     }
 
     SlotLayout layout()
@@ -99,6 +107,23 @@ final class Job
         return failure;
     }
 
+    /** @return the job's second tier, or null if it is summed here alone (flat, or itself a tier-2 job). */
+    Uplinks uplinks()
+    {
+        return uplinks;
+    }
+
+    void uplinks(final Uplinks second)
+    {
+        uplinks = second;
+    }
+
+    /** @return the secret the job was created with (for its tier-2 joins). */
+    String secret()
+    {
+        return secret;
+    }
+
     /**
      * Admission: checks a further join against the job and claims its rank. Handshake threads.
      *
@@ -108,7 +133,7 @@ final class Job
     {
         if (failure != null)
         {
-            return "job " + id + " has failed (" + failure + "); start a new job id";
+            return name() + " has failed (" + failure + "); start a new job id";
         }
         if (!MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), join.secret().getBytes(StandardCharsets.UTF_8)))
         {
@@ -185,6 +210,12 @@ final class Job
     }
 
     /** @return the id, in the daemon's region table, of the region holding slot's result. */
+    /** @return the memory holding slot's result: the accumulators (4-byte types) or the result area (2-byte types). */
+    MemorySegment resultMemory(final int slot)
+    {
+        return slots.resultRegion(slot) == SlotLayout.ACCUMULATORS ? accumulators.segment() : results.segment();
+    }
+
     int resultRegionId(final int slot)
     {
         return slots.resultRegion(slot) == SlotLayout.ACCUMULATORS ? accumulatorsId : resultsId;
@@ -283,7 +314,7 @@ final class Job
 
     String summary()
     {
-        return "job " + id + ": " + layout.workers() + " workers, " + slots.summary();
+        return name() + ": " + layout.workers() + ((id & Uplinks.TIER2) != 0 ? " racks" : " workers") + ", " + slots.summary();
     }
 
     private boolean inCollective()

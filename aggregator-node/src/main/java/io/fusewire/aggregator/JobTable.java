@@ -24,13 +24,15 @@ final class JobTable implements Admission
     private final SharedTables tables;
     private final int maxJobs;
     private final AggregatorCounters counters;
+    private final UplinkDialer dialer;
 
-    JobTable(final Device device, final SharedTables tables, final int maxJobs, final AggregatorCounters counters)
+    JobTable(final Device device, final SharedTables tables, final int maxJobs, final AggregatorCounters counters, final UplinkDialer dialer)
     {
         this.device = device;
         this.tables = tables;
         this.maxJobs = maxJobs;
         this.counters = counters;
+        this.dialer = dialer;
     }
 
     @Override
@@ -129,6 +131,15 @@ final class JobTable implements Admission
             throw new TransportException("this aggregator has no room for another job's regions");
         }
         LOG.log(System.Logger.Level.DEBUG, "job " + join.jobId() + " created by " + join);
-        return new Job(join, inbox, accumulators, results, accumulatorsId, resultsId, counters);
+        final Job job = new Job(join, inbox, accumulators, results, accumulatorsId, resultsId, counters);
+        final UplinkDialer.Plan second = dialer.plan();
+        if (second != null && (join.jobId() & Uplinks.TIER2) == 0)
+        {
+            final MemoryRegion window = device.allocate(Uplinks.upLayout(layout, second.owners().size()).windowBytes());
+            final int windowId = tables.addRegion(window);
+            job.uplinks(new Uplinks(job, second.rack(), second.owners().size(), window, windowId));
+            dialer.dial(join.jobId(), join.secret(), layout, second, window);
+        }
+        return job;
     }
 }

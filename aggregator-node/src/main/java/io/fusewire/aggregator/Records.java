@@ -12,11 +12,13 @@ package io.fusewire.aggregator;
  *   WRITTEN  0 int member | 4 int slot                                    (a result write completed)
  *   FAILED   0 int member | 4 int status | 8.. what failed, UTF-8          (a result write or send failed)
  *   LEFT     0 int member | 4 int status | 8.. why, UTF-8                  (the connection ended)
+ *   UPLINK   0 int member (-1: failed) | 4 int owner | 8 long job id | 16.. why it failed, UTF-8  (a tier-2 connection)
  *
  *   egress: reduce agent to transport agent
  *   RESULT   0 int member | 4 int region | 8 long offset | 16 int length (0: read in place) | 20 int immediate
  *            | 24 long remote offset | 32 int slot
  *   SEND     0 int member | 4.. the control message
+ *   CLOSE    0 int member (-1: none) | 4 int region to free after it (-1: none)         (a tier-2 connection ends)
  * </pre>
  */
 final class Records
@@ -27,9 +29,11 @@ final class Records
     static final int FAILED = 4;
     static final int LEFT = 5;
     static final int WRITTEN = 6;
+    static final int UPLINK = 7;
 
     static final int RESULT = 11;
     static final int SEND = 12;
+    static final int CLOSE = 13;
 
     static final int MEMBER = 0;
     static final int JOINED_RANK = 4;
@@ -51,6 +55,11 @@ final class Records
     static final int RESULT_REMOTE_OFFSET = 24;
     static final int RESULT_SLOT = 32;
     static final int RESULT_LENGTH = 36;
+    static final int UPLINK_OWNER = 4;
+    static final int UPLINK_JOB = 8;
+    static final int UPLINK_TEXT = 16;
+    static final int CLOSE_REGION = 4;
+    static final int CLOSE_LENGTH = 8;
 
     private Records()
     {

@@ -30,6 +30,9 @@ final class ReduceAgent implements Agent
     private final Job[] memberJob = new Job[SharedTables.MAX_MEMBERS];
     private final int[] memberRank = new int[SharedTables.MAX_MEMBERS];
     private final MessageHandler onIngress = this::onIngress;
+    private final Uplinks.Down down = this::multicast;
+    private final Uplinks[] uplinked = new Uplinks[SharedTables.MAX_MEMBERS];
+    private int uplinkedCount;
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[4096]);
     private final Job[] queuedJob = new Job[QUEUE];
     private final int[] queuedSlot = new int[QUEUE];
@@ -66,6 +69,10 @@ final class ReduceAgent implements Agent
     {
         nowNs = System.nanoTime();
         int work = writeQueuedResults();
+        for (int i = 0; i < uplinkedCount; i++)
+        {
+            work += uplinked[i].forward(egress);
+        }
         if (queueHead == queueTail)
         {
             work += ingress.read(onIngress, 64);
@@ -87,12 +94,23 @@ final class ReduceAgent implements Agent
                 buffer.getInt(index + Records.JOINED_IN_PLACE) != 0);
             return;
         }
+        if (type == Records.UPLINK)
+        {
+            onUplink(member, buffer.getInt(index + Records.UPLINK_OWNER), buffer.getLong(index + Records.UPLINK_JOB),
+                textAt(buffer, index + Records.UPLINK_TEXT, length - Records.UPLINK_TEXT));
+            return;
+        }
         final Job job = memberJob[SharedTables.slot(member)];
         if (job == null)
         {
             return;
         }
         final int rank = memberRank[SharedTables.slot(member)];
+        if (rank < 0)
+        {
+            onOwner(type, member, job, -1 - rank, buffer, index, length);
+            return;
+        }
         switch (type)
         {
             case Records.ARRIVED -> onSlot(job, job.onChunk(rank, buffer.getInt(index + Records.ARRIVED_IMMEDIATE),
@@ -135,6 +153,7 @@ final class ReduceAgent implements Agent
                 {
                     LOG.log(System.Logger.Level.INFO, "finished " + job.summary()
                         + (job.failure() != null ? "; failed: " + job.failure() : ""));
+                    closeUplinks(job);
                     jobs.retire(job);
                 }
             }
@@ -157,7 +176,7 @@ final class ReduceAgent implements Agent
         if (job.onJoined(rank, member, readsInPlace))
         {
             counters.jobsAdmitted.incrementOrdered();
-            LOG.log(System.Logger.Level.INFO, "admitted job " + jobId + ": " + job.layout().workers() + " workers, window "
+            LOG.log(System.Logger.Level.INFO, "admitted " + job.name() + ": " + job.layout().workers() + " members, window "
                 + job.layout().window() + " x " + job.layout().chunkBytes() + " bytes");
         }
         if (job.failure() != null)
@@ -170,20 +189,142 @@ final class ReduceAgent implements Agent
     {
         if (slot >= 0)
         {
-            final int at = (int)(queueTail & (QUEUE - 1));
-            queuedJob[at] = job;
-            queuedSlot[at] = slot;
             final SlotPool slots = job.slots();
-            queuedRegion[at] = job.resultRegionId(slot);
-            queuedOffset[at] = slots.resultOffset(slot);
-            queuedLength[at] = slots.resultLength(slot);
-            queuedImmediate[at] = slots.resultImmediate(slot);
-            queueTail++;
+            final Uplinks second = job.uplinks();
+            if (second == null)
+            {
+                multicast(job, slot, job.resultRegionId(slot), slots.resultOffset(slot), slots.resultLength(slot),
+                    slots.resultImmediate(slot));
+                slots.release(slot);
+                return;
+            }
+            final String refusal = second.onRackSum(slot, job.resultMemory(slot), job.resultRegionId(slot), slots.resultOffset(slot),
+                slots.resultLength(slot), slots.resultImmediate(slot));
             slots.release(slot);
+            if (refusal != null)
+            {
+                job.fail(refusal);
+                tellIfFailed(job);
+            }
         }
         else if (slot == -2)
         {
             tellIfFailed(job);
+        }
+    }
+
+    /** Queues a slot's result for every worker of the job. */
+    private void multicast(final Job job, final int slot, final int region, final long offset, final int length, final int immediate)
+    {
+        final int at = (int)(queueTail & (QUEUE - 1));
+        queuedJob[at] = job;
+        queuedSlot[at] = slot;
+        queuedRegion[at] = region;
+        queuedOffset[at] = offset;
+        queuedLength[at] = length;
+        queuedImmediate[at] = immediate;
+        queueTail++;
+    }
+
+    /** A tier-2 uplink of a job connected, or could not. */
+    private void onUplink(final int member, final int owner, final long jobId, final String failure)
+    {
+        final Job job = jobs.get(jobId);
+        if (job == null || job.uplinks() == null || job.failure() != null || member < 0)
+        {
+            if (member >= 0)
+            {
+                close(member, -1);
+            }
+            if (job != null && member < 0)
+            {
+                job.fail(failure);
+                tellIfFailed(job);
+            }
+            return;
+        }
+        memberJob[SharedTables.slot(member)] = job;
+        memberRank[SharedTables.slot(member)] = -1 - owner;
+        final Uplinks second = job.uplinks();
+        second.attach(owner, member);
+        for (int i = 0; i < uplinkedCount; i++)
+        {
+            if (uplinked[i] == second)
+            {
+                return;
+            }
+        }
+        uplinked[uplinkedCount++] = second;
+        LOG.log(System.Logger.Level.DEBUG, "job " + jobId + ": uplink to tier-2 owner " + owner + " up");
+    }
+
+    /** What a tier-2 owner's connection brought: a total, a completed forward, an error, its end. */
+    private void onOwner(final int type, final int member, final Job job, final int owner, final MutableDirectBuffer buffer,
+        final int index, final int length)
+    {
+        final Uplinks second = job.uplinks();
+        final String refusal = switch (type)
+        {
+            case Records.ARRIVED -> second.onTotal(owner, buffer.getInt(index + Records.ARRIVED_IMMEDIATE),
+                buffer.getInt(index + Records.ARRIVED_BYTES), down);
+            case Records.WRITTEN -> second.onForwardWritten(owner, buffer.getInt(index + Records.WRITTEN_SLOT), down);
+            case Records.MESSAGE ->
+            {
+                message.wrap(buffer, index + Records.BODY, length - Records.BODY);
+                yield "tier-2 owner " + owner + " failed the job: " + ControlMessages.errorReason(message);
+            }
+            case Records.FAILED -> "a rack sum to tier-2 owner " + owner + " failed: " + text(buffer, index, length);
+            case Records.LEFT ->
+            {
+                memberJob[SharedTables.slot(member)] = null;
+                yield "the uplink to tier-2 owner " + owner + " closed: " + text(buffer, index, length);
+            }
+            default -> null;
+        };
+        if (refusal != null)
+        {
+            job.fail(refusal);
+            tellIfFailed(job);
+        }
+    }
+
+    /** The job retires: its uplinks close, and the window the owners wrote into is freed after them. */
+    private void closeUplinks(final Job job)
+    {
+        final Uplinks second = job.uplinks();
+        if (second == null)
+        {
+            return;
+        }
+        for (int owner = 0; owner < second.owners(); owner++)
+        {
+            final int member = second.member(owner);
+            if (member >= 0)
+            {
+                memberJob[SharedTables.slot(member)] = null;
+                close(member, -1);
+            }
+        }
+        close(-1, second.windowId());
+        for (int i = 0; i < uplinkedCount; i++)
+        {
+            if (uplinked[i] == second)
+            {
+                uplinked[i] = uplinked[--uplinkedCount];
+                uplinked[uplinkedCount] = null;
+                return;
+            }
+        }
+    }
+
+    private void close(final int member, final int region)
+    {
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[Records.CLOSE_LENGTH]);
+        body.putInt(Records.MEMBER, member);
+        body.putInt(Records.CLOSE_REGION, region);
+        if (!egress.write(Records.CLOSE, body, 0, Records.CLOSE_LENGTH))
+        {
+            LOG.log(System.Logger.Level.ERROR, "egress ring full: could not close member " + member + " / region " + region);
         }
     }
 
@@ -261,7 +402,7 @@ final class ReduceAgent implements Agent
         {
             counters.jobsFailed.incrementOrdered();
             counters.record(new JobFailure(job.id(), job.failure()));
-            LOG.log(System.Logger.Level.WARNING, "job " + job.id() + " failed: " + job.failure());
+            LOG.log(System.Logger.Level.WARNING, job.name() + " failed: " + job.failure());
             for (int rank = 0; rank < job.layout().workers(); rank++)
             {
                 final int member = job.memberOfRank(rank);
@@ -286,8 +427,13 @@ final class ReduceAgent implements Agent
 
     private static String text(final DirectBuffer buffer, final int index, final int length)
     {
-        final byte[] bytes = new byte[length - Records.TEXT];
-        buffer.getBytes(index + Records.TEXT, bytes);
+        return textAt(buffer, index + Records.TEXT, length - Records.TEXT);
+    }
+
+    private static String textAt(final DirectBuffer buffer, final int at, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(at, bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 }

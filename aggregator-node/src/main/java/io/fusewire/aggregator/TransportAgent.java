@@ -35,13 +35,15 @@ final class TransportAgent implements Agent
     private final Object2IntHashMap<Connection> memberIds = new Object2IntHashMap<>(-1);
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64 * 1024]);
     private final int pollRoom;
+    private final UplinkDialer dialer;
     private final ControlledMessageHandler onEgress = this::onEgress;
     private final CompletionHandler onCompletion = this::onCompletion;
     private Connection waiting;
 
     TransportAgent(final Listener listener, final CompletionQueue queue, final RingBuffer ingress, final RingBuffer egress,
-        final SharedTables tables, final int maxMessageLength)
+        final SharedTables tables, final int maxMessageLength, final UplinkDialer dialer)
     {
+        this.dialer = dialer;
         this.listener = listener;
         this.queue = queue;
         this.ingress = ingress;
@@ -59,7 +61,7 @@ final class TransportAgent implements Agent
     @Override
     public int doWork()
     {
-        int work = admitWaiting();
+        int work = admitWaiting() + attachDialed();
         if (ingress.capacity() - ingress.size() >= pollRoom)
         {
             work += queue.poll(onCompletion, POLL_LIMIT);
@@ -104,6 +106,43 @@ final class TransportAgent implements Agent
         ingress.commit(index);
         memberIds.put(waiting, id);
         waiting = null;
+        return 1;
+    }
+
+    /** A tier-2 uplink connected (or could not): it becomes a member like a worker, and the reduce agent is told whose it is. */
+    private int attachDialed()
+    {
+        final UplinkDialer.Dialed dialed = dialer.poll();
+        if (dialed == null)
+        {
+            return 0;
+        }
+        int id = -1;
+        String failure = dialed.failure();
+        if (dialed.connection() != null)
+        {
+            id = tables.addMember(dialed.connection());
+            if (id < 0)
+            {
+                dialed.connection().close();
+                failure = "no room for another member, for the uplink to tier-2 owner " + dialed.owner();
+            }
+            else
+            {
+                memberIds.put(dialed.connection(), id);
+            }
+        }
+        scratch.putInt(Records.MEMBER, id);
+        scratch.putInt(Records.UPLINK_OWNER, dialed.owner());
+        scratch.putLong(Records.UPLINK_JOB, dialed.jobId());
+        final byte[] text = (failure == null ? "" : failure).getBytes(StandardCharsets.UTF_8);
+        final int length = Math.min(text.length, 4096);
+        scratch.putBytes(Records.UPLINK_TEXT, text, 0, length);
+        if (!ingress.write(Records.UPLINK, scratch, 0, Records.UPLINK_TEXT + length))
+        {
+            LOG.log(System.Logger.Level.ERROR, "ingress ring full: the uplink of job " + dialed.jobId() + " to owner " + dialed.owner()
+                + " was lost");
+        }
         return 1;
     }
 
@@ -177,6 +216,23 @@ final class TransportAgent implements Agent
         ingress.commit(index);
     }
 
+    /** A tier-2 uplink ends with its job; after the last, the window the owners wrote into is freed. */
+    private void close(final int member, final int region)
+    {
+        final Connection connection = member < 0 ? null : tables.member(member);
+        if (connection != null)
+        {
+            memberIds.removeKey(connection);
+            tables.removeMember(member);
+            connection.close();
+        }
+        if (region >= 0 && tables.region(region) != null)
+        {
+            tables.region(region).close();
+            tables.removeRegion(region);
+        }
+    }
+
     /** An error or a departure: rare, with its reason in words. */
     private void writeStatus(final int type, final int member, final int status, final String text)
     {
@@ -190,6 +246,11 @@ final class TransportAgent implements Agent
 
     private ControlledMessageHandler.Action onEgress(final int type, final DirectBuffer buffer, final int index, final int length)
     {
+        if (type == Records.CLOSE)
+        {
+            close(buffer.getInt(index + Records.MEMBER), buffer.getInt(index + Records.CLOSE_REGION));
+            return ControlledMessageHandler.Action.CONTINUE;
+        }
         final Connection connection = tables.member(buffer.getInt(index + Records.MEMBER));
         if (connection == null || !connection.isConnected())
         {

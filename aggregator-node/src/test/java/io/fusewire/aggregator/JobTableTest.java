@@ -10,6 +10,7 @@ import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.topology.store.Store;
 import io.fusewire.topology.store.Stores;
+import io.fusewire.transport.Device;
 import io.fusewire.transport.Fabric;
 import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.TransportException;
@@ -67,7 +68,8 @@ final class JobTableTest
             CountersFile file = CountersFile.create(Files.createDirectories(dir)))
         {
             final AggregatorCounters counters = new AggregatorCounters(file);
-            final JobTable jobs = new JobTable(fabric.openDefaultDevice(), new SharedTables(), 4, counters);
+            final Device device = fabric.openDefaultDevice();
+            final JobTable jobs = new JobTable(device, new SharedTables(), 4, counters, new UplinkDialer(device, device.createCompletionQueue()));
             final byte[] rank0 = new JoinRequest(5, "s", 0, 2, 0, 1, 16 * 1024, 4).encode();
             assertEquals(3, jobs.admit("peer a", rank0).size(), "inbox, accumulators and results");
             final TransportException twice = assertThrows(TransportException.class, () -> jobs.admit("peer b", rank0));

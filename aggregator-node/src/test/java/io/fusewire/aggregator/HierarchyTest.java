@@ -1,0 +1,100 @@
+package io.fusewire.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fusewire.fusion.Communicator;
+import io.fusewire.fusion.CommunicatorContext;
+import io.fusewire.fusion.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Two-tier aggregation with real daemons over tcp: two racks of two workers, each rack's workers a
+ * job of their own on their rack aggregator, the racks' sums combined chunk by chunk between the
+ * rack aggregators; every worker gets the sum of all four.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class HierarchyTest
+{
+    private static final int RACKS = 2;
+    private static final int PER_RACK = 2;
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"INT32", "FLOAT32", "FLOAT16"})
+    void everyWorkerGetsTheSumOfAllRacks(final DataType type)
+    {
+        try (Cluster racks = new Cluster("tcp", RACKS))
+        {
+            for (int rack = 0; rack < RACKS; rack++)
+            {
+                racks.aggregators.get(rack).uplinks(rack, racks.addresses());
+            }
+            final List<Communicator> workers = join(racks, 7001);
+            try
+            {
+                // one element, a few chunks with a ragged end, many chunks (several windows' worth): back to back
+                for (final long elements : new long[] {1, 3 * 4096 + 5, 200_000, 1, 70_000})
+                {
+                    AllReduceTest.checkSum(workers, type, elements);
+                }
+            }
+            finally
+            {
+                workers.forEach(Communicator::close);
+            }
+        }
+    }
+
+    @Test
+    void aRackAggregatorThatDiesFailsTheOtherRacksWorkersNamingIt()
+    {
+        try (Cluster racks = new Cluster("tcp", RACKS))
+        {
+            for (int rack = 0; rack < RACKS; rack++)
+            {
+                racks.aggregators.get(rack).uplinks(rack, racks.addresses());
+            }
+            final List<Communicator> workers = join(racks, 7002);
+            try
+            {
+                AllReduceTest.checkSum(workers, DataType.INT32, 10_000);
+                racks.aggregators.get(1).close();
+                final long start = System.nanoTime();
+                final CompletionException failed = assertThrows(CompletionException.class,
+                    () -> AllReduceTest.checkSum(workers.subList(0, PER_RACK), DataType.INT32, 10_000), "rack 0's collective");
+                final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+                assertTrue(String.valueOf(failed.getCause().getMessage()).contains("tier-2 owner 1"), failed::toString);
+                assertTrue(seconds < 30, "failed within " + seconds + " s");
+            }
+            finally
+            {
+                workers.forEach(Communicator::close);
+            }
+        }
+    }
+
+    /** Each rack's workers join their own rack aggregator, concurrently, as ranks 0..n-1 of one job id. */
+    private static List<Communicator> join(final Cluster racks, final long jobId)
+    {
+        final List<CompletableFuture<Communicator>> joining = new ArrayList<>();
+        for (int rack = 0; rack < RACKS; rack++)
+        {
+            for (int rank = 0; rank < PER_RACK; rank++)
+            {
+                final CommunicatorContext ctx = new CommunicatorContext().jobId(jobId).secret("racks").rank(rank).worldSize(PER_RACK)
+                    .aggregators(List.of(racks.addresses().get(rack))).transport("tcp").chunkBytes(16 * 1024).window(4)
+                    .timeoutMs(10_000).transportContext(Cluster.transportContext());
+                joining.add(CompletableFuture.supplyAsync(() -> Communicator.connect(ctx), Thread::startVirtualThread));
+            }
+        }
+        return joining.stream().map(CompletableFuture::join).toList();
+    }
+}
