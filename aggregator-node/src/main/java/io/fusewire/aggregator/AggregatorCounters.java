@@ -19,6 +19,8 @@ final class AggregatorCounters
     final AtomicCounter jobsAdmitted;
     final AtomicCounter jobsFailed;
     final AtomicCounter joinsRefused;
+    final AtomicCounter bytesUp;
+    final AtomicCounter bytesDown;
 
     AggregatorCounters(final CountersFile file)
     {
@@ -31,6 +33,8 @@ final class AggregatorCounters
         jobsAdmitted = manager.newCounter("jobs admitted");
         jobsFailed = manager.newCounter("jobs failed");
         joinsRefused = manager.newCounter("joins refused");
+        bytesUp = manager.newCounter("bytes up (rack sums sent to tier-2 owners)");
+        bytesDown = manager.newCounter("bytes down (tier-2 totals received)");
     }
 
     /**

@@ -47,11 +47,13 @@ public final class CountersFile implements AutoCloseable
     private final UnsafeBuffer metadata;
     private final UnsafeBuffer values;
     private final UnsafeBuffer errors;
+    private final boolean owned;
 
     private CountersFile(final Path path, final MappedByteBuffer mapped, final int metadataBytes, final int valuesBytes,
-        final int errorsBytes)
+        final int errorsBytes, final boolean owned)
     {
         this.path = path;
+        this.owned = owned;
         this.mapped = mapped;
         this.metadata = new UnsafeBuffer(mapped, HEADER, metadataBytes);
         this.values = new UnsafeBuffer(mapped, HEADER + metadataBytes, valuesBytes);
@@ -80,7 +82,7 @@ public final class CountersFile implements AutoCloseable
             header.putInt(24, ERRORS_BYTES);
             header.putInt(4, 1);
             header.putIntVolatile(0, MAGIC);
-            return new CountersFile(path, mapped, METADATA_BYTES, VALUES_BYTES, ERRORS_BYTES);
+            return new CountersFile(path, mapped, METADATA_BYTES, VALUES_BYTES, ERRORS_BYTES, true);
         }
         catch (final IOException ex)
         {
@@ -112,7 +114,7 @@ public final class CountersFile implements AutoCloseable
             {
                 return null;
             }
-            return new CountersFile(path, mapped, metadataBytes, valuesBytes, errorsBytes);
+            return new CountersFile(path, mapped, metadataBytes, valuesBytes, errorsBytes, false);
         }
     }
 
@@ -146,10 +148,14 @@ public final class CountersFile implements AutoCloseable
         return path;
     }
 
-    /** Removes the file (the daemon's side). */
+    /** Removes the file if this process created it (the daemon's side); a reader's close leaves it. */
     @Override
     public void close()
     {
+        if (!owned)
+        {
+            return;
+        }
         try
         {
             Files.deleteIfExists(path);

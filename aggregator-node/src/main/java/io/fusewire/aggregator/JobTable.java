@@ -137,7 +137,7 @@ final class JobTable implements Admission
         {
             final MemoryRegion window = device.allocate(Uplinks.upLayout(layout, second.owners().size()).windowBytes());
             final int windowId = tables.addRegion(window);
-            job.uplinks(new Uplinks(job, second.rack(), second.owners().size(), window, windowId));
+            job.uplinks(new Uplinks(job, second.rack(), second.owners().size(), window, windowId, counters));
             dialer.dial(join.jobId(), join.secret(), layout, second, window);
         }
         return job;

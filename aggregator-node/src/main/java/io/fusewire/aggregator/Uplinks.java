@@ -68,8 +68,7 @@ final class Uplinks
     private final boolean[] answered;
     private final boolean[] written;
     private final int[] answerLength;
-    private long bytesUp;
-    private long bytesDown;
+    private final AggregatorCounters counters;
 
     /**
      * @param job    the tier-1 job.
@@ -77,9 +76,12 @@ final class Uplinks
      * @param owners R, the rack aggregators (this one included).
      * @param window   where the owners write the totals: R x W chunks, registered and exposed to them.
      * @param windowId its id in the daemon's region table, freed when the uplinks close.
+     * @param counters the daemon's counters: bytes up and down.
      */
-    Uplinks(final Job job, final int rack, final int owners, final MemoryRegion window, final int windowId)
+    Uplinks(final Job job, final int rack, final int owners, final MemoryRegion window, final int windowId,
+        final AggregatorCounters counters)
     {
+        this.counters = counters;
         this.windowId = windowId;
         this.job = job;
         this.rack = rack;
@@ -203,7 +205,7 @@ final class Uplinks
             stream[owner]++;
             inFlight[owner]++;
             forwarded++;
-            bytesUp += length1[slot];
+            counters.bytesUp.getAndAddOrdered(length1[slot]);
             work++;
         }
         return work;
@@ -238,17 +240,6 @@ final class Uplinks
         return settle(owner, at, down);
     }
 
-    /** @return bytes of rack sums written up, and of totals received, so far. */
-    long bytesUp()
-    {
-        return bytesUp;
-    }
-
-    long bytesDown()
-    {
-        return bytesDown;
-    }
-
     /** Once a chunk is both answered and its forward written, its total becomes the tier-1 result; then everything done goes down in order. */
     private String settle(final int owner, final int at, final Down down)
     {
@@ -268,7 +259,7 @@ final class Uplinks
         written[at] = false;
         inFlight[owner]--;
         done1[slot] = true;
-        bytesDown += length;
+        counters.bytesDown.getAndAddOrdered(length);
         while (delivered < forwarded && done1[(int)(delivered % window1)])
         {
             final int next = (int)(delivered % window1);

@@ -1,5 +1,6 @@
 package io.fusewire.aggregator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +31,7 @@ final class HierarchyTest
 
     @ParameterizedTest
     @EnumSource(value = DataType.class, names = {"INT32", "FLOAT32", "FLOAT16"})
-    void everyWorkerGetsTheSumOfAllRacks(final DataType type)
+    void everyWorkerGetsTheSumOfAllRacks(final DataType type) throws Exception
     {
         try (Cluster racks = new Cluster("tcp", RACKS))
         {
@@ -41,9 +43,16 @@ final class HierarchyTest
             try
             {
                 // one element, a few chunks with a ragged end, many chunks (several windows' worth): back to back
+                long bytes = 0;
                 for (final long elements : new long[] {1, 3 * 4096 + 5, 200_000, 1, 70_000})
                 {
                     AllReduceTest.checkSum(workers, type, elements);
+                    bytes += elements * type.bytes();
+                }
+                for (final AggregatorNode rack : racks.aggregators)
+                {
+                    assertEquals(bytes, counter(rack, "bytes up"), "each rack sends every chunk's rack sum up once, to its owner");
+                    assertEquals(bytes, counter(rack, "bytes down"), "and gets every chunk's total back");
                 }
             }
             finally
@@ -78,6 +87,23 @@ final class HierarchyTest
             {
                 workers.forEach(Communicator::close);
             }
+        }
+    }
+
+    private static long counter(final AggregatorNode node, final String label) throws Exception
+    {
+        try (CountersFile file = CountersFile.open(node.countersPath()))
+        {
+            final CountersReader reader = new CountersReader(file.metadata(), file.values());
+            final long[] value = {-1};
+            reader.forEach((id, typeId, key, name) ->
+            {
+                if (name.startsWith(label))
+                {
+                    value[0] = reader.getCounterValue(id);
+                }
+            });
+            return value[0];
         }
     }
 

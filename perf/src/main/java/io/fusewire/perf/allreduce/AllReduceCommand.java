@@ -31,7 +31,9 @@ public final class AllReduceCommand implements Callable<Integer>
 
     @Option(names = "--algo", defaultValue = "aggregator",
         description = {"aggregator: through dedicated aggregators (default); ring: reduce-scatter + all-gather between the",
-            "workers; hfba-high / hfba-low: ViFusion's hierarchical host-based baseline, 1 KiB / 4 KiB tensors, groups of 2."})
+            "workers; hfba-high / hfba-low: ViFusion's hierarchical host-based baseline, 1 KiB / 4 KiB tensors, groups of 2;",
+            "hierarchical (with --testbed): two tiers, an aggregator in each rack's switch summing its rack, the racks' sums",
+            "exchanged chunk by chunk between the switches (a reduce-scatter among racks) and the totals passed down."})
     String algorithm;
 
     @Option(names = "--workers", defaultValue = "2", description = "Workers N (default: ${DEFAULT-VALUE}).")
@@ -76,14 +78,15 @@ public final class AllReduceCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window, progress,
             trace);
-        final TestbedPlacement.Placed placed = testbed.active(sweep.transport())
-            ? testbed.place(workers, "aggregator".equals(algorithm) ? aggregators : 0) : null;
+        final TestbedPlacement.Placed placed = !testbed.active(sweep.transport()) ? null
+            : AllReduceRun.HIERARCHICAL.equals(algorithm) ? testbed.placeHierarchical(workers)
+            : testbed.place(workers, "aggregator".equals(algorithm) ? aggregators : 0);
         out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
             + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", progress " + progress + ", " : "")
             + sweep.transport());
         if (placed != null)
         {
-            out.println("# placement (" + testbed.policyName() + "): " + placed.job().describe());
+            out.println("# placement (" + testbed.policyName() + "): " + placed.describe());
         }
         final AllReduceRun.Result result = AllReduceRun.run(options, placed == null ? Placement.LOCAL : placed.placement(), out);
         if (json != null)

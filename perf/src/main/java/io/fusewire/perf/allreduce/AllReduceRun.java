@@ -8,6 +8,7 @@ import io.fusewire.transport.Fabric;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
@@ -19,7 +20,11 @@ import java.util.concurrent.TimeoutException;
 public final class AllReduceRun
 {
     /** The algorithms a run can take. */
-    public static final List<String> ALGORITHMS = List.of("aggregator", "ring", "hfba-high", "hfba-low");
+    public static final List<String> ALGORITHMS = List.of("aggregator", "ring", "hfba-high", "hfba-low", "hierarchical");
+    /** The two-tier algorithm: rack aggregators in the testbed's rack switches, so it runs on a testbed only. */
+    public static final String HIERARCHICAL = "hierarchical";
+    /** The port rack aggregators listen on, each in its own switch's namespace. */
+    private static final int RACK_AGGREGATOR_PORT = 29500;
 
     /**
      * What to run.
@@ -112,7 +117,12 @@ public final class AllReduceRun
     public static List<String> startEndpoints(final LocalCluster cluster, final String algorithm, final int aggregators,
         final String transport) throws Exception
     {
-        return "aggregator".equals(algorithm) ? cluster.startAggregators(aggregators, transport) : List.of(cluster.startStore());
+        return switch (algorithm)
+        {
+            case "aggregator" -> cluster.startAggregators(aggregators, transport);
+            case HIERARCHICAL -> cluster.startRackAggregators(aggregators, transport, RACK_AGGREGATOR_PORT);
+            default -> List.of(cluster.startStore());
+        };
     }
 
     /**
@@ -155,11 +165,17 @@ public final class AllReduceRun
      */
     public static Result run(final Options options, final Placement placement, final PrintWriter out) throws Exception
     {
+        if (HIERARCHICAL.equals(options.algorithm()) && placement.workerGroups().isEmpty())
+        {
+            throw new IllegalArgumentException("--algo hierarchical runs on a testbed (--testbed NAME --transport tcp): its tiers are"
+                + " the racks, its rack aggregators the rack switches");
+        }
         final List<String> failures = new ArrayList<>();
         final SweepCollector collector = new SweepCollector(options.workers(), row -> out.println(row.format()));
         try (LocalCluster cluster = new LocalCluster(out, options.timeoutSeconds()).placement(placement))
         {
-            final List<String> endpoints = startEndpoints(cluster, options.algorithm(), options.aggregators(), options.transport());
+            final int aggregators = HIERARCHICAL.equals(options.algorithm()) ? placement.aggregatorAddresses().size() : options.aggregators();
+            final List<String> endpoints = startEndpoints(cluster, options.algorithm(), aggregators, options.transport());
             out.println(Row.HEADER);
             cluster.startWorkers(options.workers(), rank -> workerArguments(options, rank, endpoints, cluster), collector::accept);
             failures.addAll(cluster.awaitWorkers());
@@ -180,8 +196,22 @@ public final class AllReduceRun
     private static List<String> workerArguments(final Options options, final int rank, final List<String> endpoints,
         final LocalCluster cluster)
     {
-        final List<String> arguments = jobArguments("allreduce-worker", options.algorithm(), rank, options.workers(), endpoints,
-            options.transport(), cluster);
+        final List<String> arguments;
+        final int group = cluster.workerGroup(rank);
+        if (group < 0)
+        {
+            arguments = jobArguments("allreduce-worker", options.algorithm(), rank, options.workers(), endpoints, options.transport(),
+                cluster);
+        }
+        else
+        {
+            // a two-tier job: each rack's workers are ranks 0..n-1 of its rack aggregator; they contribute and check as global ranks
+            final int local = (int)IntStream.range(0, rank).filter(r -> cluster.workerGroup(r) == group).count();
+            final int inGroup = (int)IntStream.range(0, options.workers()).filter(r -> cluster.workerGroup(r) == group).count();
+            arguments = jobArguments("allreduce-worker", "aggregator", local, inGroup, List.of(endpoints.get(group)), options.transport(),
+                cluster);
+            arguments.addAll(List.of("--global-rank", Integer.toString(rank), "--global-workers", Integer.toString(options.workers())));
+        }
         arguments.addAll(List.of("-b", options.minBytes(), "-e", options.maxBytes(), "-f", Integer.toString(options.factor()),
             "--iters", Integer.toString(options.iterations()), "--chunk", options.chunk(), "--window", Integer.toString(options.window()),
             "--progress", options.progress(), "--timeout-ms", Long.toString(options.timeoutSeconds() * 1000),

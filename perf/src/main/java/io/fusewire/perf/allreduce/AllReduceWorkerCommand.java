@@ -52,6 +52,13 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     @Option(names = "--check")
     boolean check;
 
+    @Option(names = "--global-rank", defaultValue = "-1", description = {"Where this worker joins a part of the job (its rack's",
+        "aggregator, in a two-tier one): its rank in the whole job, for the values it contributes and checks (default: --rank)."})
+    int globalRank;
+
+    @Option(names = "--global-workers", defaultValue = "-1", description = "With --global-rank: the workers of the whole job.")
+    int globalWorkers;
+
     @Override
     public Integer call()
     {
@@ -125,7 +132,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
     {
         for (long i = 0; i < count; i++)
         {
-            data.setAtIndex(FLOAT, i, value(i, job.rank()));
+            data.setAtIndex(FLOAT, i, value(i, globalRank >= 0 ? globalRank : job.rank()));
         }
     }
 
@@ -135,7 +142,7 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
         for (long i = 0; i < count; i++)
         {
             float expected = 0;
-            for (int r = 0; r < job.workers(); r++)
+            for (int r = 0; r < (globalWorkers > 0 ? globalWorkers : job.workers()); r++)
             {
                 expected += value(i, r);
             }

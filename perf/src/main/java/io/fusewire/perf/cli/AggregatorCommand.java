@@ -3,6 +3,7 @@ package io.fusewire.perf.cli;
 import io.fusewire.aggregator.AggregatorContext;
 import io.fusewire.aggregator.AggregatorNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,6 +29,13 @@ public final class AggregatorCommand implements Callable<Integer>
 
     @Option(names = "--index", paramLabel = "I", description = "Which aggregator of --placement this is (0-based).")
     Integer index;
+
+    @Option(names = "--rack", paramLabel = "R", description = {"Be rack R's aggregator of a two-tier hierarchy: send each rack sum to",
+        "the rack aggregator that owns its chunk (--owners) and pass the total down."})
+    Integer rack;
+
+    @Option(names = "--owners", split = ",", paramLabel = "HOST:PORT", description = "With --rack: every rack aggregator, in rack order.")
+    List<String> owners;
 
     @Option(names = "--config", description = "A .properties file of fusewire.aggregator.* and fusewire.transport.* settings.")
     Path config;
@@ -60,8 +68,16 @@ public final class AggregatorCommand implements Callable<Integer>
         {
             context.storeListen(store);
         }
+        if ((rack == null) != (owners == null))
+        {
+            throw new IllegalArgumentException("--rack and --owners go together: this rack's index and every rack aggregator's address");
+        }
         try (AggregatorNode node = AggregatorNode.launch(context))
         {
+            if (rack != null)
+            {
+                node.uplinks(rack, owners);
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(node::close, "fusewire-aggregator-shutdown"));
             System.out.println(AggregatorNode.LISTENING + node.address());
             System.out.flush();

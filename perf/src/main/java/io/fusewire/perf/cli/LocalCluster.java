@@ -117,6 +117,43 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /**
+     * Starts the rack aggregators of a two-tier job, one per worker group of the placement, each
+     * listening on a fixed port of its address so that each can be told all the others' at start.
+     *
+     * @param racks     how many.
+     * @param transport tcp or verbs.
+     * @param port      the port each listens on.
+     * @return their addresses, in rack order.
+     * @throws Exception if one did not come up in time.
+     */
+    public List<String> startRackAggregators(final int racks, final String transport, final int port) throws Exception
+    {
+        final List<String> owners = new ArrayList<>();
+        for (int r = 0; r < racks; r++)
+        {
+            owners.add(placement.aggregatorAddress(r) + ":" + port);
+        }
+        for (int r = 0; r < racks; r++)
+        {
+            final String name = "rack aggregator " + r;
+            aggregators.add(ChildJvm.start(name, placement.aggregatorWrapper(r), List.of("aggregator", "--listen", owners.get(r),
+                "--transport", transport, "--rack", Integer.toString(r), "--owners", String.join(",", owners)),
+                AggregatorNode.LISTENING, problems(name), jvmOptions));
+        }
+        for (final ChildJvm aggregator : aggregators)
+        {
+            aggregator.announcement().get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        return owners;
+    }
+
+    /** @return the aggregator group a rank joins alone (its rack's), or -1 where it joins every aggregator. */
+    public int workerGroup(final int rank)
+    {
+        return placement.workerGroup(rank);
+    }
+
+    /**
      * Serves a rendezvous store: in this process on loopback, or, when the run is placed on a
      * testbed, in a process of its own in worker 0's host, where every host can reach it.
      *

@@ -12,10 +12,18 @@ import java.util.List;
  * @param workerAddresses    per rank, its host's address; empty for local.
  * @param aggregatorWrappers per aggregator, what its process runs inside; empty for local.
  * @param aggregatorAddresses per aggregator, the address it listens on; empty for local.
+ * @param workerGroups        per rank, the one aggregator it joins (a rack's, in a two-tier job); empty: every rank joins all.
  */
 public record Placement(List<List<String>> workerWrappers, List<String> workerAddresses, List<List<String>> aggregatorWrappers,
-    List<String> aggregatorAddresses)
+    List<String> aggregatorAddresses, List<Integer> workerGroups)
 {
+    /** A placement whose every worker joins every aggregator. */
+    public Placement(final List<List<String>> workerWrappers, final List<String> workerAddresses,
+        final List<List<String>> aggregatorWrappers, final List<String> aggregatorAddresses)
+    {
+        this(workerWrappers, workerAddresses, aggregatorWrappers, aggregatorAddresses, List.of());
+    }
+
     /** Every process on this host, on loopback. */
     public static final Placement LOCAL = new Placement(List.of(), List.of(), List.of(), List.of());
 
@@ -48,6 +56,18 @@ public record Placement(List<List<String>> workerWrappers, List<String> workerAd
     /** @return where an aggregator listens, any port. */
     String aggregatorListen(final int aggregator)
     {
-        return (aggregatorAddresses.isEmpty() ? LOOPBACK : aggregatorAddresses.get(aggregator)) + ":0";
+        return aggregatorAddress(aggregator) + ":0";
+    }
+
+    /** @return the address an aggregator listens on. */
+    String aggregatorAddress(final int aggregator)
+    {
+        return aggregatorAddresses.isEmpty() ? LOOPBACK : aggregatorAddresses.get(aggregator);
+    }
+
+    /** @return the aggregator a rank joins alone, or -1 where it joins every one. */
+    int workerGroup(final int rank)
+    {
+        return workerGroups.isEmpty() ? -1 : workerGroups.get(rank);
     }
 }

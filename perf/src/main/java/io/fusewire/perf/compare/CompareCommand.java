@@ -34,25 +34,28 @@ import picocli.CommandLine.Spec;
  * one run at the same N and sizes: Fusewire through aggregators, Fusewire's ring,
  * torch.distributed with Gloo, and Open MPI on shared memory and on TCP. Every system's results are
  * checked. Prints the median busbw (min-max over the repetitions) per system and size, with
- * Fusewire's ratio to each peer, and writes CSV, JSON and a PNG chart.
+ * the first system's ratio (Fusewire's aggregator; on a testbed its two tiers) to each other, and writes CSV, JSON and a PNG chart.
  *
  * <p>With {@code --testbed} every process runs in a host of the emulated cluster, over TCP: Fusewire
- * placed by {@code --place}, its ring also with ranks alternating racks (as a launcher without topology
- * assigns them), ViFusion's HFBA baselines, and Gloo and Open MPI on the ring's hosts.
+ * placed by {@code --place}, two-tier with an aggregator in each rack switch, its ring also with ranks
+ * alternating racks (as a launcher without topology assigns them), ViFusion's HFBA baselines, and Gloo
+ * and Open MPI on the ring's hosts.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = {"AllReduce busbw side by side: Fusewire (aggregator, ring), Gloo, Open MPI (shm, tcp), interleaved.",
-        "With --testbed: across a testbed's hosts over tcp, adding Fusewire's ring with ranks alternating racks and HFBA.",
+        "With --testbed: across a testbed's hosts over tcp, adding Fusewire's two tiers (rack aggregators in the switches), its",
+        "ring with ranks alternating racks, and HFBA.",
         "A peer that is not installed is skipped with a note (perf/setup-peers.sh installs them)."})
 public final class CompareCommand implements Callable<Integer>
 {
     private static final String AGGREGATOR = "fusewire-aggregator";
 
-    /** Fusewire's systems on a testbed, with their algorithms; the first two also run on one host. */
+    /** Fusewire's systems on a testbed, with their algorithms; the aggregator and the ring also run on one host. */
     private static final Map<String, String> FUSEWIRE = new LinkedHashMap<>();
 
     static
     {
+        FUSEWIRE.put("fusewire-hierarchical", AllReduceRun.HIERARCHICAL);
         FUSEWIRE.put(AGGREGATOR, "aggregator");
         FUSEWIRE.put("fusewire-ring", "ring");
         FUSEWIRE.put("fusewire-ring-unaware", "ring");
@@ -170,12 +173,13 @@ public final class CompareCommand implements Callable<Integer>
         {
             final TestbedPlacement.Placed placed = switch (system)
             {
+                case "fusewire-hierarchical" -> testbed.placeHierarchical(workers);
                 case AGGREGATOR -> testbed.place(workers, aggregators);
                 case "fusewire-ring-unaware" -> testbed.place(workers, 0, TestbedPlacement.Policy.ALTERNATING);
                 default -> ring;
             };
             out.println("# " + system + " placed " + (system.endsWith("-unaware") ? "alternating" : testbed.policyName()) + ": "
-                + placed.job().describe());
+                + placed.describe());
             placements.put(system, placed.placement());
         }
         return placements;
@@ -218,7 +222,8 @@ public final class CompareCommand implements Callable<Integer>
     {
         final StringBuilder header = new StringBuilder(String.format("%12s", "size (B)"));
         busbw.keySet().forEach(system -> header.append(String.format(" %24s", system)));
-        busbw.keySet().stream().filter(system -> !system.equals(AGGREGATOR)).forEach(system ->
+        final String reference = busbw.keySet().iterator().next();
+        busbw.keySet().stream().filter(system -> !system.equals(reference)).forEach(system ->
             header.append(String.format(" %14s", "x " + system)));
         out.println(header);
         for (int i = 0; i < sizes.length; i++)
@@ -227,10 +232,10 @@ public final class CompareCommand implements Callable<Integer>
             final int at = i;
             busbw.values().forEach(values -> line.append(String.format(Locale.ROOT, " %8.3g [%6.3g-%6.3g]", median(values[at]),
                 min(values[at]), max(values[at]))));
-            final double ours = median(busbw.get(AGGREGATOR)[i]);
+            final double ours = median(busbw.get(reference)[i]);
             busbw.forEach((system, values) ->
             {
-                if (!system.equals(AGGREGATOR))
+                if (!system.equals(reference))
                 {
                     line.append(String.format(Locale.ROOT, " %14.2f", ours / median(values[at])));
                 }

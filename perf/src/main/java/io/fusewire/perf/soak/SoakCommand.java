@@ -110,6 +110,10 @@ public final class SoakCommand implements Callable<Integer>
     private void validate()
     {
         AllReduceRun.checkJob(algorithm, workers, aggregators, transport);
+        if (AllReduceRun.HIERARCHICAL.equals(algorithm))
+        {
+            throw new IllegalArgumentException("perf soak runs on one host; --algo hierarchical runs on a testbed (perf allreduce --testbed)");
+        }
         if (collectives < 1 || bigEvery < 0 || ByteSize.parse(maxBytes) < 4)
         {
             throw new IllegalArgumentException("--collectives must be at least 1, --big-every 0 or more and --max-bytes at least 4");

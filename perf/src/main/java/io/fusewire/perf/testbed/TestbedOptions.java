@@ -71,6 +71,19 @@ public final class TestbedOptions
     }
 
     /**
+     * @param workers N.
+     * @return a two-tier job placed on the testbed: workers by rack, an aggregator in each rack's switch.
+     */
+    public TestbedPlacement.Placed placeHierarchical(final int workers)
+    {
+        if (!"topology".equals(place))
+        {
+            throw new IllegalArgumentException("--algo hierarchical places its workers by the racks it finds: leave --place out");
+        }
+        return TestbedPlacement.placeHierarchical(testbed, workers);
+    }
+
+    /**
      * @param workers     N.
      * @param aggregators A.
      * @param policy      how to place, whatever --place says.

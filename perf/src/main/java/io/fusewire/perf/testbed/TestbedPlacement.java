@@ -38,10 +38,60 @@ public final class TestbedPlacement
      */
     public record Placed(TestbedPlan plan, JobPlacement job, List<TestbedPlan.Host> workerHosts, Placement placement)
     {
+        /** @return where the processes go, in one line (a two-tier job's rack aggregators in their switches). */
+        public String describe()
+        {
+            final List<Integer> groups = placement.workerGroups();
+            if (groups.isEmpty())
+            {
+                return job.describe();
+            }
+            final StringBuilder text = new StringBuilder(job.describe()).append("; rack aggregators in the rack switches:");
+            for (int g = 0; g < placement.aggregatorAddresses().size(); g++)
+            {
+                final int group = g;
+                text.append(g == 0 ? " " : ", ").append("ranks ").append(java.util.stream.IntStream.range(0, groups.size())
+                    .filter(r -> groups.get(r) == group).boxed().toList()).append(" -> ").append(placement.aggregatorAddresses().get(g));
+            }
+            return text.toString();
+        }
     }
 
     private TestbedPlacement()
     {
+    }
+
+    /**
+     * Places a two-tier job: workers rack by rack over the discovered racks, and in each rack with
+     * workers an aggregator in the rack switch's namespace, which sums the rack's chunks and
+     * exchanges rack sums with the other racks' switches over the uplinks (in-network aggregation at
+     * the top of rack, as ViFusion's and SwitchML's switches do).
+     *
+     * @param name    the testbed, which must be up.
+     * @param workers N.
+     * @return the placement, each rank in the group of its rack's aggregator.
+     * @throws IllegalArgumentException if the testbed is not up or has fewer than N hosts.
+     */
+    public static Placed placeHierarchical(final String name, final int workers)
+    {
+        final Placed flat = place(name, workers, 0, Policy.TOPOLOGY);
+        final Map<String, TestbedPlan.Host> hosts = flat.plan().hosts().stream().collect(Collectors.toMap(TestbedPlan.Host::name,
+            Function.identity()));
+        final List<Integer> racks = new java.util.ArrayList<>();
+        final List<Integer> groups = new java.util.ArrayList<>();
+        for (final String host : flat.job().workerHosts())
+        {
+            final int rack = hosts.get(host).rack();
+            if (!racks.contains(rack))
+            {
+                racks.add(rack);
+            }
+            groups.add(racks.indexOf(rack));
+        }
+        final Placement placement = flat.placement();
+        return new Placed(flat.plan(), flat.job(), flat.workerHosts(), new Placement(placement.workerWrappers(), placement.workerAddresses(),
+            racks.stream().map(r -> TestbedPlan.exec(flat.plan().switchNamespace(r))).toList(),
+            racks.stream().map(TestbedPlan::switchAddress).toList(), groups));
     }
 
     /**

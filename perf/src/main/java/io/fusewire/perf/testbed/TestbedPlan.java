@@ -69,6 +69,18 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
         return PREFIX + name + "-";
     }
 
+    /** @return the namespace of rack r's switch (its bridge, and its router to the spine). */
+    public String switchNamespace(final int rack)
+    {
+        return namespace("rack" + rack);
+    }
+
+    /** @return the address of rack r's switch on the rack's subnet. */
+    public static String switchAddress(final int rack)
+    {
+        return "10.77." + rack + ".1";
+    }
+
     /** @return the testbed in one line: its name, shape and rates. */
     public String describe()
     {
@@ -129,10 +141,10 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
         addNamespace(commands, spine, true);
         for (int r = 0; r < racks; r++)
         {
-            final String rack = namespace("rack" + r);
+            final String rack = switchNamespace(r);
             addNamespace(commands, rack, true);
             commands.add(List.of("ip", "-n", rack, "link", "add", "br0", "type", "bridge"));
-            commands.add(List.of("ip", "-n", rack, "addr", "add", "10.77." + r + ".1/24", "dev", "br0"));
+            commands.add(List.of("ip", "-n", rack, "addr", "add", switchAddress(r) + "/24", "dev", "br0"));
             commands.add(List.of("ip", "-n", rack, "link", "set", "br0", "up"));
             commands.add(List.of("ip", "-n", rack, "link", "add", "up0", "type", "veth", "peer", "name", "r" + r, "netns", spine));
             commands.add(List.of("ip", "-n", rack, "addr", "add", "10.78." + r + ".2/30", "dev", "up0"));
@@ -151,7 +163,7 @@ public record TestbedPlan(String name, int racks, int hostsPerRack, long hostRat
                 commands.add(List.of("ip", "-n", rack, "link", "set", "h" + h, "master", "br0", "up"));
                 commands.add(List.of("ip", "-n", host, "addr", "add", address(r, h) + "/24", "dev", HOST_DEVICE));
                 commands.add(List.of("ip", "-n", host, "link", "set", HOST_DEVICE, "up"));
-                commands.add(List.of("ip", "-n", host, "route", "add", "default", "via", "10.77." + r + ".1"));
+                commands.add(List.of("ip", "-n", host, "route", "add", "default", "via", switchAddress(r)));
                 commands.add(shape(host, HOST_DEVICE, hostRateMbit));
                 commands.add(shape(rack, "h" + h, hostRateMbit));
             }

@@ -46,7 +46,7 @@ final class CompareTestbedTest
         // Open MPI is one of the test packages (.ci/setup installs it): launched into the hosts, it must run, checked
         assertTrue(!text.contains("Open MPI skipped") && !text.contains("mpi-shm"), "only MPI over tcp, between hosts: " + text);
         final String json = Files.readString(dir.resolve("compare.json"));
-        for (final String system : List.of("fusewire-aggregator", "fusewire-ring", "fusewire-ring-unaware", "fusewire-hfba-high",
+        for (final String system : List.of("fusewire-hierarchical", "fusewire-aggregator", "fusewire-ring", "fusewire-ring-unaware", "fusewire-hfba-high",
             "fusewire-hfba-low", "mpi-tcp"))
         {
             assertTrue(json.contains("{\"size\":16384,\"system\":\"" + system + "\",\"workers\":4,\"testbed\":\"" + name + "\""),

@@ -93,7 +93,18 @@ final class TestbedTest
         }
         finally
         {
+            // a run left behind, as a killed launcher leaves its processes: down must kill it, not fail on its namespace
+            final List<String> sleep = new ArrayList<>(TestbedPlan.exec(plan.namespace("r1h1")));
+            sleep.addAll(List.of("sleep", "600"));
+            final Process stranded = new ProcessBuilder(sleep).start();
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Commands.run(List.of("ip", "netns", "pids", plan.namespace("r1h1"))).lines()
+                .noneMatch(pid -> pid.strip().equals(Long.toString(stranded.pid()))) && System.nanoTime() < until)
+            {
+                Thread.sleep(50);
+            }
             Testbeds.down(name);
+            assertTrue(stranded.waitFor(10, TimeUnit.SECONDS), "a process still running in a host was killed by down");
         }
         assertEquals(0, Testbeds.down(name), "a second down finds nothing");
         assertTrue(Commands.namespaces().stream().noneMatch(ns -> ns.startsWith(TestbedPlan.namespacePrefix(name))));
