@@ -1,6 +1,7 @@
 package io.fusewire.aggregator;
 
 import io.fusewire.fusion.protocol.ChunkImmediate;
+import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.transport.MemoryRegion;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +33,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 final class Uplinks
 {
     /** Marks a tier-2 job's id: such a job is summed flat, never sent further up. */
-    static final long TIER2 = 1L << 62;
+    static final long TIER2 = JoinRequest.TIER2;
 
     /** Where a completed tier-2 chunk's result goes back down: the reduce agent's multicast to the rack's workers. */
     @FunctionalInterface

@@ -120,6 +120,11 @@ public final class CommunicatorContext
         {
             throw new IllegalArgumentException("no aggregators: give their host:port addresses (FUSEWIRE_AGGREGATORS)");
         }
+        if (jobId < 0 || jobId > JoinRequest.MAX_JOB_ID)
+        {
+            throw new IllegalArgumentException("job id " + jobId + " is outside 0.." + JoinRequest.MAX_JOB_ID
+                + " (FUSEWIRE_JOB_ID): the top bits are the daemons' own");
+        }
         join(0);
         if (window > transportContext.sendQueueDepth())
         {

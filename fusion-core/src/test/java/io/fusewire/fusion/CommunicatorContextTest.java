@@ -74,5 +74,8 @@ final class CommunicatorContextTest
         final IllegalArgumentException window = assertThrows(IllegalArgumentException.class, () -> new CommunicatorContext()
             .rank(0).worldSize(1).aggregators(List.of("h:1")).window(1024).conclude());
         assertTrue(window.getMessage().contains("exceeds the send queue depth"), window.getMessage());
+        final IllegalArgumentException reserved = assertThrows(IllegalArgumentException.class, () -> new CommunicatorContext()
+            .rank(0).worldSize(1).aggregators(List.of("h:1")).jobId(1L << 62).conclude());
+        assertTrue(reserved.getMessage().contains("the top bits are the daemons' own"), reserved.getMessage());
     }
 }

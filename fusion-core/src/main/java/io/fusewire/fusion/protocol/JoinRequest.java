@@ -40,6 +40,10 @@ public record JoinRequest(
     int chunkBytes,
     int window)
 {
+    /** Job ids a user may choose: 0 to 2^62 - 1; the bits above are the daemons'. */
+    public static final long MAX_JOB_ID = (1L << 62) - 1;
+    /** Set in a job's id for its second tier, the job among rack aggregators of a hierarchical one. */
+    public static final long TIER2 = 1L << 62;
     private static final int MAGIC = 0x314A5746;
     private static final int MAX_SECRET = 256;
 

@@ -1,6 +1,7 @@
 package io.fusewire.perf.cli;
 
 import io.fusewire.aggregator.AggregatorNode;
+import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.topology.store.StoreServer;
 import io.fusewire.transport.Fabric;
 import io.fusewire.transport.TransportContext;
@@ -37,7 +38,7 @@ public final class LocalCluster implements AutoCloseable
     private final List<ChildJvm> aggregators = new ArrayList<>();
     private final List<ChildJvm> workers = new ArrayList<>();
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
-    private final long job = new SecureRandom().nextLong() & Long.MAX_VALUE;
+    private final long job = new SecureRandom().nextLong() & JoinRequest.MAX_JOB_ID;
     private final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private StoreServer store;
     private ChildJvm storeProcess;
