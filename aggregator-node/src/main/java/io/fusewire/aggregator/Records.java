@@ -1,5 +1,8 @@
 package io.fusewire.aggregator;
 
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
 /**
  * The records between the two agents of a daemon, each in an Agrona one-to-one ring buffer.
  * Little-endian, after the ring's own header (type, length):
@@ -63,5 +66,30 @@ final class Records
 
     private Records()
     {
+    }
+
+    /**
+     * Puts a RESULT record (a write with an immediate, to a member's first exposed region) on a ring.
+     *
+     * @return false if the ring is full: nothing was put.
+     */
+    static boolean putResult(final RingBuffer ring, final int member, final int region, final long offset, final int bytes,
+        final int immediate, final long remoteOffset, final int slot)
+    {
+        final int index = ring.tryClaim(RESULT, RESULT_LENGTH);
+        if (index < 0)
+        {
+            return false;
+        }
+        final MutableDirectBuffer buffer = ring.buffer();
+        buffer.putInt(index + MEMBER, member);
+        buffer.putInt(index + RESULT_REGION, region);
+        buffer.putLong(index + RESULT_OFFSET, offset);
+        buffer.putInt(index + RESULT_BYTES, bytes);
+        buffer.putInt(index + RESULT_IMMEDIATE, immediate);
+        buffer.putLong(index + RESULT_REMOTE_OFFSET, remoteOffset);
+        buffer.putInt(index + RESULT_SLOT, slot);
+        ring.commit(index);
+        return true;
     }
 }

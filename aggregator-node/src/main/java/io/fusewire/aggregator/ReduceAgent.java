@@ -359,21 +359,11 @@ final class ReduceAgent implements Agent
 
     private boolean writeResult(final Job job, final int member, final int at)
     {
-        final int index = egress.tryClaim(Records.RESULT, Records.RESULT_LENGTH);
-        if (index < 0)
+        if (!Records.putResult(egress, member, queuedRegion[at], queuedOffset[at], job.slots().readsInPlace() ? 0 : queuedLength[at],
+            queuedImmediate[at], job.layout().windowOffset(job.aggregatorIndex(), queuedSlot[at]), queuedSlot[at]))
         {
             return false;
         }
-        final MutableDirectBuffer buffer = egress.buffer();
-        buffer.putInt(index + Records.MEMBER, member);
-        buffer.putInt(index + Records.RESULT_REGION, queuedRegion[at]);
-        buffer.putLong(index + Records.RESULT_OFFSET, queuedOffset[at]);
-        buffer.putInt(index + Records.RESULT_BYTES, job.slots().readsInPlace() ? 0 : queuedLength[at]);
-        buffer.putInt(index + Records.RESULT_IMMEDIATE, queuedImmediate[at]);
-        buffer.putLong(index + Records.RESULT_REMOTE_OFFSET,
-            job.layout().windowOffset(job.aggregatorIndex(), queuedSlot[at]));
-        buffer.putInt(index + Records.RESULT_SLOT, queuedSlot[at]);
-        egress.commit(index);
         counters.bytesOut.getAndAddOrdered(queuedLength[at]);
         return true;
     }

@@ -6,7 +6,6 @@ import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.transport.MemoryRegion;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 /**
@@ -184,20 +183,11 @@ final class Uplinks
             final int slot2 = (int)(stream[owner] % up.window());
             final int immediate2 = ChunkImmediate.encode(slot2, (int)(stream[owner] / up.window()), ChunkImmediate.dtype(immediate1[slot]),
                 immediate1[slot] >>> 28);
-            final int index = egress.tryClaim(Records.RESULT, Records.RESULT_LENGTH);
-            if (index < 0)
+            if (!Records.putResult(egress, member[owner], region1[slot], offset1[slot], length1[slot], immediate2,
+                up.inboxOffset(slot2, rack), slot2))
             {
                 return work;
             }
-            final MutableDirectBuffer buffer = egress.buffer();
-            buffer.putInt(index + Records.MEMBER, member[owner]);
-            buffer.putInt(index + Records.RESULT_REGION, region1[slot]);
-            buffer.putLong(index + Records.RESULT_OFFSET, offset1[slot]);
-            buffer.putInt(index + Records.RESULT_BYTES, length1[slot]);
-            buffer.putInt(index + Records.RESULT_IMMEDIATE, immediate2);
-            buffer.putLong(index + Records.RESULT_REMOTE_OFFSET, up.inboxOffset(slot2, rack));
-            buffer.putInt(index + Records.RESULT_SLOT, slot2);
-            egress.commit(index);
             final int at = owner * up.window() + slot2;
             tier1Slot[at] = slot;
             expected[at] = immediate2;
