@@ -255,10 +255,10 @@ public final class CompareCommand implements Callable<Integer>
             {
                 csv.add(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%.6f", sizes[i], system, median(values[i]), min(values[i]),
                     max(values[i])));
-                json.add(String.format(Locale.ROOT, "{\"size\":%d,\"system\":\"%s\",\"workers\":%d,%s\"busbw_median_gbps\":%.6f,"
-                    + "\"busbw_min_gbps\":%.6f,\"busbw_max_gbps\":%.6f}", sizes[i], system, workers,
-                    testbed.name() == null ? "" : "\"testbed\":\"" + testbed.name() + "\",", median(values[i]), min(values[i]),
-                    max(values[i])));
+                json.add(String.format(Locale.ROOT, "{\"size\":%d,\"system\":\"%s\",\"workers\":%d,%s\"busbw_median_gbps\":%s,"
+                    + "\"busbw_min_gbps\":%s,\"busbw_max_gbps\":%s}", sizes[i], system, workers,
+                    testbed.name() == null ? "" : "\"testbed\":\"" + testbed.name() + "\",", json(median(values[i])), json(min(values[i])),
+                    json(max(values[i]))));
             }
         });
         Files.write(outDir.resolve("compare.csv"), csv);
@@ -278,6 +278,12 @@ public final class CompareCommand implements Callable<Integer>
             }
         });
         BitmapEncoder.saveBitmap(chart, outDir.resolve("compare").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** @return a figure as JSON: null where nothing was measured (a system that failed), which JSON has no NaN for. */
+    private static String json(final double value)
+    {
+        return Double.isNaN(value) ? "null" : String.format(Locale.ROOT, "%.6f", value);
     }
 
     private static double median(final double[] values)

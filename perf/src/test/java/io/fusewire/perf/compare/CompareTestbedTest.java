@@ -50,6 +50,7 @@ final class CompareTestbedTest
         // Open MPI is one of the test packages (.ci/setup installs it): it must be launched into the hosts, over tcp only
         assertTrue(!text.contains("Open MPI skipped") && text.contains("# rep 1/1: mpi-tcp") && !text.contains("mpi-shm"), text);
         final String json = Files.readString(dir.resolve("compare.json"));
+        assertTrue(!json.contains("NaN"), "a system that failed has null figures, not NaN (which is not JSON): " + json);
         for (final String system : List.of("fusewire-hierarchical", "fusewire-aggregator", "fusewire-ring", "fusewire-ring-unaware", "fusewire-hfba-high",
             "fusewire-hfba-low"))
         {
