@@ -21,6 +21,8 @@ final class AggregatorCounters
     final AtomicCounter joinsRefused;
     final AtomicCounter bytesUp;
     final AtomicCounter bytesDown;
+    final AtomicCounter acrossOut;
+    final AtomicCounter acrossIn;
 
     AggregatorCounters(final CountersFile file)
     {
@@ -35,6 +37,8 @@ final class AggregatorCounters
         joinsRefused = manager.newCounter("joins refused");
         bytesUp = manager.newCounter("bytes up (rack sums sent to tier-2 owners)");
         bytesDown = manager.newCounter("bytes down (tier-2 totals received)");
+        acrossOut = manager.newCounter("bytes across racks out (rack sums to other racks' owners, totals to other racks)");
+        acrossIn = manager.newCounter("bytes across racks in (rack sums from other racks, totals from other racks' owners)");
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -116,6 +117,48 @@ public final class CountersFile implements AutoCloseable
             }
             return new CountersFile(path, mapped, metadataBytes, valuesBytes, errorsBytes, false);
         }
+    }
+
+    /**
+     * Maps a running daemon's counters file for reading, found by its process id.
+     *
+     * @param directory the shm directory the daemon writes in.
+     * @param pid       the daemon's process id.
+     * @return the file, or null if that process has none there.
+     * @throws IOException if the directory or the file cannot be read.
+     */
+    public static CountersFile ofProcess(final Path directory, final long pid) throws IOException
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "fusewire-" + pid + "-counters-*"))
+        {
+            for (final Path file : files)
+            {
+                final CountersFile counters = open(file);
+                if (counters != null)
+                {
+                    return counters;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param label the start of a counter's label, e.g. "bytes up".
+     * @return the first counter's value whose label starts so, or -1 if none does.
+     */
+    public long value(final String label)
+    {
+        final CountersReader reader = new CountersReader(metadata, values);
+        final long[] value = {-1};
+        reader.forEach((id, typeId, key, name) ->
+        {
+            if (value[0] < 0 && name.startsWith(label))
+            {
+                value[0] = reader.getCounterValue(id);
+            }
+        });
+        return value[0];
     }
 
     /** @return the metadata buffer, for a counters manager or reader. */

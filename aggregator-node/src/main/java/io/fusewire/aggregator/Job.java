@@ -41,6 +41,7 @@ final class Job
     private int left;
     private boolean closing;
     private Uplinks uplinks;
+    private int localRack = -1;
     private long beginSequence = -1;
     private int begun;
     private long beginCount;
@@ -116,6 +117,18 @@ final class Job
     void uplinks(final Uplinks second)
     {
         uplinks = second;
+    }
+
+    /** A tier-2 job's rank that is this daemon's own rack: its traffic with every other rank crosses racks. */
+    void localRack(final int rack)
+    {
+        localRack = rack;
+    }
+
+    /** @return whether this rank's chunks and results cross an uplink (a tier-2 job's rank other than this daemon's rack). */
+    boolean acrossRacks(final int rank)
+    {
+        return localRack >= 0 && rank != localRack;
     }
 
     /** @return the secret the job was created with (for its tier-2 joins). */

@@ -140,6 +140,10 @@ final class JobTable implements Admission
             job.uplinks(new Uplinks(job, second.rack(), second.owners().size(), window, windowId, counters));
             dialer.dial(join.jobId(), join.secret(), layout, second, window);
         }
+        else if (second != null)
+        {
+            job.localRack(second.rack());
+        }
         return job;
     }
 }

@@ -113,8 +113,15 @@ final class ReduceAgent implements Agent
         }
         switch (type)
         {
-            case Records.ARRIVED -> onSlot(job, job.onChunk(rank, buffer.getInt(index + Records.ARRIVED_IMMEDIATE),
-                buffer.getInt(index + Records.ARRIVED_BYTES), nowNs));
+            case Records.ARRIVED ->
+            {
+                final int bytes = buffer.getInt(index + Records.ARRIVED_BYTES);
+                if (job.acrossRacks(rank))
+                {
+                    counters.acrossIn.getAndAddOrdered(bytes);
+                }
+                onSlot(job, job.onChunk(rank, buffer.getInt(index + Records.ARRIVED_IMMEDIATE), bytes, nowNs));
+            }
             case Records.WRITTEN ->
             {
                 final int slot = buffer.getInt(index + Records.WRITTEN_SLOT);
@@ -365,6 +372,10 @@ final class ReduceAgent implements Agent
             return false;
         }
         counters.bytesOut.getAndAddOrdered(queuedLength[at]);
+        if (job.acrossRacks(nextRankOfHead))
+        {
+            counters.acrossOut.getAndAddOrdered(queuedLength[at]);
+        }
         return true;
     }
 

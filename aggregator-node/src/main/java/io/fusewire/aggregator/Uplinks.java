@@ -197,6 +197,10 @@ final class Uplinks
             inFlight[owner]++;
             forwarded++;
             counters.bytesUp.getAndAddOrdered(length1[slot]);
+            if (owner != rack)
+            {
+                counters.acrossOut.getAndAddOrdered(length1[slot]);
+            }
             work++;
         }
         return work;
@@ -251,6 +255,10 @@ final class Uplinks
         inFlight[owner]--;
         done1[slot] = true;
         counters.bytesDown.getAndAddOrdered(length);
+        if (owner != rack)
+        {
+            counters.acrossIn.getAndAddOrdered(length);
+        }
         while (delivered < forwarded && done1[(int)(delivered % window1)])
         {
             final int next = (int)(delivered % window1);

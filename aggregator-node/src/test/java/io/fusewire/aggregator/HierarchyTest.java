@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,6 +52,9 @@ final class HierarchyTest
                 {
                     assertEquals(bytes, counter(rack, "bytes up"), "each rack sends every chunk's rack sum up once, to its owner");
                     assertEquals(bytes, counter(rack, "bytes down"), "and gets every chunk's total back");
+                    // 2S(R-1)/R each way: the rack sums of the chunks the other rack owns, the totals of those this one owns
+                    assertEquals(bytes * 2 * (RACKS - 1) / RACKS, counter(rack, "bytes across racks out"), "cross-rack bytes out");
+                    assertEquals(bytes * 2 * (RACKS - 1) / RACKS, counter(rack, "bytes across racks in"), "cross-rack bytes in");
                 }
             }
             finally
@@ -94,16 +96,7 @@ final class HierarchyTest
     {
         try (CountersFile file = CountersFile.open(node.countersPath()))
         {
-            final CountersReader reader = new CountersReader(file.metadata(), file.values());
-            final long[] value = {-1};
-            reader.forEach((id, typeId, key, name) ->
-            {
-                if (name.startsWith(label))
-                {
-                    value[0] = reader.getCounterValue(id);
-                }
-            });
-            return value[0];
+            return file.value(label);
         }
     }
 

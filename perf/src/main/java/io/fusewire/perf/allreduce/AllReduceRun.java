@@ -179,6 +179,10 @@ public final class AllReduceRun
             out.println(Row.HEADER);
             cluster.startWorkers(options.workers(), rank -> workerArguments(options, rank, endpoints, cluster), collector::accept);
             failures.addAll(cluster.awaitWorkers());
+            if (HIERARCHICAL.equals(options.algorithm()))
+            {
+                CrossRackTally.lines(cluster.aggregatorPids()).forEach(out::println);
+            }
         }
         catch (final TimeoutException ex)
         {

@@ -5,6 +5,7 @@ import io.fusewire.perf.allreduce.AllReduceRun;
 import io.fusewire.perf.allreduce.Row;
 import io.fusewire.perf.allreduce.SweepOptions;
 import io.fusewire.perf.cli.Placement;
+import io.fusewire.perf.testbed.LinkBound;
 import io.fusewire.perf.testbed.TestbedOptions;
 import io.fusewire.perf.testbed.TestbedPlacement;
 import io.fusewire.perf.testbed.TestbedPlan;
@@ -23,6 +24,7 @@ import java.util.stream.IntStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -93,6 +95,10 @@ public final class CompareCommand implements Callable<Integer>
     @Option(names = "--iters", defaultValue = "0", description = "Timed collectives per size; 0 picks by size.")
     int iterations;
 
+    @Option(names = "--systems", split = ",", paramLabel = "SYSTEM", description = {"Run only these systems, e.g.",
+        "fusewire-hierarchical,fusewire-ring,gloo (default: every one that can run here)."})
+    List<String> only;
+
     @Option(names = "--out", defaultValue = "fusewire-results", description = "Where CSV, JSON and PNG go (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
@@ -101,6 +107,9 @@ public final class CompareCommand implements Callable<Integer>
 
     /** What the chart says the run was on. */
     private String title;
+
+    /** On a testbed, each system's link bound on busbw, GB/s ({@link LinkBound}); none for HFBA, whose pattern is not modelled. */
+    private final Map<String, Double> bounds = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception
@@ -130,6 +139,16 @@ public final class CompareCommand implements Callable<Integer>
             {
                 out.println("# " + missing);
             }
+        }
+        if (only != null)
+        {
+            final List<String> unknown = only.stream().filter(system -> !systems.contains(system)).toList();
+            if (!unknown.isEmpty())
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--systems " + String.join(",", unknown) + ": not among the"
+                    + " systems that can run here (" + String.join(", ", systems) + ")");
+            }
+            systems.retainAll(only);
         }
         final Map<String, double[][]> busbw = new LinkedHashMap<>();
         systems.forEach(system -> busbw.put(system, new double[sizes.length][reps]));
@@ -171,6 +190,10 @@ public final class CompareCommand implements Callable<Integer>
         out.println("# " + title);
         for (final String system : FUSEWIRE.keySet())
         {
+            if (only != null && !only.contains(system))
+            {
+                continue;
+            }
             final TestbedPlacement.Placed placed = switch (system)
             {
                 case "fusewire-hierarchical" -> testbed.placeHierarchical(workers);
@@ -181,7 +204,22 @@ public final class CompareCommand implements Callable<Integer>
             out.println("# " + system + " placed " + (system.endsWith("-unaware") ? "alternating" : testbed.policyName()) + ": "
                 + placed.describe());
             placements.put(system, placed.placement());
+            final LinkBound.Pattern pattern = switch (FUSEWIRE.get(system))
+            {
+                case AllReduceRun.HIERARCHICAL -> LinkBound.Pattern.HIERARCHICAL;
+                case "aggregator" -> LinkBound.Pattern.AGGREGATOR;
+                case "ring" -> LinkBound.Pattern.RING;
+                default -> null;
+            };
+            if (pattern != null)
+            {
+                bounds.put(system, LinkBound.busbwGbps(placed, pattern));
+            }
         }
+        // the peers run on the ring's hosts; both reduce large tensors around a ring
+        final double ringBound = LinkBound.busbwGbps(ring, LinkBound.Pattern.RING);
+        bounds.put("gloo", ringBound);
+        bounds.put("mpi-tcp", ringBound);
         return placements;
     }
 
@@ -242,6 +280,25 @@ public final class CompareCommand implements Callable<Integer>
             });
             out.println(line);
         }
+        if (bounds.isEmpty())
+        {
+            return;
+        }
+        final StringBuilder limits = new StringBuilder("# link bounds on busbw (GB/s, from the bytes each link carries; LinkBound):");
+        busbw.keySet().forEach(system -> limits.append(' ').append(system).append(' ').append(bounds.containsKey(system)
+            ? String.format(Locale.ROOT, "%.4g", bounds.get(system)) : "-"));
+        out.println(limits);
+        final StringBuilder ofBound = new StringBuilder(String.format("%12s", "of bound"));
+        busbw.keySet().forEach(system -> ofBound.append(String.format(" %24s", system)));
+        out.println(ofBound);
+        for (int i = 0; i < sizes.length; i++)
+        {
+            final StringBuilder line = new StringBuilder(String.format("%12d", sizes[i]));
+            final int at = i;
+            busbw.forEach((system, values) -> line.append(bounds.containsKey(system)
+                ? String.format(Locale.ROOT, " %24.2f", median(values[at]) / bounds.get(system)) : String.format(" %24s", "-")));
+            out.println(line);
+        }
     }
 
     private void write(final long[] sizes, final Map<String, double[][]> busbw) throws Exception
@@ -256,9 +313,9 @@ public final class CompareCommand implements Callable<Integer>
                 csv.add(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%.6f", sizes[i], system, median(values[i]), min(values[i]),
                     max(values[i])));
                 json.add(String.format(Locale.ROOT, "{\"size\":%d,\"system\":\"%s\",\"workers\":%d,%s\"busbw_median_gbps\":%s,"
-                    + "\"busbw_min_gbps\":%s,\"busbw_max_gbps\":%s}", sizes[i], system, workers,
+                    + "\"busbw_min_gbps\":%s,\"busbw_max_gbps\":%s%s}", sizes[i], system, workers,
                     testbed.name() == null ? "" : "\"testbed\":\"" + testbed.name() + "\",", json(median(values[i])), json(min(values[i])),
-                    json(max(values[i]))));
+                    json(max(values[i])), bounds.isEmpty() ? "" : ",\"busbw_bound_gbps\":" + json(bounds.getOrDefault(system, Double.NaN))));
             }
         });
         Files.write(outDir.resolve("compare.csv"), csv);
