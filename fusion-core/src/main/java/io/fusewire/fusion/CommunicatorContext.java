@@ -42,7 +42,8 @@ public final class CommunicatorContext
      * {@code OMPI_COMM_WORLD_RANK}/{@code OMPI_COMM_WORLD_SIZE}; aggregators from
      * {@code FUSEWIRE_AGGREGATORS} (host:port,host:port), or from the placement document named by
      * {@code FUSEWIRE_PLACEMENT} (written by {@code fusewire topo --place}, which also gives the world
-     * size when no launcher does), or else {@code MASTER_ADDR:MASTER_PORT};
+     * size when no launcher does; in a two-tier placement the worker joins its rack's aggregator alone, and its rank and
+     * size become those among its rack's workers), or else {@code MASTER_ADDR:MASTER_PORT};
      * {@code FUSEWIRE_JOB_ID}, {@code FUSEWIRE_JOB_SECRET}, {@code FUSEWIRE_TRANSPORT}.
      *
      * @param env the environment, e.g. {@link System#getenv()}.
@@ -78,6 +79,13 @@ public final class CommunicatorContext
                     + ", which has ranks 0 to " + (ctx.worldSize - 1));
             }
             ctx.aggregators = placement.aggregatorListen();
+            if (placement.twoTier())
+            {
+                // two tiers: this worker is one of its rack's, joining the rack's aggregator alone; the sum is every rack's
+                ctx.aggregators = List.of(placement.aggregatorListen().get(placement.rackAggregator(ctx.rank)));
+                ctx.worldSize = placement.workersInRack(ctx.rank);
+                ctx.rank = placement.rankInRack(ctx.rank);
+            }
         }
         else
         {

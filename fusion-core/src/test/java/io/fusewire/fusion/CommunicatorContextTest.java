@@ -66,6 +66,19 @@ final class CommunicatorContextTest
     }
 
     @Test
+    void aTwoTierPlacementSendsAWorkerToItsRacksAggregatorAsOneOfItsRack(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("placement.json");
+        Files.writeString(file, new PlacementDocument(GroupFormation.byRack(List.of(List.of("a0", "a1", "a2"), List.of("b0", "b1", "b2")),
+            4, 2), List.of("10.0.0.10", "10.0.0.11", "10.0.1.10", "10.0.1.11"), List.of("10.0.0.12:29500", "10.0.1.12:29500"), true)
+            .json());
+        final CommunicatorContext ctx = CommunicatorContext.fromEnvironment(Map.of("RANK", "3", "FUSEWIRE_PLACEMENT", file.toString()));
+        assertEquals(List.of("10.0.1.12:29500"), ctx.aggregators(), "rank 3's rack aggregator alone");
+        assertEquals(1, ctx.rank(), "the second of its rack's workers");
+        assertEquals(2, ctx.worldSize(), "its rack's workers");
+    }
+
+    @Test
     void missingVariablesAreNamed()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,

@@ -24,7 +24,8 @@ public final class AggregatorCommand implements Callable<Integer>
     String store;
 
     @Option(names = "--placement", paramLabel = "FILE", description = {"Listen where this job placement (`fusewire topo --place`)",
-        "puts this aggregator: the entry --index names, or the one whose address is on this host."})
+        "puts this aggregator: the entry --index names, or the one whose address is on this host; in a two-tier placement",
+        "(topo --place ... --two-tier) also its rack and the other racks' aggregators, as --rack and --owners."})
     Path placement;
 
     @Option(names = "--index", paramLabel = "I", description = "Which aggregator of --placement this is (0-based).")
@@ -52,9 +53,19 @@ public final class AggregatorCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--index picks an aggregator of --placement FILE: add it");
         }
-        if (placement != null)
+        final PlacedAggregator placed = placement == null ? null : PlacedAggregator.of(placement, index);
+        if (placed != null)
         {
-            context.listen(PlacedAggregator.listen(placement, index));
+            context.listen(placed.listen());
+            if (placed.rack() >= 0 && (rack != null || owners != null))
+            {
+                throw new IllegalArgumentException("--rack and --owners: the two-tier placement " + placement + " already says them");
+            }
+            if (placed.rack() >= 0)
+            {
+                rack = placed.rack();
+                owners = placed.owners();
+            }
         }
         if (listen != null)
         {

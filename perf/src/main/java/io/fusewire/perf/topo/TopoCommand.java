@@ -77,6 +77,10 @@ public final class TopoCommand implements Callable<Integer>
         "(FUSEWIRE_PLACEMENT=FILE) and aggregators listen by (fusewire aggregator --placement FILE)."})
     String place;
 
+    @Option(names = "--two-tier", description = {"With --place: place a two-tier job, its A aggregators the rack aggregators, one in",
+        "each rack with workers: each worker joins its rack's; they exchange rack sums chunk by chunk (kind 'hierarchical')."})
+    boolean twoTier;
+
     @Option(names = "--port", defaultValue = "29500", description = "With --place: the port the aggregators listen on (default: ${DEFAULT-VALUE}).")
     int port;
 
@@ -104,6 +108,10 @@ public final class TopoCommand implements Callable<Integer>
         if (spec.commandLine().getParseResult().hasMatchedOption("--port") && (place == null || port < 1 || port > 65535))
         {
             throw new IllegalArgumentException("--port " + port + ": the aggregators' port for --place, 1 to 65535");
+        }
+        if (twoTier && place == null)
+        {
+            throw new IllegalArgumentException("--two-tier shapes the job --place N,A places: add --place");
         }
         if (place != null && !place.matches("[1-9]\\d{0,3},[1-9]\\d{0,2}"))
         {
@@ -262,17 +270,17 @@ public final class TopoCommand implements Callable<Integer>
             return null;
         }
         final String[] na = place.split(",");
-        final JobPlacement job;
         try
         {
-            job = GroupFormation.byRack(racks, Integer.parseInt(na[0]), Integer.parseInt(na[1]));
+            final JobPlacement job = GroupFormation.byRack(racks, Integer.parseInt(na[0]), Integer.parseInt(na[1]));
+            return new PlacementDocument(job, job.workerHosts().stream().map(addresses::get).toList(),
+                job.aggregatorHosts().stream().map(host -> addresses.get(host) + ":" + port).toList(), twoTier);
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new IllegalArgumentException("--place " + place + ": " + ex.getMessage(), ex);
+            throw new IllegalArgumentException("--place " + place + (twoTier ? " --two-tier" : "") + ": " + ex.getMessage()
+                + (twoTier ? " (give A = the number of racks the workers span)" : ""), ex);
         }
-        return new PlacementDocument(job, job.workerHosts().stream().map(addresses::get).toList(),
-            job.aggregatorHosts().stream().map(host -> addresses.get(host) + ":" + port).toList());
     }
 
     private static String member(final PlacementDocument placed)

@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A job run from its placement document: two aggregator daemons listen where it says, two workers find them through it. */
+/**
+ * A job run from its placement document: aggregator daemons listen where it says, workers find them through it; flat, and
+ * two-tier (rack aggregators exchanging rack sums).
+ */
 final class PlacementJobTest
 {
     private static final int ELEMENTS = 300_000;
@@ -44,32 +47,58 @@ final class PlacementJobTest
         assertEquals(2, FusewireCli.commandLine().setErr(new PrintWriter(err, true)).execute("aggregator", "--placement", file.toString()));
         assertTrue(err.toString().contains("the placement puts 2 aggregators on this host's addresses") && err.toString().contains(
             "say which with --index"), err::toString);
+        for (final float[] firstAndLast : run(file, 2, 2))
+        {
+            assertEquals(0 + 1, firstAndLast[0], "element 0: rank 0 gives 0, rank 1 gives 1");
+            assertEquals(2 * (ELEMENTS - 1) + 1, firstAndLast[1], "the last element, through the second aggregator");
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aTwoTierPlacementMakesRackAggregatorsThatExchangeRackSums(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("placement.json");
+        Files.writeString(file, new PlacementDocument(new JobPlacement(List.of(List.of("w0", "w1", "a0"), List.of("w2", "w3", "a1")),
+            List.of("w0", "w1", "w2", "w3"), List.of("a0", "a1")), List.of("127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1"),
+            freePorts().stream().map(port -> "127.0.0.1:" + port).toList(), true).json());
+        // each worker is rank 0 or 1 of its rack (ctx.rank()), and gets the sum over both racks
+        for (final float[] firstAndLast : run(file, 2, 4))
+        {
+            assertEquals(0 + 1 + 0 + 1, firstAndLast[0], "element 0: each rack's ranks 0 and 1");
+            assertEquals(4 * (ELEMENTS - 1) + 2, firstAndLast[1], "the last element");
+        }
+    }
+
+    /** Starts the placement's aggregators as daemons (--placement FILE --index I) and its ranks in this process; @return each rank's result. */
+    private static List<float[]> run(final Path file, final int aggregators, final int workers) throws Exception
+    {
         final List<ChildJvm> daemons = new ArrayList<>();
         // a thread per rank: each drives its collective on its own thread until all have joined
-        try (ExecutorService threads = Executors.newFixedThreadPool(2))
+        try (ExecutorService threads = Executors.newFixedThreadPool(workers))
         {
-            for (int i = 0; i < 2; i++)
+            for (int i = 0; i < aggregators; i++)
             {
                 daemons.add(ChildJvm.start("aggregator " + i, List.of(), List.of("aggregator", "--placement", file.toString(), "--index",
                     Integer.toString(i), "--transport", "tcp"), AggregatorNode.LISTENING, line -> { }, List.of("-Xmx256m")));
             }
-            for (int i = 0; i < 2; i++)
+            for (int i = 0; i < aggregators; i++)
             {
                 assertEquals(PlacementDocument.read(file).aggregatorListen().get(i), daemons.get(i).announcement().get(60, TimeUnit.SECONDS));
             }
             final List<CompletableFuture<float[]>> ranks = new ArrayList<>();
-            for (int rank = 0; rank < 2; rank++)
+            for (int rank = 0; rank < workers; rank++)
             {
                 final CommunicatorContext ctx = CommunicatorContext.fromEnvironment(Map.of("RANK", Integer.toString(rank),
                     "FUSEWIRE_PLACEMENT", file.toString(), "FUSEWIRE_TRANSPORT", "tcp", "FUSEWIRE_JOB_SECRET", "placed"));
                 ranks.add(CompletableFuture.supplyAsync(() -> sum(ctx), threads));
             }
+            final List<float[]> results = new ArrayList<>();
             for (final CompletableFuture<float[]> rank : ranks)
             {
-                final float[] firstAndLast = rank.get(90, TimeUnit.SECONDS);
-                assertEquals(0 + 1, firstAndLast[0], "element 0: rank 0 gives 0, rank 1 gives 1");
-                assertEquals(2 * (ELEMENTS - 1) + 1, firstAndLast[1], "the last element, through the second aggregator");
+                results.add(rank.get(90, TimeUnit.SECONDS));
             }
+            return results;
         }
         finally
         {

@@ -21,6 +21,11 @@ import java.util.stream.IntStream;
  * {@code fusewire aggregator --placement} listens where it says. Chunk i of every collective goes to
  * aggregator i mod A, as the workers shard.
  *
+ * <p>A two-tier placement ({@code "kind": "hierarchical"}) has one aggregator in each rack that has
+ * workers, listed in rack order: each worker joins its rack's alone, as the rack's n-th worker, and
+ * the rack aggregators exchange their rack sums chunk by chunk (each owning chunk q where q mod R is
+ * its index) and pass the totals down.
+ *
  * <pre>
  *   {"version": 1, "kind": "flat",
  *    "racks": [["r0h0", "r0h1", "r0h2"], ["r1h0", "r1h1", "r1h2"]],
@@ -32,13 +37,20 @@ import java.util.stream.IntStream;
  * @param job              the hosts, by name, over the racks.
  * @param workerAddresses  per rank, its host's address.
  * @param aggregatorListen per aggregator, host:port it listens on.
+ * @param twoTier          whether the aggregators are rack aggregators of a two-tier job, one per rack with workers.
  */
-public record PlacementDocument(JobPlacement job, List<String> workerAddresses, List<String> aggregatorListen)
+public record PlacementDocument(JobPlacement job, List<String> workerAddresses, List<String> aggregatorListen, boolean twoTier)
 {
     /** The schema's version. */
     public static final int VERSION = 1;
+    private static final String FLAT = "flat";
+    private static final String HIERARCHICAL = "hierarchical";
 
-    /** @throws IllegalArgumentException if the lists do not match the placement or a listen address is not host:port. */
+    /**
+     * @throws IllegalArgumentException if the lists do not match the placement, a listen address is not host:port, or a two-tier
+     *                                  placement has a rack with workers and not exactly one aggregator, or an aggregator in no
+     *                                  worker's rack.
+     */
     public PlacementDocument
     {
         if (workerAddresses.size() != job.workerHosts().size() || aggregatorListen.size() != job.aggregatorHosts().size())
@@ -68,19 +80,81 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
                 throw new IllegalArgumentException("host " + host + " is in no rack of the placement");
             }
         }
+        if (twoTier)
+        {
+            checkOneAggregatorPerRack(job);
+        }
         workerAddresses = List.copyOf(workerAddresses);
         aggregatorListen = List.copyOf(aggregatorListen);
+    }
+
+    /** A flat placement: every worker joins every aggregator. */
+    public PlacementDocument(final JobPlacement job, final List<String> workerAddresses, final List<String> aggregatorListen)
+    {
+        this(job, workerAddresses, aggregatorListen, false);
+    }
+
+    /** @return the aggregator a rank joins in a two-tier placement: the one in its rack. */
+    public int rackAggregator(final int rank)
+    {
+        final List<String> rack = rackOf(job, job.workerHosts().get(rank));
+        return IntStream.range(0, job.aggregatorHosts().size()).filter(a -> rack.contains(job.aggregatorHosts().get(a))).findFirst()
+            .orElseThrow();
+    }
+
+    /** @return a rank's rank among its rack's workers (in rank order), as it joins its rack aggregator. */
+    public int rankInRack(final int rank)
+    {
+        final List<String> rack = rackOf(job, job.workerHosts().get(rank));
+        return (int)IntStream.range(0, rank).filter(r -> rack.contains(job.workerHosts().get(r))).count();
+    }
+
+    /** @return how many workers a rank's rack has. */
+    public int workersInRack(final int rank)
+    {
+        final List<String> rack = rackOf(job, job.workerHosts().get(rank));
+        return (int)job.workerHosts().stream().filter(rack::contains).count();
+    }
+
+    private static List<String> rackOf(final JobPlacement job, final String host)
+    {
+        return job.racks().stream().filter(rack -> rack.contains(host)).findFirst().orElseThrow();
+    }
+
+    private static void checkOneAggregatorPerRack(final JobPlacement job)
+    {
+        int previous = -1;
+        for (final String aggregator : job.aggregatorHosts())
+        {
+            final List<String> rack = rackOf(job, aggregator);
+            final int index = job.racks().indexOf(rack);
+            if (job.workerHosts().stream().noneMatch(rack::contains) || index <= previous)
+            {
+                throw new IllegalArgumentException("a two-tier placement lists one aggregator per rack with workers, in rack order; "
+                    + "aggregator on " + aggregator + " is " + (index <= previous ? "out of order or a second in its rack" : "in a rack without workers"));
+            }
+            previous = index;
+        }
+        for (final String worker : job.workerHosts())
+        {
+            if (job.aggregatorHosts().stream().noneMatch(rackOf(job, worker)::contains))
+            {
+                throw new IllegalArgumentException("a two-tier placement has an aggregator in every rack with workers; worker host " + worker
+                    + "'s rack has none");
+            }
+        }
     }
 
     /** @return the document. */
     public String json()
     {
-        return "{\"version\":" + VERSION + ",\"kind\":\"flat\",\"racks\":" + Json.nested(job.racks()) + ",\"workers\":"
+        return "{\"version\":" + VERSION + ",\"kind\":\"" + (twoTier ? HIERARCHICAL : FLAT) + "\",\"racks\":" + Json.nested(job.racks()) + ",\"workers\":"
             + Json.array(IntStream.range(0, workerAddresses.size()).mapToObj(r -> "{\"host\":" + Json.quote(job.workerHosts().get(r))
                 + ",\"address\":" + Json.quote(workerAddresses.get(r)) + "}").toList())
             + ",\"aggregators\":" + Json.array(IntStream.range(0, aggregatorListen.size()).mapToObj(a -> "{\"host\":"
                 + Json.quote(job.aggregatorHosts().get(a)) + ",\"listen\":" + Json.quote(aggregatorListen.get(a)) + "}").toList())
-            + String.format(Locale.ROOT, ",\"busiest_uplink_tensors\":%.2f}", job.maxUplinkTensors());
+            + String.format(Locale.ROOT, ",\"busiest_uplink_tensors\":%.2f}", twoTier
+                ? 2.0 * (aggregatorListen.size() - 1) / aggregatorListen.size() : job.maxUplinkTensors());
     }
 
     /**
@@ -113,10 +187,11 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
     {
         final JsonMembers doc = JsonMembers.of(JsonReader.parse(json), "the document");
         doc.allow("version", "kind", "racks", "workers", "aggregators", "busiest_uplink_tensors");
-        if (doc.integer("version", -1) != VERSION || !"flat".equals(doc.string("kind", "")))
+        final String kind = doc.string("kind", "");
+        if (doc.integer("version", -1) != VERSION || !FLAT.equals(kind) && !HIERARCHICAL.equals(kind))
         {
-            throw new IllegalArgumentException("expected \"version\": " + VERSION + " and \"kind\": \"flat\" (as `fusewire topo --place`"
-                + " writes)");
+            throw new IllegalArgumentException("expected \"version\": " + VERSION + " and \"kind\": \"flat\" or \"hierarchical\" (as"
+                + " `fusewire topo --place` writes)");
         }
         final List<List<String>> racks = doc.stringLists("racks");
         final List<JsonMembers> workers = doc.objects("workers");
@@ -126,7 +201,7 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
         return new PlacementDocument(new JobPlacement(racks, workers.stream().map(w -> w.required("host", x -> x.string("host", ""))).toList(),
             aggregators.stream().map(a -> a.required("host", x -> x.string("host", ""))).toList()),
             workers.stream().map(w -> w.required("address", x -> x.string("address", ""))).toList(),
-            aggregators.stream().map(a -> a.required("listen", x -> x.string("listen", ""))).toList());
+            aggregators.stream().map(a -> a.required("listen", x -> x.string("listen", ""))).toList(), HIERARCHICAL.equals(kind));
     }
 
     private static List<String> concat(final List<String> a, final List<String> b)
