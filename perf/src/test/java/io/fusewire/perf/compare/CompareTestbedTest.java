@@ -57,5 +57,10 @@ final class CompareTestbedTest
             assertTrue(json.contains("{\"size\":16384,\"system\":\"" + system + "\",\"workers\":4,\"testbed\":\"" + name + "\""),
                 system + " measured at 16 KiB: " + json);
         }
+        // every modelled system is printed and written with its link bound; HFBA's pattern is not modelled
+        assertTrue(text.contains("# link bounds on busbw") && text.contains("fusewire-hfba-high -") && text.lines().anyMatch(
+            line -> line.trim().startsWith("of bound")), text);
+        assertTrue(json.matches("(?s).*\"system\":\"fusewire-hierarchical\".*?\"busbw_bound_gbps\":0\\.\\d+\\}.*")
+            && json.matches("(?s).*\"system\":\"fusewire-hfba-high\".*?\"busbw_bound_gbps\":null\\}.*"), json);
     }
 }
