@@ -204,13 +204,7 @@ public final class CompareCommand implements Callable<Integer>
             out.println("# " + system + " placed " + (system.endsWith("-unaware") ? "alternating" : testbed.policyName()) + ": "
                 + placed.describe());
             placements.put(system, placed.placement());
-            final LinkBound.Pattern pattern = switch (FUSEWIRE.get(system))
-            {
-                case AllReduceRun.HIERARCHICAL -> LinkBound.Pattern.HIERARCHICAL;
-                case "aggregator" -> LinkBound.Pattern.AGGREGATOR;
-                case "ring" -> LinkBound.Pattern.RING;
-                default -> null;
-            };
+            final LinkBound.Pattern pattern = LinkBound.Pattern.of(FUSEWIRE.get(system));
             if (pattern != null)
             {
                 bounds.put(system, LinkBound.busbwGbps(placed, pattern));
@@ -258,8 +252,7 @@ public final class CompareCommand implements Callable<Integer>
 
     private void print(final PrintWriter out, final long[] sizes, final Map<String, double[][]> busbw)
     {
-        final StringBuilder header = new StringBuilder(String.format("%12s", "size (B)"));
-        busbw.keySet().forEach(system -> header.append(String.format(" %24s", system)));
+        final StringBuilder header = header("size (B)", busbw.keySet());
         final String reference = busbw.keySet().iterator().next();
         busbw.keySet().stream().filter(system -> !system.equals(reference)).forEach(system ->
             header.append(String.format(" %14s", "x " + system)));
@@ -288,9 +281,7 @@ public final class CompareCommand implements Callable<Integer>
         busbw.keySet().forEach(system -> limits.append(' ').append(system).append(' ').append(bounds.containsKey(system)
             ? String.format(Locale.ROOT, "%.4g", bounds.get(system)) : "-"));
         out.println(limits);
-        final StringBuilder ofBound = new StringBuilder(String.format("%12s", "of bound"));
-        busbw.keySet().forEach(system -> ofBound.append(String.format(" %24s", system)));
-        out.println(ofBound);
+        out.println(header("of bound", busbw.keySet()));
         for (int i = 0; i < sizes.length; i++)
         {
             final StringBuilder line = new StringBuilder(String.format("%12d", sizes[i]));
@@ -299,6 +290,14 @@ public final class CompareCommand implements Callable<Integer>
                 ? String.format(Locale.ROOT, " %24.2f", median(values[at]) / bounds.get(system)) : String.format(" %24s", "-")));
             out.println(line);
         }
+    }
+
+    /** @return a table's header: the first column's name, then each system's. */
+    private static StringBuilder header(final String first, final java.util.Collection<String> systems)
+    {
+        final StringBuilder header = new StringBuilder(String.format("%12s", first));
+        systems.forEach(system -> header.append(String.format(" %24s", system)));
+        return header;
     }
 
     private void write(final long[] sizes, final Map<String, double[][]> busbw) throws Exception

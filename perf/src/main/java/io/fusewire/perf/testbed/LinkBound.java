@@ -30,7 +30,19 @@ public final class LinkBound
         /** Every worker to every flat aggregator and back. */
         AGGREGATOR,
         /** Workers to their rack switch's aggregator, rack sums among the switches. */
-        HIERARCHICAL
+        HIERARCHICAL;
+
+        /** @return the pattern of a harness algorithm (aggregator, ring, hierarchical), or null for one not modelled (HFBA). */
+        public static Pattern of(final String algorithm)
+        {
+            return switch (algorithm)
+            {
+                case "hierarchical" -> HIERARCHICAL;
+                case "aggregator" -> AGGREGATOR;
+                case "ring" -> RING;
+                default -> null;
+            };
+        }
     }
 
     private final Map<String, Double> hostOut = new HashMap<>();
