@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +36,11 @@ public final class AllReduceCommand implements Callable<Integer>
             "hierarchical (with --testbed): two tiers, an aggregator in each rack's switch summing its rack, the racks' sums",
             "exchanged chunk by chunk between the switches (a reduce-scatter among racks) and the totals passed down."})
     String algorithm;
+
+    @Option(names = "--rack-aggregators", defaultValue = "switch", paramLabel = "switch|hosts",
+        description = {"With --algo hierarchical, where each rack's tier 1 runs: switch, one aggregator in the rack switch",
+            "(default); hosts, one aggregator on each of the rack's worker hosts, each summing its share of the chunks."})
+    String rackAggregators;
 
     @Option(names = "--workers", defaultValue = "2", description = "Workers N (default: ${DEFAULT-VALUE}).")
     int workers;
@@ -79,7 +85,7 @@ public final class AllReduceCommand implements Callable<Integer>
         final AllReduceRun.Options options = sweep.toRun(algorithm, workers, aggregators, factor, iterations, check, chunk, window, progress,
             trace);
         final TestbedPlacement.Placed placed = !testbed.active(sweep.transport()) ? null
-            : AllReduceRun.HIERARCHICAL.equals(algorithm) ? testbed.placeHierarchical(workers)
+            : AllReduceRun.HIERARCHICAL.equals(algorithm) ? testbed.placeHierarchical(workers, onHosts())
             : testbed.place(workers, "aggregator".equals(algorithm) ? aggregators : 0);
         out.println("# fusewire perf allreduce: " + algorithm + ", " + workers + " workers, "
             + ("aggregator".equals(algorithm) ? aggregators + " aggregators, chunk " + chunk + ", window " + window + ", progress " + progress + ", " : "")
@@ -96,6 +102,17 @@ public final class AllReduceCommand implements Callable<Integer>
         result.failures().forEach(failure -> out.println("# FAILED: " + failure));
         out.flush();
         return result.passed() ? 0 : 1;
+    }
+
+    private boolean onHosts()
+    {
+        return switch (rackAggregators)
+        {
+            case "switch" -> false;
+            case "hosts" -> true;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--rack-aggregators " + rackAggregators
+                + ": use switch (one in each rack switch) or hosts (sharded over the rack's worker hosts)");
+        };
     }
 
     private static void write(final Path file, final AllReduceRun.Result result) throws IOException

@@ -120,7 +120,7 @@ public final class AllReduceRun
         return switch (algorithm)
         {
             case "aggregator" -> cluster.startAggregators(aggregators, transport);
-            case HIERARCHICAL -> cluster.startRackAggregators(aggregators, transport, RACK_AGGREGATOR_PORT);
+            case HIERARCHICAL -> cluster.startRackAggregators(transport, RACK_AGGREGATOR_PORT);
             default -> List.of(cluster.startStore());
         };
     }
@@ -209,10 +209,10 @@ public final class AllReduceRun
         }
         else
         {
-            // a two-tier job: each rack's workers are ranks 0..n-1 of its rack aggregator; they contribute and check as global ranks
+            // a two-tier job: each rack's workers are ranks 0..n-1 of its rack aggregators; they contribute and check as global ranks
             final int local = (int)IntStream.range(0, rank).filter(r -> cluster.workerGroup(r) == group).count();
             final int inGroup = (int)IntStream.range(0, options.workers()).filter(r -> cluster.workerGroup(r) == group).count();
-            arguments = jobArguments("allreduce-worker", "aggregator", local, inGroup, List.of(endpoints.get(group)), options.transport(),
+            arguments = jobArguments("allreduce-worker", "aggregator", local, inGroup, endpoints.subList(group * cluster.rackShards(), (group + 1) * cluster.rackShards()), options.transport(),
                 cluster);
             arguments.addAll(List.of("--global-rank", Integer.toString(rank), "--global-workers", Integer.toString(options.workers())));
         }

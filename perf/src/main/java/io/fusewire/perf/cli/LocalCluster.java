@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * The processes of one harness run, on this host or placed in a testbed's hosts ({@link Placement}):
@@ -118,37 +119,47 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /**
-     * Starts the rack aggregators of a two-tier job, one per worker group of the placement, each
-     * listening on a fixed port of its address so that each can be told all the others' at start.
+     * Starts the rack aggregators of a two-tier job: per worker group (rack) of the placement its
+     * {@link Placement#rackShards()} shards, each listening on a fixed port of its address so that
+     * each can be told at start the others it exchanges rack sums with (the same shard of every rack).
      *
-     * @param racks     how many.
      * @param transport tcp or verbs.
      * @param port      the port each listens on.
-     * @return their addresses, in rack order.
+     * @return their addresses, rack by rack, shard by shard.
      * @throws Exception if one did not come up in time.
      */
-    public List<String> startRackAggregators(final int racks, final String transport, final int port) throws Exception
+    public List<String> startRackAggregators(final String transport, final int port) throws Exception
     {
-        final List<String> owners = new ArrayList<>();
-        for (int r = 0; r < racks; r++)
+        final int shards = placement.rackShards();
+        final List<String> addresses = new ArrayList<>();
+        for (int a = 0; a < placement.aggregatorAddresses().size(); a++)
         {
-            owners.add(placement.aggregatorAddress(r) + ":" + port);
+            addresses.add(placement.aggregatorAddress(a) + ":" + port);
         }
-        for (int r = 0; r < racks; r++)
+        for (int a = 0; a < addresses.size(); a++)
         {
-            final String name = "rack aggregator " + r;
-            aggregators.add(ChildJvm.start(name, placement.aggregatorWrapper(r), List.of("aggregator", "--listen", owners.get(r),
-                "--transport", transport, "--rack", Integer.toString(r), "--owners", String.join(",", owners)),
+            final int rack = a / shards;
+            final int shard = a % shards;
+            final List<String> owners = IntStream.range(0, addresses.size() / shards).mapToObj(r -> addresses.get(r * shards + shard)).toList();
+            final String name = "rack aggregator " + rack + (shards > 1 ? " shard " + shard : "");
+            aggregators.add(ChildJvm.start(name, placement.aggregatorWrapper(a), List.of("aggregator", "--listen", addresses.get(a),
+                "--transport", transport, "--rack", Integer.toString(rack), "--owners", String.join(",", owners)),
                 AggregatorNode.LISTENING, problems(name), jvmOptions));
         }
         for (final ChildJvm aggregator : aggregators)
         {
             aggregator.announcement().get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
-        return owners;
+        return addresses;
     }
 
-    /** @return the aggregator group a rank joins alone (its rack's), or -1 where it joins every aggregator. */
+    /** @return in a two-tier job, how many aggregators each rack's tier 1 is sharded over; else 1. */
+    public int rackShards()
+    {
+        return placement.rackShards();
+    }
+
+    /** @return the group (rack) a rank joins the aggregators of, or -1 where it joins every aggregator. */
     public int workerGroup(final int rank)
     {
         return placement.workerGroup(rank);

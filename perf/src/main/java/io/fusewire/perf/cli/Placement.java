@@ -12,7 +12,8 @@ import java.util.List;
  * @param workerAddresses    per rank, its host's address; empty for local.
  * @param aggregatorWrappers per aggregator, what its process runs inside; empty for local.
  * @param aggregatorAddresses per aggregator, the address it listens on; empty for local.
- * @param workerGroups        per rank, the one aggregator it joins (a rack's, in a two-tier job); empty: every rank joins all.
+ * @param workerGroups        per rank, its group in a two-tier job (its rack): it joins only that group's aggregators, the
+ *                            group's {@link #rackShards()} in a row of aggregatorAddresses; empty: every rank joins all.
  */
 public record Placement(List<List<String>> workerWrappers, List<String> workerAddresses, List<List<String>> aggregatorWrappers,
     List<String> aggregatorAddresses, List<Integer> workerGroups)
@@ -65,7 +66,13 @@ public record Placement(List<List<String>> workerWrappers, List<String> workerAd
         return aggregatorAddresses.isEmpty() ? LOOPBACK : aggregatorAddresses.get(aggregator);
     }
 
-    /** @return the aggregator a rank joins alone, or -1 where it joins every one. */
+    /** @return in a two-tier job, the aggregators each rack's tier 1 is sharded over (its rack aggregators); else 1. */
+    public int rackShards()
+    {
+        return workerGroups.isEmpty() ? 1 : aggregatorAddresses.size() / (workerGroups.stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
+    }
+
+    /** @return the group (rack) a rank joins the aggregators of, or -1 where it joins every one. */
     int workerGroup(final int rank)
     {
         return workerGroups.isEmpty() ? -1 : workerGroups.get(rank);

@@ -39,14 +39,14 @@ import picocli.CommandLine.Spec;
  * the first system's ratio (Fusewire's aggregator; on a testbed its two tiers) to each other, and writes CSV, JSON and a PNG chart.
  *
  * <p>With {@code --testbed} every process runs in a host of the emulated cluster, over TCP: Fusewire
- * placed by {@code --place}, two-tier with an aggregator in each rack switch, its ring also with ranks
+ * placed by {@code --place}, two-tier with an aggregator in each rack switch or sharded over the rack's hosts, its ring also with ranks
  * alternating racks (as a launcher without topology assigns them), ViFusion's HFBA baselines, and Gloo
  * and Open MPI on the ring's hosts.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = {"AllReduce busbw side by side: Fusewire (aggregator, ring), Gloo, Open MPI (shm, tcp), interleaved.",
-        "With --testbed: across a testbed's hosts over tcp, adding Fusewire's two tiers (rack aggregators in the switches), its",
-        "ring with ranks alternating racks, and HFBA.",
+        "With --testbed: across a testbed's hosts over tcp, adding Fusewire's two tiers (rack aggregators in the switches,",
+        "and sharded over each rack's hosts), its ring with ranks alternating racks, and HFBA.",
         "A peer that is not installed is skipped with a note (perf/setup-peers.sh installs them)."})
 public final class CompareCommand implements Callable<Integer>
 {
@@ -58,6 +58,7 @@ public final class CompareCommand implements Callable<Integer>
     static
     {
         FUSEWIRE.put("fusewire-hierarchical", AllReduceRun.HIERARCHICAL);
+        FUSEWIRE.put("fusewire-hierarchical-hosts", AllReduceRun.HIERARCHICAL);
         FUSEWIRE.put(AGGREGATOR, "aggregator");
         FUSEWIRE.put("fusewire-ring", "ring");
         FUSEWIRE.put("fusewire-ring-unaware", "ring");
@@ -196,7 +197,8 @@ public final class CompareCommand implements Callable<Integer>
             }
             final TestbedPlacement.Placed placed = switch (system)
             {
-                case "fusewire-hierarchical" -> testbed.placeHierarchical(workers);
+                case "fusewire-hierarchical" -> testbed.placeHierarchical(workers, false);
+                case "fusewire-hierarchical-hosts" -> testbed.placeHierarchical(workers, true);
                 case AGGREGATOR -> testbed.place(workers, aggregators);
                 case "fusewire-ring-unaware" -> testbed.place(workers, 0, TestbedPlacement.Policy.ALTERNATING);
                 default -> ring;

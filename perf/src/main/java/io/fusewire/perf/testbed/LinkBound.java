@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
  *   pattern        per collective, in units of S, each direction
  *   ring           rank i -> rank i+1: 2(N-1)/N on i's host link out and i+1's in; on both racks' uplinks where they differ
  *   aggregator     each worker <-> each of the A aggregators: 1/A each way, on the uplinks where their racks differ
- *   hierarchical   each worker <-> its rack's switch: 1 each way (no uplink);
- *                  each of the R racks' uplinks: 2(R-1)/R (rack sums to the other owners, totals of its own chunks back)
+ *   hierarchical   each worker <-> each of its rack's H tier-1 shards (one in the switch, or on H of its hosts): 1/H each way;
+ *                  shard s of rack r <-> shard s of each other rack: 2/(RH) each way (rack sums to the owner of 1/R
+ *                  of its chunks, the totals of its own 1/R back), so each uplink carries 2(R-1)/R
  * </pre>
  */
 public final class LinkBound
@@ -90,14 +91,35 @@ public final class LinkBound
             }
             case HIERARCHICAL ->
             {
+                // R racks, each with H shards (aggregators) of tier 1: in the rack switch (host null, H = 1) or on its hosts
                 final List<Integer> racks = workers.stream().map(TestbedPlan.Host::rack).distinct().toList();
-                workers.forEach(worker -> links.carry(worker, null, 1.0));
-                workers.forEach(worker -> links.carry(null, worker, 1.0));
-                racks.forEach(rack ->
+                final List<TestbedPlan.Host> shardHosts = placed.rackAggregatorHosts();
+                final int shards = placed.placement().rackShards();
+                final int r = racks.size();
+                for (final TestbedPlan.Host worker : workers)
                 {
-                    links.upOut.merge(rack, 2.0 * (racks.size() - 1) / racks.size(), Double::sum);
-                    links.upIn.merge(rack, 2.0 * (racks.size() - 1) / racks.size(), Double::sum);
-                });
+                    final int group = racks.indexOf(worker.rack());
+                    for (int s = 0; s < shards; s++)
+                    {
+                        links.carry(worker, worker.rack(), shardHosts.get(group * shards + s), worker.rack(), 1.0 / shards);
+                        links.carry(shardHosts.get(group * shards + s), worker.rack(), worker, worker.rack(), 1.0 / shards);
+                    }
+                }
+                // shard s of each rack sends the other racks' owners their 1/R of its rack sums, and them the totals it owns
+                for (int from = 0; from < r; from++)
+                {
+                    for (int to = 0; to < r; to++)
+                    {
+                        for (int s = 0; s < shards; s++)
+                        {
+                            if (from != to)
+                            {
+                                links.carry(shardHosts.get(from * shards + s), racks.get(from), shardHosts.get(to * shards + s), racks.get(to),
+                                    2.0 / r / shards);
+                            }
+                        }
+                    }
+                }
             }
         }
         final double hostBytesPerSecond = plan.hostRateMbit() * 1e6 / 8;
@@ -107,9 +129,22 @@ public final class LinkBound
         return 2.0 * (n - 1) / n / secondsPerByte / 1e9;
     }
 
-    /** S x share from one host to another (null: the rack switch, which has no host link of its own). */
+    /** S x share from one host to another (both in the same rack, or each in its rack). */
     private void carry(final TestbedPlan.Host from, final TestbedPlan.Host to, final double share)
     {
+        carry(from, from.rack(), to, to.rack(), share);
+    }
+
+    /**
+     * S x share from one place to another, each a host or a rack switch (host null, which has no host
+     * link of its own); nothing where both are one host (its loopback).
+     */
+    private void carry(final TestbedPlan.Host from, final int fromRack, final TestbedPlan.Host to, final int toRack, final double share)
+    {
+        if (from != null && from.equals(to))
+        {
+            return;
+        }
         if (from != null)
         {
             hostOut.merge(from.name(), share, Double::sum);
@@ -118,10 +153,10 @@ public final class LinkBound
         {
             hostIn.merge(to.name(), share, Double::sum);
         }
-        if (from != null && to != null && from.rack() != to.rack())
+        if (fromRack != toRack)
         {
-            upOut.merge(from.rack(), share, Double::sum);
-            upIn.merge(to.rack(), share, Double::sum);
+            upOut.merge(fromRack, share, Double::sum);
+            upIn.merge(toRack, share, Double::sum);
         }
     }
 

@@ -72,15 +72,16 @@ public final class TestbedOptions
 
     /**
      * @param workers N.
-     * @return a two-tier job placed on the testbed: workers by rack, an aggregator in each rack's switch.
+     * @param onHosts whether each rack's tier 1 runs sharded on its worker hosts rather than in its switch.
+     * @return a two-tier job placed on the testbed: workers by rack, an aggregator in each rack's switch or on each of its hosts.
      */
-    public TestbedPlacement.Placed placeHierarchical(final int workers)
+    public TestbedPlacement.Placed placeHierarchical(final int workers, final boolean onHosts)
     {
         if (!"topology".equals(place))
         {
             throw new IllegalArgumentException("--algo hierarchical places its workers by the racks it finds: leave --place out");
         }
-        return TestbedPlacement.placeHierarchical(testbed, workers);
+        return TestbedPlacement.placeHierarchical(testbed, workers, onHosts);
     }
 
     /**

@@ -4,10 +4,12 @@ import io.fusewire.perf.cli.Placement;
 import io.fusewire.topology.groups.GroupFormation;
 import io.fusewire.topology.groups.JobPlacement;
 import io.fusewire.topology.racks.RackInference;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Places a harness job on a testbed, one process per host, over the racks that topology discovery
@@ -38,7 +40,7 @@ public final class TestbedPlacement
      */
     public record Placed(TestbedPlan plan, JobPlacement job, List<TestbedPlan.Host> workerHosts, Placement placement)
     {
-        /** @return where the processes go, in one line (a two-tier job's rack aggregators in their switches). */
+        /** @return where the processes go, in one line (a two-tier job's rack aggregators in their switches or on their hosts). */
         public String describe()
         {
             final List<Integer> groups = placement.workerGroups();
@@ -46,14 +48,26 @@ public final class TestbedPlacement
             {
                 return job.describe();
             }
-            final StringBuilder text = new StringBuilder(job.describe()).append("; rack aggregators in the rack switches:");
-            for (int g = 0; g < placement.aggregatorAddresses().size(); g++)
+            final int shards = placement.rackShards();
+            final List<String> addresses = placement.aggregatorAddresses();
+            final StringBuilder text = new StringBuilder(job.describe()).append(rackAggregatorHosts().contains(null)
+                ? "; rack aggregators in the rack switches:" : "; rack aggregators on the hosts, " + shards + " shards per rack:");
+            for (int g = 0; g * shards < addresses.size(); g++)
             {
                 final int group = g;
-                text.append(g == 0 ? " " : ", ").append("ranks ").append(java.util.stream.IntStream.range(0, groups.size())
-                    .filter(r -> groups.get(r) == group).boxed().toList()).append(" -> ").append(placement.aggregatorAddresses().get(g));
+                text.append(g == 0 ? " " : ", ").append("ranks ").append(IntStream.range(0, groups.size())
+                    .filter(r -> groups.get(r) == group).boxed().toList()).append(" -> ")
+                    .append(String.join(" ", addresses.subList(g * shards, g * shards + shards)));
             }
             return text.toString();
+        }
+
+        /** @return per aggregator of the placement, the host it runs on, or null for one in a rack switch. */
+        public List<TestbedPlan.Host> rackAggregatorHosts()
+        {
+            final Map<String, TestbedPlan.Host> byAddress = plan.hosts().stream().collect(Collectors.toMap(TestbedPlan.Host::address,
+                Function.identity()));
+            return placement.aggregatorAddresses().stream().map(address -> byAddress.getOrDefault(address, null)).toList();
         }
     }
 
@@ -63,35 +77,37 @@ public final class TestbedPlacement
 
     /**
      * Places a two-tier job: workers rack by rack over the discovered racks, and in each rack with
-     * workers an aggregator in the rack switch's namespace, which sums the rack's chunks and
-     * exchanges rack sums with the other racks' switches over the uplinks (in-network aggregation at
-     * the top of rack, as ViFusion's and SwitchML's switches do).
+     * workers its tier-1 aggregation, which sums the rack's chunks and exchanges rack sums with the
+     * other racks over the uplinks. Either one aggregator in the rack switch's namespace (in-network
+     * aggregation at the top of rack, as ViFusion's and SwitchML's switches do), or H aggregators on
+     * the rack's worker hosts, each summing every H-th chunk, so that no one host link carries the
+     * whole rack; shard s of each rack exchanges with shard s of the others. H is the fewest workers
+     * any rack has, so every rack has every shard.
      *
      * @param name    the testbed, which must be up.
      * @param workers N.
-     * @return the placement, each rank in the group of its rack's aggregator.
+     * @param onHosts whether tier 1 runs sharded on the rack's hosts rather than in its switch.
+     * @return the placement, each rank in the group of its rack; aggregators rack by rack, shard by shard.
      * @throws IllegalArgumentException if the testbed is not up or has fewer than N hosts.
      */
-    public static Placed placeHierarchical(final String name, final int workers)
+    public static Placed placeHierarchical(final String name, final int workers, final boolean onHosts)
     {
         final Placed flat = place(name, workers, 0, Policy.TOPOLOGY);
-        final Map<String, TestbedPlan.Host> hosts = flat.plan().hosts().stream().collect(Collectors.toMap(TestbedPlan.Host::name,
-            Function.identity()));
-        final List<Integer> racks = new java.util.ArrayList<>();
-        final List<Integer> groups = new java.util.ArrayList<>();
-        for (final String host : flat.job().workerHosts())
+        final List<Integer> racks = flat.workerHosts().stream().map(TestbedPlan.Host::rack).distinct().toList();
+        final List<Integer> groups = flat.workerHosts().stream().map(host -> racks.indexOf(host.rack())).toList();
+        final List<TestbedPlan.Host> aggregatorHosts = new ArrayList<>();
+        if (onHosts)
         {
-            final int rack = hosts.get(host).rack();
-            if (!racks.contains(rack))
-            {
-                racks.add(rack);
-            }
-            groups.add(racks.indexOf(rack));
+            final int shards = racks.stream().mapToInt(rack -> (int)flat.workerHosts().stream().filter(h -> h.rack() == rack).count())
+                .min().orElseThrow();
+            racks.forEach(rack -> aggregatorHosts.addAll(flat.workerHosts().stream().filter(h -> h.rack() == rack).limit(shards).toList()));
         }
         final Placement placement = flat.placement();
         return new Placed(flat.plan(), flat.job(), flat.workerHosts(), new Placement(placement.workerWrappers(), placement.workerAddresses(),
-            racks.stream().map(r -> TestbedPlan.exec(flat.plan().switchNamespace(r))).toList(),
-            racks.stream().map(TestbedPlan::switchAddress).toList(), groups));
+            onHosts ? aggregatorHosts.stream().map(h -> TestbedPlan.exec(h.namespace())).toList()
+                : racks.stream().map(r -> TestbedPlan.exec(flat.plan().switchNamespace(r))).toList(),
+            onHosts ? aggregatorHosts.stream().map(TestbedPlan.Host::address).toList() : racks.stream().map(TestbedPlan::switchAddress).toList(),
+            groups));
     }
 
     /**

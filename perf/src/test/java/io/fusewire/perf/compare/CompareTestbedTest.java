@@ -51,8 +51,8 @@ final class CompareTestbedTest
         assertTrue(!text.contains("Open MPI skipped") && text.contains("# rep 1/1: mpi-tcp") && !text.contains("mpi-shm"), text);
         final String json = Files.readString(dir.resolve("compare.json"));
         assertTrue(!json.contains("NaN"), "a system that failed has null figures, not NaN (which is not JSON): " + json);
-        for (final String system : List.of("fusewire-hierarchical", "fusewire-aggregator", "fusewire-ring", "fusewire-ring-unaware", "fusewire-hfba-high",
-            "fusewire-hfba-low"))
+        for (final String system : List.of("fusewire-hierarchical", "fusewire-hierarchical-hosts", "fusewire-aggregator", "fusewire-ring",
+            "fusewire-ring-unaware", "fusewire-hfba-high", "fusewire-hfba-low"))
         {
             assertTrue(json.contains("{\"size\":16384,\"system\":\"" + system + "\",\"workers\":4,\"testbed\":\"" + name + "\""),
                 system + " measured at 16 KiB: " + json);
