@@ -81,8 +81,8 @@ public final class CommunicatorContext
             ctx.aggregators = placement.aggregatorListen();
             if (placement.twoTier())
             {
-                // two tiers: this worker is one of its rack's, joining the rack's aggregator alone; the sum is every rack's
-                ctx.aggregators = List.of(placement.aggregatorListen().get(placement.rackAggregator(ctx.rank)));
+                // two tiers: this worker is one of its rack's, joining the rack's aggregators alone; the sum is every rack's
+                ctx.aggregators = placement.rackAggregators(ctx.rank);
                 ctx.worldSize = placement.workersInRack(ctx.rank);
                 ctx.rank = placement.rankInRack(ctx.rank);
             }

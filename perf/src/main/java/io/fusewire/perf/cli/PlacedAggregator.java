@@ -16,8 +16,9 @@ import java.util.stream.IntStream;
  * Where a placement document puts the aggregator being started on this host.
  *
  * @param listen host:port to listen on.
- * @param rack   in a two-tier placement, its rack's index among the rack aggregators; -1 in a flat one.
- * @param owners in a two-tier placement, every rack aggregator's listen address, in rack order; empty in a flat one.
+ * @param rack   in a two-tier placement, its rack's index among the racks with aggregators; -1 in a flat one.
+ * @param owners in a two-tier placement, the listen addresses of its shard in every rack (itself included), in rack order;
+ *               empty in a flat one.
  */
 record PlacedAggregator(String listen, int rack, List<String> owners)
 {
@@ -31,7 +32,8 @@ record PlacedAggregator(String listen, int rack, List<String> owners)
     {
         final PlacementDocument placement = PlacementDocument.read(file);
         final int at = index(placement.aggregatorListen(), index);
-        return placement.twoTier() ? new PlacedAggregator(placement.aggregatorListen().get(at), at, placement.aggregatorListen())
+        return placement.twoTier() ? new PlacedAggregator(placement.aggregatorListen().get(at), at / placement.shardsPerRack(),
+            placement.tierTwoPeers(at))
             : new PlacedAggregator(placement.aggregatorListen().get(at), -1, List.of());
     }
 

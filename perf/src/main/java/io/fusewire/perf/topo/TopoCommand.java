@@ -77,8 +77,9 @@ public final class TopoCommand implements Callable<Integer>
         "(FUSEWIRE_PLACEMENT=FILE) and aggregators listen by (fusewire aggregator --placement FILE)."})
     String place;
 
-    @Option(names = "--two-tier", description = {"With --place: place a two-tier job, its A aggregators the rack aggregators, one in",
-        "each rack with workers: each worker joins its rack's; they exchange rack sums chunk by chunk (kind 'hierarchical')."})
+    @Option(names = "--two-tier", description = {"With --place: place a two-tier job, its A aggregators the rack aggregators, as many",
+        "in each rack with workers (A = R racks x H shards): each worker joins its rack's; the s-th of each rack exchange rack",
+        "sums chunk by chunk (kind 'hierarchical')."})
     boolean twoTier;
 
     @Option(names = "--port", defaultValue = "29500", description = "With --place: the port the aggregators listen on (default: ${DEFAULT-VALUE}).")
@@ -279,7 +280,7 @@ public final class TopoCommand implements Callable<Integer>
         catch (final IllegalArgumentException ex)
         {
             throw new IllegalArgumentException("--place " + place + (twoTier ? " --two-tier" : "") + ": " + ex.getMessage()
-                + (twoTier ? " (give A = the number of racks the workers span)" : ""), ex);
+                + (twoTier ? " (give A = the number of racks the workers span, or a multiple of it)" : ""), ex);
         }
     }
 

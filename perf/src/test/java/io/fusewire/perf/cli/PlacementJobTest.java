@@ -42,7 +42,7 @@ final class PlacementJobTest
     {
         final Path file = dir.resolve("placement.json");
         Files.writeString(file, new PlacementDocument(new JobPlacement(List.of(List.of("w0", "w1", "a0", "a1")), List.of("w0", "w1"),
-            List.of("a0", "a1")), List.of("127.0.0.1", "127.0.0.1"), freePorts().stream().map(port -> "127.0.0.1:" + port).toList()).json());
+            List.of("a0", "a1")), List.of("127.0.0.1", "127.0.0.1"), freePorts(2).stream().map(port -> "127.0.0.1:" + port).toList()).json());
         final StringWriter err = new StringWriter();
         assertEquals(2, FusewireCli.commandLine().setErr(new PrintWriter(err, true)).execute("aggregator", "--placement", file.toString()));
         assertTrue(err.toString().contains("the placement puts 2 aggregators on this host's addresses") && err.toString().contains(
@@ -59,11 +59,12 @@ final class PlacementJobTest
     void aTwoTierPlacementMakesRackAggregatorsThatExchangeRackSums(@TempDir final Path dir) throws Exception
     {
         final Path file = dir.resolve("placement.json");
-        Files.writeString(file, new PlacementDocument(new JobPlacement(List.of(List.of("w0", "w1", "a0"), List.of("w2", "w3", "a1")),
-            List.of("w0", "w1", "w2", "w3"), List.of("a0", "a1")), List.of("127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1"),
-            freePorts().stream().map(port -> "127.0.0.1:" + port).toList(), true).json());
+        // each rack's tier 1 sharded over two aggregators: a0 and a1 exchange rack sums, b0 and b1 theirs
+        Files.writeString(file, new PlacementDocument(new JobPlacement(List.of(List.of("w0", "w1", "a0", "b0"), List.of("w2", "w3", "a1", "b1")),
+            List.of("w0", "w1", "w2", "w3"), List.of("a0", "b0", "a1", "b1")), List.of("127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1"),
+            freePorts(4).stream().map(port -> "127.0.0.1:" + port).toList(), true).json());
         // each worker is rank 0 or 1 of its rack (ctx.rank()), and gets the sum over both racks
-        for (final float[] firstAndLast : run(file, 2, 4))
+        for (final float[] firstAndLast : run(file, 4, 4))
         {
             assertEquals(0 + 1 + 0 + 1, firstAndLast[0], "element 0: each rack's ranks 0 and 1");
             assertEquals(4 * (ELEMENTS - 1) + 2, firstAndLast[1], "the last element");
@@ -124,12 +125,24 @@ final class PlacementJobTest
         }
     }
 
-    /** @return two ports free now, held open together so they differ. */
-    private static List<Integer> freePorts() throws Exception
+    /** @return ports free now, held open together so they differ. */
+    private static List<Integer> freePorts(final int count) throws Exception
     {
-        try (ServerSocket one = new ServerSocket(0); ServerSocket two = new ServerSocket(0))
+        final List<ServerSocket> held = new ArrayList<>();
+        try
         {
-            return List.of(one.getLocalPort(), two.getLocalPort());
+            for (int i = 0; i < count; i++)
+            {
+                held.add(new ServerSocket(0));
+            }
+            return held.stream().map(ServerSocket::getLocalPort).toList();
+        }
+        finally
+        {
+            for (final ServerSocket socket : held)
+            {
+                socket.close();
+            }
         }
     }
 }

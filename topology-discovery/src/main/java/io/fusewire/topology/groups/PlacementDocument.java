@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -21,10 +24,12 @@ import java.util.stream.IntStream;
  * {@code fusewire aggregator --placement} listens where it says. Chunk i of every collective goes to
  * aggregator i mod A, as the workers shard.
  *
- * <p>A two-tier placement ({@code "kind": "hierarchical"}) has one aggregator in each rack that has
- * workers, listed in rack order: each worker joins its rack's alone, as the rack's n-th worker, and
- * the rack aggregators exchange their rack sums chunk by chunk (each owning chunk q where q mod R is
- * its index) and pass the totals down.
+ * <p>A two-tier placement ({@code "kind": "hierarchical"}) has the same number H of aggregators in
+ * each rack that has workers, listed rack by rack: each worker joins its rack's H alone, as the rack's
+ * n-th worker (chunk i to the rack's aggregator i mod H, as a flat job shards), and the rack
+ * aggregators exchange their rack sums chunk by chunk, the s-th of each rack with the s-th of the
+ * others (each owning every R-th of its chunks), and pass the totals down. H = 1 is one aggregator
+ * per rack; H > 1 shards the rack's tier 1 so that no one host link carries the whole rack.
  *
  * <pre>
  *   {"version": 1, "kind": "flat",
@@ -37,7 +42,7 @@ import java.util.stream.IntStream;
  * @param job              the hosts, by name, over the racks.
  * @param workerAddresses  per rank, its host's address.
  * @param aggregatorListen per aggregator, host:port it listens on.
- * @param twoTier          whether the aggregators are rack aggregators of a two-tier job, one per rack with workers.
+ * @param twoTier          whether the aggregators are rack aggregators of a two-tier job, H per rack with workers.
  */
 public record PlacementDocument(JobPlacement job, List<String> workerAddresses, List<String> aggregatorListen, boolean twoTier)
 {
@@ -48,8 +53,8 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
 
     /**
      * @throws IllegalArgumentException if the lists do not match the placement, a listen address is not host:port, or a two-tier
-     *                                  placement has a rack with workers and not exactly one aggregator, or an aggregator in no
-     *                                  worker's rack.
+     *                                  placement has a rack with workers and no aggregator, racks with different numbers of
+     *                                  aggregators, aggregators out of rack order, or an aggregator in no worker's rack.
      */
     public PlacementDocument
     {
@@ -82,7 +87,7 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
         }
         if (twoTier)
         {
-            checkOneAggregatorPerRack(job);
+            checkRackAggregators(job);
         }
         workerAddresses = List.copyOf(workerAddresses);
         aggregatorListen = List.copyOf(aggregatorListen);
@@ -94,12 +99,28 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
         this(job, workerAddresses, aggregatorListen, false);
     }
 
-    /** @return the aggregator a rank joins in a two-tier placement: the one in its rack. */
-    public int rackAggregator(final int rank)
+    /** @return in a two-tier placement, the listen addresses of a rank's rack aggregators, the ones it joins. */
+    public List<String> rackAggregators(final int rank)
     {
         final List<String> rack = rackOf(job, job.workerHosts().get(rank));
-        return IntStream.range(0, job.aggregatorHosts().size()).filter(a -> rack.contains(job.aggregatorHosts().get(a))).findFirst()
-            .orElseThrow();
+        return IntStream.range(0, aggregatorListen.size()).filter(a -> rack.contains(job.aggregatorHosts().get(a)))
+            .mapToObj(aggregatorListen::get).toList();
+    }
+
+    /** @return in a two-tier placement, how many aggregators each rack's tier 1 is sharded over (H). */
+    public int shardsPerRack()
+    {
+        return aggregatorListen.size() / (int)job.aggregatorHosts().stream().map(host -> rackOf(job, host)).distinct().count();
+    }
+
+    /**
+     * @param aggregator an index into the aggregators of a two-tier placement.
+     * @return the rack aggregators it exchanges rack sums with, itself included: the same shard of every rack, in rack order.
+     */
+    public List<String> tierTwoPeers(final int aggregator)
+    {
+        final int shards = shardsPerRack();
+        return IntStream.range(0, aggregatorListen.size() / shards).mapToObj(r -> aggregatorListen.get(r * shards + aggregator % shards)).toList();
     }
 
     /** @return a rank's rank among its rack's workers (in rank order), as it joins its rack aggregator. */
@@ -121,19 +142,18 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
         return job.racks().stream().filter(rack -> rack.contains(host)).findFirst().orElseThrow();
     }
 
-    private static void checkOneAggregatorPerRack(final JobPlacement job)
+    private static void checkRackAggregators(final JobPlacement job)
     {
-        int previous = -1;
-        for (final String aggregator : job.aggregatorHosts())
+        final List<Integer> racks = job.aggregatorHosts().stream().map(host -> job.racks().indexOf(rackOf(job, host))).toList();
+        for (int a = 0; a < racks.size(); a++)
         {
-            final List<String> rack = rackOf(job, aggregator);
-            final int index = job.racks().indexOf(rack);
-            if (job.workerHosts().stream().noneMatch(rack::contains) || index <= previous)
+            final String aggregator = job.aggregatorHosts().get(a);
+            if (job.workerHosts().stream().noneMatch(job.racks().get(racks.get(a))::contains) || a > 0 && racks.get(a) < racks.get(a - 1))
             {
-                throw new IllegalArgumentException("a two-tier placement lists one aggregator per rack with workers, in rack order; "
-                    + "aggregator on " + aggregator + " is " + (index <= previous ? "out of order or a second in its rack" : "in a rack without workers"));
+                throw new IllegalArgumentException("a two-tier placement lists its aggregators rack by rack, in racks with workers; "
+                    + "aggregator on " + aggregator + " is " + (a > 0 && racks.get(a) < racks.get(a - 1) ? "out of rack order"
+                    : "in a rack without workers"));
             }
-            previous = index;
         }
         for (final String worker : job.workerHosts())
         {
@@ -142,6 +162,12 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
                 throw new IllegalArgumentException("a two-tier placement has an aggregator in every rack with workers; worker host " + worker
                     + "'s rack has none");
             }
+        }
+        final Map<Integer, Long> perRack = racks.stream().collect(Collectors.groupingBy(r -> r, TreeMap::new, Collectors.counting()));
+        if (Set.copyOf(perRack.values()).size() > 1)
+        {
+            throw new IllegalArgumentException("a two-tier placement has as many aggregators in each rack (shard s of each rack exchanges"
+                + " with shard s of the others); aggregators per rack: " + perRack);
         }
     }
 
@@ -153,8 +179,14 @@ public record PlacementDocument(JobPlacement job, List<String> workerAddresses, 
                 + ",\"address\":" + Json.quote(workerAddresses.get(r)) + "}").toList())
             + ",\"aggregators\":" + Json.array(IntStream.range(0, aggregatorListen.size()).mapToObj(a -> "{\"host\":"
                 + Json.quote(job.aggregatorHosts().get(a)) + ",\"listen\":" + Json.quote(aggregatorListen.get(a)) + "}").toList())
-            + String.format(Locale.ROOT, ",\"busiest_uplink_tensors\":%.2f}", twoTier
-                ? 2.0 * (aggregatorListen.size() - 1) / aggregatorListen.size() : job.maxUplinkTensors());
+            + String.format(Locale.ROOT, ",\"busiest_uplink_tensors\":%.2f}", twoTier ? twoTierUplinkTensors() : job.maxUplinkTensors());
+    }
+
+    /** @return what each uplink of a two-tier job carries each way, per byte of tensor: 2(R-1)/R. */
+    private double twoTierUplinkTensors()
+    {
+        final int racks = aggregatorListen.size() / shardsPerRack();
+        return 2.0 * (racks - 1) / racks;
     }
 
     /**

@@ -29,21 +29,41 @@ final class PlacementDocumentTest
         final PlacementDocument placed = new PlacementDocument(GroupFormation.byRack(RACKS, 4, 2),
             List.of("10.0.0.10", "10.0.0.11", "10.0.1.10", "10.0.1.11"), List.of("10.0.0.12:29500", "10.0.1.12:29500"), true);
         assertEquals(placed, PlacementDocument.parse(placed.json()));
-        assertEquals(List.of(0, 0, 1, 1), List.of(placed.rackAggregator(0), placed.rackAggregator(1), placed.rackAggregator(2),
-            placed.rackAggregator(3)));
+        assertEquals(List.of(List.of("10.0.0.12:29500"), List.of("10.0.0.12:29500"), List.of("10.0.1.12:29500"), List.of("10.0.1.12:29500")),
+            List.of(placed.rackAggregators(0), placed.rackAggregators(1), placed.rackAggregators(2), placed.rackAggregators(3)));
+        assertEquals(1, placed.shardsPerRack());
+        assertEquals(List.of("10.0.0.12:29500", "10.0.1.12:29500"), placed.tierTwoPeers(1));
         assertEquals(List.of(0, 1, 0, 1), List.of(placed.rankInRack(0), placed.rankInRack(1), placed.rankInRack(2), placed.rankInRack(3)));
         assertEquals(2, placed.workersInRack(3));
         assertEquals(true, placed.json().contains("\"kind\":\"hierarchical\"") && placed.json().contains("\"busiest_uplink_tensors\":1.00"),
             placed::json);
-        // an aggregator in a rack without workers, or two in one rack, is no two-tier placement
-        assertThrows(IllegalArgumentException.class, () -> new PlacementDocument(new JobPlacement(RACKS, List.of("a0", "a1"),
-            List.of("a2", "b2")), List.of("x", "y"), List.of("h:1", "h:2"), true));
-        assertEquals("a two-tier placement lists one aggregator per rack with workers, in rack order; aggregator on a2 is out of order or a"
-            + " second in its rack", assertThrows(IllegalArgumentException.class, () -> new PlacementDocument(new JobPlacement(RACKS,
-            List.of("a0", "b0"), List.of("a1", "a2")), List.of("x", "y"), List.of("h:1", "h:2"), true)).getMessage());
+        // an aggregator in a rack without workers, racks out of order or with different numbers of aggregators: no two-tier placement
+        assertEquals("a two-tier placement lists its aggregators rack by rack, in racks with workers; aggregator on b2 is in a rack without"
+            + " workers", assertThrows(IllegalArgumentException.class, () -> new PlacementDocument(new JobPlacement(RACKS, List.of("a0", "a1"),
+            List.of("a2", "b2")), List.of("x", "y"), List.of("h:1", "h:2"), true)).getMessage());
+        assertEquals("a two-tier placement lists its aggregators rack by rack, in racks with workers; aggregator on a1 is out of rack order",
+            assertThrows(IllegalArgumentException.class, () -> new PlacementDocument(new JobPlacement(RACKS, List.of("a0", "b0"),
+            List.of("b1", "a1")), List.of("x", "y"), List.of("h:1", "h:2"), true)).getMessage());
+        assertEquals("a two-tier placement has as many aggregators in each rack (shard s of each rack exchanges with shard s of the"
+            + " others); aggregators per rack: {0=2, 1=1}", assertThrows(IllegalArgumentException.class, () -> new PlacementDocument(
+            new JobPlacement(RACKS, List.of("a0", "b0"), List.of("a1", "a2", "b1")), List.of("x", "y"), List.of("h:1", "h:2", "h:3"), true))
+            .getMessage());
         assertEquals("a two-tier placement has an aggregator in every rack with workers; worker host b0's rack has none", assertThrows(
             IllegalArgumentException.class, () -> new PlacementDocument(new JobPlacement(RACKS, List.of("a0", "b0"), List.of("a1")),
             List.of("x", "y"), List.of("h:1"), true)).getMessage());
+    }
+
+    @Test
+    void aTwoTierPlacementMayShardEachRacksTierOneOverSeveralAggregators()
+    {
+        // 2 racks x 3 hosts, a worker and 2 aggregators in each: the worker joins both, each exchanges with its twin in the other rack
+        final PlacementDocument placed = new PlacementDocument(GroupFormation.byRack(RACKS, 2, 4), List.of("10.0.0.10", "10.0.1.10"),
+            List.of("10.0.0.11:29500", "10.0.0.12:29500", "10.0.1.11:29500", "10.0.1.12:29500"), true);
+        assertEquals(placed, PlacementDocument.parse(placed.json()));
+        assertEquals(2, placed.shardsPerRack());
+        assertEquals(List.of("10.0.1.11:29500", "10.0.1.12:29500"), placed.rackAggregators(1));
+        assertEquals(List.of("10.0.0.12:29500", "10.0.1.12:29500"), placed.tierTwoPeers(3));
+        assertEquals(true, placed.json().contains("\"busiest_uplink_tensors\":1.00"), placed::json);
     }
 
     @Test
