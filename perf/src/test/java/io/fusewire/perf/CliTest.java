@@ -194,8 +194,29 @@ final class CliTest
         throws Exception
     {
         final java.nio.file.Path json = dir.resolve("rows.json");
-        assertEquals(0, run("perf", "allreduce", "--workers", "3", "--aggregators", "2", "--transport", "tcp", "-b", "64K",
-            "-e", "128K", "--iters", "3", "--check", "--trace", "--json", json.toString(), "--timeout-s", "90"), out::toString);
+        // the command lines of every process the run starts, as ps shows them to any user: the job's secret is not among them
+        final java.util.Set<String> commandLines = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final Thread watcher = Thread.ofVirtual().start(() ->
+        {
+            while (running.get())
+            {
+                ProcessHandle.current().descendants().forEach(p -> p.info().commandLine().ifPresent(commandLines::add));
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+        });
+        try
+        {
+            assertEquals(0, run("perf", "allreduce", "--workers", "3", "--aggregators", "2", "--transport", "tcp", "-b", "64K",
+                "-e", "128K", "--iters", "3", "--check", "--trace", "--json", json.toString(), "--timeout-s", "90"), out::toString);
+        }
+        finally
+        {
+            running.set(false);
+            watcher.join();
+        }
+        assertTrue(commandLines.stream().anyMatch(line -> line.contains("allreduce-worker")), commandLines::toString);
+        assertTrue(commandLines.stream().noneMatch(line -> line.contains("secret")), commandLines::toString);
         for (int rank = 0; rank < 3; rank++)
         {
             assertTrue(out.toString().contains("# trace rank " + rank + ", 131072 B, us per collective: handoff"), out::toString);

@@ -134,7 +134,7 @@ public final class AllReduceRun
      * @param workers   N.
      * @param endpoints from {@link #startEndpoints}.
      * @param transport shm, tcp or verbs.
-     * @param cluster   the run's processes (job id and secret).
+     * @param cluster   the run's processes (job id; the secret goes by environment).
      * @return a list the caller may add its own arguments to.
      */
     public static List<String> jobArguments(final String command, final String algorithm, final int rank, final int workers,
@@ -142,7 +142,7 @@ public final class AllReduceRun
     {
         return new ArrayList<>(List.of(command, "--algo", algorithm, "--rank", Integer.toString(rank), "--workers", Integer.toString(workers),
             "aggregator".equals(algorithm) ? "--aggregators" : "--store", String.join(",", endpoints), "--transport", transport,
-            "--job", Long.toString(cluster.job()), "--secret", cluster.secret()));
+            "--job", Long.toString(cluster.job())));
     }
 
     /**

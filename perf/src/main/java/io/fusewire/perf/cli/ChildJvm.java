@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -25,11 +26,13 @@ public final class ChildJvm implements AutoCloseable
     private final Thread reader;
     private final CompletableFuture<String> announcement = new CompletableFuture<>();
 
-    private ChildJvm(final String name, final List<String> command, final String prefix, final Consumer<String> onLine)
-        throws IOException
+    private ChildJvm(final String name, final List<String> command, final Map<String, String> environment, final String prefix,
+        final Consumer<String> onLine) throws IOException
     {
         this.name = name;
-        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        process = builder.start();
         reader = Thread.ofVirtual().name("relay-" + name).start(() -> read(prefix, onLine));
     }
 
@@ -46,6 +49,17 @@ public final class ChildJvm implements AutoCloseable
     public static ChildJvm start(final String name, final List<String> wrapper, final List<String> arguments, final String prefix,
         final Consumer<String> onLine, final List<String> jvmOptions) throws IOException
     {
+        return start(name, wrapper, arguments, Map.of(), prefix, onLine, jvmOptions);
+    }
+
+    /**
+     * As {@link #start(String, List, List, String, Consumer, List)}, with variables added to the child's
+     * environment: how a job's secret reaches it without showing on its command line.
+     */
+    public static ChildJvm start(final String name, final List<String> wrapper, final List<String> arguments,
+        final Map<String, String> environment, final String prefix, final Consumer<String> onLine, final List<String> jvmOptions)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -54,7 +68,7 @@ public final class ChildJvm implements AutoCloseable
         command.add(System.getProperty("java.class.path"));
         command.add(FusewireCli.class.getName());
         command.addAll(arguments);
-        return new ChildJvm(name, command, prefix, onLine);
+        return new ChildJvm(name, command, environment, prefix, onLine);
     }
 
     /**
@@ -69,7 +83,7 @@ public final class ChildJvm implements AutoCloseable
     public static ChildJvm startProgram(final String name, final List<String> command, final Consumer<String> onLine)
         throws IOException
     {
-        return new ChildJvm(name, command, null, onLine);
+        return new ChildJvm(name, command, Map.of(), null, onLine);
     }
 
     /** @return what followed the prefix; fails if the process ended first. */

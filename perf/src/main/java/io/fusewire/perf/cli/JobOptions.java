@@ -24,8 +24,10 @@ public final class JobOptions
     @Option(names = "--job", defaultValue = "0", description = "The job id.")
     long job;
 
-    @Option(names = "--secret", defaultValue = "", description = "The job's secret.")
-    String secret;
+    /** Where a worker finds its job's secret: its environment, which ps does not show to other users as it shows command lines. */
+    public static final String SECRET_VARIABLE = "FUSEWIRE_JOB_SECRET";
+
+    private final String secret = System.getenv().getOrDefault(SECRET_VARIABLE, "");
 
     /** @return this worker's rank. */
     public int rank()

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -83,10 +84,10 @@ public final class LocalCluster implements AutoCloseable
         return job;
     }
 
-    /** @return the job's secret. */
-    public String secret()
+    /** @return the job's secret, as its workers find it in their environment (never on a command line, where ps shows it). */
+    private Map<String, String> secretEnvironment()
     {
-        return secret;
+        return Map.of(JobOptions.SECRET_VARIABLE, secret);
     }
 
     /**
@@ -216,7 +217,7 @@ public final class LocalCluster implements AutoCloseable
         for (int rank = 0; rank < count; rank++)
         {
             final int r = rank;
-            workers.add(ChildJvm.start("worker " + rank, placement.workerWrapper(rank), arguments.apply(rank), null, line ->
+            final Consumer<String> relay = line ->
             {
                 if (line.startsWith(RESULT))
                 {
@@ -230,7 +231,9 @@ public final class LocalCluster implements AutoCloseable
                 {
                     out.println("[worker " + r + "] " + line);
                 }
-            }, jvmOptions));
+            };
+            workers.add(ChildJvm.start("worker " + rank, placement.workerWrapper(rank), arguments.apply(rank), secretEnvironment(), null,
+                relay, jvmOptions));
         }
     }
 

@@ -185,7 +185,7 @@ final class QueryExperiment
             {
                 final List<String> arguments = new ArrayList<>(List.of("fusion-worker", "--rank", Integer.toString(rank), "--workers",
                     Integer.toString(options.workers), "--aggregators", String.join(",", addresses), "--transport",
-                    options.transport, "--job", Long.toString(cluster.job()), "--secret", cluster.secret(), "--mode", mode, "--rate",
+                    options.transport, "--job", Long.toString(cluster.job()), "--mode", mode, "--rate",
                     Double.toString(Math.max(1, offered)), "--duration-s", Double.toString(options.durationSeconds), "--fill",
                     Double.toString(options.fill), "--deadline-us", Long.toString((long)(options.deadlineMs * 1000)),
                     "--fire-when-idle", Boolean.toString(options.fireWhenIdle), "--out",
