@@ -23,6 +23,7 @@ final class AggregatorCounters
     final AtomicCounter bytesDown;
     final AtomicCounter acrossOut;
     final AtomicCounter acrossIn;
+    final AtomicCounter storeRefused;
 
     AggregatorCounters(final CountersFile file)
     {
@@ -39,6 +40,7 @@ final class AggregatorCounters
         bytesDown = manager.newCounter("bytes down (tier-2 totals received)");
         acrossOut = manager.newCounter("bytes across racks out (rack sums to other racks' owners, totals to other racks)");
         acrossIn = manager.newCounter("bytes across racks in (rack sums from other racks, totals from other racks' owners)");
+        storeRefused = manager.newCounter("store clients refused (wrong secret, no proof in time, too many connections)");
     }
 
     /**

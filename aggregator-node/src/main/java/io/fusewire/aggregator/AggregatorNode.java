@@ -51,6 +51,11 @@ public final class AggregatorNode implements AutoCloseable
             final SharedTables tables = new SharedTables();
             countersFile = CountersFile.create(context.transportContext().shmDirectory());
             final AggregatorCounters counters = new AggregatorCounters(countersFile);
+            if (store != null)
+            {
+                // store threads increment it too: an atomic add, unlike the agents' single-writer counters
+                store.onRefusal(counters.storeRefused::increment);
+            }
             dialer = new UplinkDialer(device, queue);
             jobs = new JobTable(device, tables, context.maxJobs(), counters, dialer);
             final Listener listener = device.listen(context.listen(), jobs, queue);

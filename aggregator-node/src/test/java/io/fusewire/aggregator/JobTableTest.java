@@ -29,10 +29,16 @@ final class JobTableTest
     void theDaemonServesTheRendezvousStoreWhenAsked() throws Exception
     {
         try (AggregatorNode node = AggregatorNode.launch(new AggregatorContext().listen("127.0.0.1:0").storeListen("127.0.0.1:0"));
-            Store store = Stores.open("tcp://" + node.storeAddress(), Duration.ofSeconds(5)))
+            Store store = Stores.open("tcp://" + node.storeAddress(), 1, "s", Duration.ofSeconds(5)))
         {
             store.set("job/7/leader", new byte[] {42});
             assertEquals(42, store.get("job/7/leader", Duration.ofSeconds(1))[0]);
+            // another secret for the same job is refused, and the operator sees it counted
+            assertThrows(IllegalStateException.class, () -> Stores.open("tcp://" + node.storeAddress(), 1, "guess", Duration.ofSeconds(5)));
+            try (CountersFile counters = CountersFile.open(node.countersPath()))
+            {
+                assertEquals(1, counters.value("store clients refused"));
+            }
         }
         try (AggregatorNode node = AggregatorNode.launch(new AggregatorContext().listen("127.0.0.1:0")))
         {

@@ -37,7 +37,7 @@ final class HierarchicalAllReduceTest
                 final CompletableFuture<Void> finished = new CompletableFuture<>();
                 Thread.ofPlatform().daemon().start(() ->
                 {
-                    try (Store store = Stores.open("tcp://" + server.address(), Duration.ofSeconds(20)))
+                    try (Store store = Stores.open("tcp://" + server.address(), 1, "s", Duration.ofSeconds(20)))
                     {
                         run(transport, store, rank, ranks, groupSize, tensorBytes);
                         finished.complete(null);

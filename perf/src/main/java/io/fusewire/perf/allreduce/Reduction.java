@@ -69,7 +69,7 @@ public final class Reduction implements AutoCloseable
             };
             return new Reduction(step, communicator::allocate, communicator, options.trace ? communicator::trace : null);
         }
-        try (Store rendezvous = Stores.open(options.store, Duration.ofMillis(timeoutMs)))
+        try (Store rendezvous = Stores.open(options.store, job.job(), job.secret(), Duration.ofMillis(timeoutMs)))
         {
             final String prefix = "job-" + job.job();
             if ("ring".equals(algorithm))

@@ -53,6 +53,12 @@ public final class JobOptions
         return job;
     }
 
+    /** @return the job's secret. */
+    public String secret()
+    {
+        return secret;
+    }
+
     /** @return the aggregators' addresses. */
     public List<String> aggregators()
     {

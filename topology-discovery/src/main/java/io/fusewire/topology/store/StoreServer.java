@@ -1,28 +1,39 @@
 package io.fusewire.topology.store;
 
+import io.fusewire.topology.Hmac;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Serves a {@link StoreMap} over TCP, one platform thread per client (a store has a client per
- * worker of each job; platform threads keep its replies independent of the virtual-thread scheduler
- * of whatever JVM hosts it), at most {@link #MAX_CLIENTS} at once: a further client is told so and
- * closed. A client that breaks the protocol gets an error and loses its connection; the others go on.
- * Served by the aggregator daemon, or on its own.
+ * Serves each job's {@link StoreMap} over TCP, one platform thread per client (a store has a client
+ * per worker of each job; platform threads keep its replies independent of the virtual-thread
+ * scheduler of whatever JVM hosts it), at most {@link #MAX_CLIENTS} at once and
+ * {@link #MAX_CLIENTS_PER_PEER} from one address: a further client is told so and closed. A client
+ * must prove its job's secret within {@link #AUTH_TIMEOUT_MS} ({@link StoreProtocol}) and then sees
+ * only its job's keys; one that does not, or proves another secret than the job's first client, is
+ * refused, logged and counted ({@link #refusedClients()}). A client that breaks the protocol gets an
+ * error and loses its connection; the others go on. Served by the aggregator daemon, or on its own.
  */
 public final class StoreServer implements AutoCloseable
 {
@@ -30,16 +41,31 @@ public final class StoreServer implements AutoCloseable
     private static final int IDLE_TIMEOUT_MS = 600_000;
     /** Clients served at once. */
     public static final int MAX_CLIENTS = 1024;
-
-    private final ServerSocket server;
-    private final StoreMap map = new StoreMap(100_000);
+    /** Clients served at once from one address. */
+    public static final int MAX_CLIENTS_PER_PEER = 256;
+    /** How long a client has to prove its job's secret. */
+    public static final int AUTH_TIMEOUT_MS = 5_000;
+    /** Jobs whose keys the store holds at once. */
+    static final int MAX_JOBS = 4096;
+    private static final int MAX_KEYS_PER_JOB = 100_000;
     private static final int MAX_REFUSALS = 8;
     private static final long REFUSAL_LINGER_MS = 1_000;
 
+    private final ServerSocket server;
+    private final Map<Long, Namespace> jobs = new ConcurrentHashMap<>();
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+    private final Map<InetAddress, Integer> perPeer = new ConcurrentHashMap<>();
     private final AtomicInteger refusals = new AtomicInteger();
+    private final AtomicLong refused = new AtomicLong();
     private final int maxClients;
+    private final int maxPerPeer;
+    private volatile Runnable onRefusal = () -> { };
     private volatile boolean closed;
+
+    /** A job's keys and the verifier its clients prove. */
+    private record Namespace(byte[] verifier, StoreMap map)
+    {
+    }
 
     /**
      * @param host where to listen.
@@ -48,13 +74,14 @@ public final class StoreServer implements AutoCloseable
      */
     public StoreServer(final String host, final int port) throws IOException
     {
-        this(host, port, MAX_CLIENTS);
+        this(host, port, MAX_CLIENTS, MAX_CLIENTS_PER_PEER);
     }
 
-    /** As above, serving at most {@code maxClients} at once. */
-    StoreServer(final String host, final int port, final int maxClients) throws IOException
+    /** As above, serving at most {@code maxClients} at once, {@code maxPerPeer} of them from one address. */
+    StoreServer(final String host, final int port, final int maxClients, final int maxPerPeer) throws IOException
     {
         this.maxClients = maxClients;
+        this.maxPerPeer = maxPerPeer;
         server = new ServerSocket();
         try
         {
@@ -66,6 +93,18 @@ public final class StoreServer implements AutoCloseable
             throw ex;
         }
         Thread.ofPlatform().daemon().name("fusewire-store-" + port).start(this::acceptLoop);
+    }
+
+    /** @return clients refused so far: no proof in time, a wrong secret, or too many connections. */
+    public long refusedClients()
+    {
+        return refused.get();
+    }
+
+    /** @param listener told of each refusal (a daemon's counter). */
+    public void onRefusal(final Runnable listener)
+    {
+        onRefusal = listener;
     }
 
     /** @return host:port clients connect to. */
@@ -97,9 +136,17 @@ public final class StoreServer implements AutoCloseable
             try
             {
                 final Socket client = server.accept();
+                final InetAddress peer = client.getInetAddress();
                 if (clients.size() >= maxClients)
                 {
-                    refuse(client);
+                    refuse(client, "this store serves " + maxClients + " clients already; close some or use another store");
+                    continue;
+                }
+                if (perPeer.merge(peer, 1, Integer::sum) > maxPerPeer)
+                {
+                    perPeer.merge(peer, -1, Integer::sum);
+                    refuse(client, "this store serves " + maxPerPeer + " clients from " + peer.getHostAddress()
+                        + " already; close some");
                     continue;
                 }
                 clients.add(client);
@@ -112,6 +159,7 @@ public final class StoreServer implements AutoCloseable
                     finally
                     {
                         clients.remove(client);
+                        perPeer.computeIfPresent(peer, (address, count) -> count == 1 ? null : count - 1);
                     }
                 });
             }
@@ -126,12 +174,13 @@ public final class StoreServer implements AutoCloseable
     }
 
     /**
-     * Says why and closes, on a thread of its own (at most {@link #MAX_REFUSALS} at once; beyond that the
-     * client is closed unanswered): after the reason, reads what the client sent until it closes or a
-     * second has passed, so that closing does not reset the reason away.
+     * Counts, says why and closes, on a thread of its own (at most {@link #MAX_REFUSALS} at once; beyond
+     * that the client is closed unanswered): after the reason, reads what the client sent until it
+     * closes or a second has passed, so that closing does not reset the reason away.
      */
-    private void refuse(final Socket client)
+    private void refuse(final Socket client, final String reason)
     {
+        counted(client, reason);
         if (refusals.incrementAndGet() > MAX_REFUSALS)
         {
             refusals.decrementAndGet();
@@ -143,8 +192,7 @@ public final class StoreServer implements AutoCloseable
             final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
             try (client)
             {
-                error(new DataOutputStream(client.getOutputStream()), "this store serves " + maxClients
-                    + " clients already; close some or use another store");
+                error(new DataOutputStream(client.getOutputStream()), reason);
                 client.shutdownOutput();
                 final byte[] discard = new byte[1024];
                 long left;
@@ -168,6 +216,13 @@ public final class StoreServer implements AutoCloseable
         });
     }
 
+    private void counted(final Socket client, final String reason)
+    {
+        refused.incrementAndGet();
+        onRefusal.run();
+        LOG.log(System.Logger.Level.WARNING, "store: refused " + client.getRemoteSocketAddress() + ": " + reason);
+    }
+
     private static void closeQuietly(final Socket socket)
     {
         try
@@ -184,9 +239,14 @@ public final class StoreServer implements AutoCloseable
     {
         try (client)
         {
+            final DataOutputStream out = new DataOutputStream(new BufferedOutputStream(client.getOutputStream()));
+            final StoreMap map = authenticate(client, out);
+            if (map == null)
+            {
+                return;
+            }
             client.setSoTimeout(IDLE_TIMEOUT_MS);
             final DataInputStream in = new DataInputStream(new BufferedInputStream(client.getInputStream()));
-            final DataOutputStream out = new DataOutputStream(new BufferedOutputStream(client.getOutputStream()));
             while (!closed)
             {
                 final int op = in.read();
@@ -194,12 +254,16 @@ public final class StoreServer implements AutoCloseable
                 {
                     return;
                 }
-                if (!answer(op, in, out))
+                if (!answer(map, op, in, out))
                 {
                     return;
                 }
                 out.flush();
             }
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            // an idle client let go
         }
         catch (final EOFException | SocketException ex)
         {
@@ -211,8 +275,85 @@ public final class StoreServer implements AutoCloseable
         }
     }
 
+    /**
+     * The handshake of {@link StoreProtocol}, all of it within {@link #AUTH_TIMEOUT_MS} however slowly
+     * the client sends.
+     *
+     * @return the client's job's keys, or null if it was refused (told why, counted).
+     */
+    private StoreMap authenticate(final Socket client, final DataOutputStream out) throws IOException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AUTH_TIMEOUT_MS);
+        final byte[] challenge = Hmac.challenge();
+        out.writeByte(StoreProtocol.OK);
+        out.write(challenge);
+        out.flush();
+        final ByteBuffer hello = ByteBuffer.allocate(Long.BYTES + Hmac.BYTES);
+        Namespace namespace;
+        try
+        {
+            readFully(client, hello.array(), deadline);
+            final long job = hello.getLong();
+            namespace = jobs.get(job);
+            if (namespace == null)
+            {
+                out.writeByte(StoreProtocol.UNKNOWN_JOB);
+                out.flush();
+                final byte[] verifier = new byte[Hmac.BYTES];
+                readFully(client, verifier, deadline);
+                if (jobs.size() >= MAX_JOBS && !jobs.containsKey(job))
+                {
+                    return refused(client, out, "this store holds the keys of " + MAX_JOBS + " jobs already; use another store");
+                }
+                namespace = jobs.computeIfAbsent(job, id -> new Namespace(verifier, new StoreMap(MAX_KEYS_PER_JOB)));
+            }
+            if (!Hmac.verify(namespace.verifier(), challenge, Arrays.copyOfRange(hello.array(), Long.BYTES, hello.capacity())))
+            {
+                return refused(client, out, "wrong secret for job " + job + ": this store holds job " + job + "'s keys for the"
+                    + " secret of its first client (give every process of the job the same FUSEWIRE_JOB_SECRET)");
+            }
+        }
+        catch (final SocketTimeoutException | EOFException ex)
+        {
+            counted(client, "no proof of a job's secret within " + AUTH_TIMEOUT_MS + " ms");
+            return null;
+        }
+        out.writeByte(StoreProtocol.OK);
+        out.flush();
+        return namespace.map();
+    }
+
+    /** Reads all of {@code bytes} from the client's socket by the deadline, however it trickles in. */
+    private static void readFully(final Socket client, final byte[] bytes, final long deadline) throws IOException
+    {
+        final InputStream in = client.getInputStream();
+        int at = 0;
+        while (at < bytes.length)
+        {
+            final long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0)
+            {
+                throw new SocketTimeoutException("handshake past its bound");
+            }
+            client.setSoTimeout((int)left);
+            final int read = in.read(bytes, at, bytes.length - at);
+            if (read < 0)
+            {
+                throw new EOFException("closed in its handshake");
+            }
+            at += read;
+        }
+    }
+
+    private StoreMap refused(final Socket client, final DataOutputStream out, final String reason) throws IOException
+    {
+        counted(client, reason);
+        error(out, reason);
+        return null;
+    }
+
     /** @return false when the connection must close. */
-    private boolean answer(final int op, final DataInputStream in, final DataOutputStream out) throws IOException
+    private boolean answer(final StoreMap map, final int op, final DataInputStream in, final DataOutputStream out) throws IOException
     {
         if (op < StoreProtocol.SET || op > StoreProtocol.CHECK)
         {

@@ -1,5 +1,6 @@
 package io.fusewire.topology.store;
 
+import io.fusewire.topology.Hmac;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -11,7 +12,11 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
-/** A client of a {@link StoreServer}. Thread-safe: requests go one at a time. */
+/**
+ * A client of a {@link StoreServer}, on one job's keys: it proves the job's secret when it connects
+ * ({@link StoreProtocol}; the secret itself never leaves this process). Thread-safe: requests go one
+ * at a time.
+ */
 public final class TcpStore implements Store
 {
     private static final int SLACK_MS = 5_000;
@@ -25,10 +30,13 @@ public final class TcpStore implements Store
     /**
      * @param host      the server.
      * @param port      its port.
+     * @param job       the job whose keys to use.
+     * @param secret    the job's secret, the same in all its processes.
      * @param timeout   bound on connecting and on every request but {@link #get}'s wait.
      * @throws UncheckedIOException naming the address if it cannot connect.
+     * @throws IllegalStateException saying why if the store refused the job's proof (a wrong secret, too many clients).
      */
-    public TcpStore(final String host, final int port, final Duration timeout)
+    public TcpStore(final String host, final int port, final long job, final String secret, final Duration timeout)
     {
         this.address = host + ":" + port;
         this.requestTimeoutMs = (int)Math.min(Integer.MAX_VALUE, timeout.toMillis());
@@ -45,6 +53,37 @@ public final class TcpStore implements Store
         {
             throw new UncheckedIOException("no store at " + address + ": " + ex.getMessage()
                 + " (is the aggregator serving its store there?)", ex);
+        }
+        try
+        {
+            prove(job, secret);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            close();
+            throw ex instanceof IOException io ? new UncheckedIOException("store " + address + " did not take job " + job + "'s proof: "
+                + io.getMessage(), io) : (RuntimeException)ex;
+        }
+    }
+
+    /** Answers the store's challenge with the job's proof; the first client of a job also gives its verifier. */
+    private void prove(final long job, final String secret) throws IOException
+    {
+        answer("job " + job);
+        final byte[] challenge = new byte[Hmac.CHALLENGE_BYTES];
+        in.readFully(challenge);
+        final byte[] verifier = StoreProtocol.verifier(job, secret);
+        out.writeLong(job);
+        out.write(Hmac.of(verifier, challenge));
+        int status = answer("job " + job);
+        if (status == StoreProtocol.UNKNOWN_JOB)
+        {
+            out.write(verifier);
+            status = answer("job " + job);
+        }
+        if (status != StoreProtocol.OK)
+        {
+            throw new IllegalStateException("store " + address + " answered job " + job + "'s proof with status " + status);
         }
     }
 
@@ -144,13 +183,15 @@ public final class TcpStore implements Store
         out.writeUTF(key);
     }
 
-    private int answer(final String key) throws IOException
+    /** @param what the key, or the job while proving. */
+    private int answer(final String what) throws IOException
     {
         out.flush();
         final int status = in.readUnsignedByte();
         if (status == StoreProtocol.ERROR)
         {
-            throw new IllegalStateException("store " + address + " refused key '" + key + "': " + in.readUTF());
+            throw new IllegalStateException("store " + address + " refused " + (what.startsWith("job ") ? what : "key '" + what + "'")
+                + ": " + in.readUTF());
         }
         return status;
     }

@@ -47,22 +47,20 @@ final class StoreTest
 
     private Store open(final String kind)
     {
-        return Stores.open(kind.equals("tcp") ? "tcp://" + server.address() : directory.toUri().toString(), Duration.ofSeconds(5));
+        return Stores.open(kind.equals("tcp") ? "tcp://" + server.address() : directory.toUri().toString(), 1, "s", Duration.ofSeconds(5));
     }
 
     @Test
     void aClientBeyondTheCapIsToldSoAndTheOthersGoOn() throws Exception
     {
-        try (StoreServer small = new StoreServer("127.0.0.1", 0, 2);
-            Store a = Stores.open("tcp://" + small.address(), Duration.ofSeconds(5));
-            Store b = Stores.open("tcp://" + small.address(), Duration.ofSeconds(5)))
+        try (StoreServer small = new StoreServer("127.0.0.1", 0, 2, 256);
+            Store a = Stores.open("tcp://" + small.address(), 1, "s", Duration.ofSeconds(5));
+            Store b = Stores.open("tcp://" + small.address(), 1, "s", Duration.ofSeconds(5)))
         {
             a.set("k", new byte[] {1});
-            try (Store c = Stores.open("tcp://" + small.address(), Duration.ofSeconds(5)))
-            {
-                final RuntimeException refused = assertThrows(RuntimeException.class, () -> c.set("k", new byte[] {2}));
-                assertTrue(refused.getMessage().contains("serves 2 clients already"), refused.getMessage());
-            }
+            final RuntimeException refused = assertThrows(RuntimeException.class, () -> Stores.open("tcp://" + small.address(), 1, "s",
+                Duration.ofSeconds(5)));
+            assertTrue(refused.getMessage().contains("serves 2 clients already"), refused.getMessage());
             assertArrayEquals(new byte[] {1}, b.get("k", Duration.ofSeconds(5)), "the served clients go on");
         }
     }
@@ -120,24 +118,80 @@ final class StoreTest
     }
 
     @Test
-    void garbageDropsThatClientOnly() throws Exception
+    void aClientThatNeverProvesItsSecretIsDroppedWithinTheBoundAndCounted() throws Exception
     {
         try (Socket socket = new Socket("127.0.0.1", Integer.parseInt(server.address().split(":")[1])))
         {
             final OutputStream out = socket.getOutputStream();
-            out.write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            socket.setSoTimeout(5_000);
+            socket.setSoTimeout(StoreServer.AUTH_TIMEOUT_MS + 5_000);
             final DataInputStream in = new DataInputStream(socket.getInputStream());
-            assertEquals(StoreProtocol.ERROR, in.readUnsignedByte());
-            assertTrue(in.readUTF().contains("unknown store request"));
+            assertEquals(StoreProtocol.OK, in.readUnsignedByte());
+            in.readFully(new byte[16]);
+            // an HTTP request, a byte at a time: never the 40 bytes of a proof
+            final long start = System.nanoTime();
+            for (final byte b : "GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII))
+            {
+                out.write(b);
+                out.flush();
+                Thread.sleep(100);
+            }
             assertEquals(-1, in.read(), "connection closed");
+            final long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(ms >= StoreServer.AUTH_TIMEOUT_MS - 1_000 && ms < StoreServer.AUTH_TIMEOUT_MS + 3_000, ms + " ms");
         }
+        assertEquals(1, server.refusedClients());
         try (Store store = open("tcp"))
         {
             store.set("still", new byte[] {1});
-            assertTrue(store.check("still"));
+            assertTrue(store.check("still"), "the others go on");
         }
-        assertThrows(IllegalArgumentException.class, () -> Stores.open("http://x", Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> Stores.open("http://x", 1, "s", Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void aWrongSecretIsRefusedSayingSoAndCounted() throws Exception
+    {
+        try (Store first = Stores.open("tcp://" + server.address(), 7, "right", Duration.ofSeconds(5)))
+        {
+            first.set("rank/0", new byte[] {1});
+            final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Stores.open("tcp://" + server.address(), 7,
+                "wrong", Duration.ofSeconds(5)));
+            assertTrue(refused.getMessage().contains("wrong secret for job 7"), refused.getMessage());
+            assertEquals(1, server.refusedClients());
+            try (Store second = Stores.open("tcp://" + server.address(), 7, "right", Duration.ofSeconds(5)))
+            {
+                assertArrayEquals(new byte[] {1}, second.get("rank/0", Duration.ZERO), "the same secret sees the job's keys");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "file"})
+    void eachJobSeesOnlyItsOwnKeys(final String kind) throws Exception
+    {
+        final String address = kind.equals("tcp") ? "tcp://" + server.address() : directory.toUri().toString();
+        try (Store one = Stores.open(address, 1, "s", Duration.ofSeconds(5)); Store two = Stores.open(address, 2, "t", Duration.ofSeconds(5)))
+        {
+            one.set("rank/0", new byte[] {1});
+            assertFalse(two.check("rank/0"));
+            two.set("rank/0", new byte[] {2});
+            assertArrayEquals(new byte[] {1}, one.get("rank/0", Duration.ZERO));
+            assertEquals(5, two.add("arrived", 5));
+            assertEquals(1, one.add("arrived", 1));
+        }
+    }
+
+    @Test
+    void clientsFromOneAddressAreCapped() throws Exception
+    {
+        try (StoreServer small = new StoreServer("127.0.0.1", 0, 16, 1);
+            Store a = Stores.open("tcp://" + small.address(), 1, "s", Duration.ofSeconds(5)))
+        {
+            final RuntimeException refused = assertThrows(RuntimeException.class, () -> Stores.open("tcp://" + small.address(), 1, "s",
+                Duration.ofSeconds(5)));
+            assertTrue(refused.getMessage().contains("serves 1 clients from 127.0.0.1 already"), refused.getMessage());
+            assertEquals(1, small.refusedClients());
+            a.set("k", new byte[] {1});
+        }
     }
 }
