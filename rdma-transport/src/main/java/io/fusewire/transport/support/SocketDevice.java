@@ -137,7 +137,7 @@ public abstract class SocketDevice implements Device
     {
         final PollingCompletionQueue cq = pollingQueue(queue);
         final long timeoutMs = context.connectTimeoutMs();
-        return own(new SocketListener(HostPort.parse(hostPort), provider, cq,
+        return own(new SocketListener(HostPort.parse(hostPort), provider, cq, timeoutMs,
             (channel, address) -> open(new Handshake(channel, address, timeoutMs, admission))));
     }
 
