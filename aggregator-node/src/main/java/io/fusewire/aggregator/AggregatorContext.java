@@ -41,6 +41,8 @@ public final class AggregatorContext
     public static final String IDLE_DEFAULT = "SHARED_CORE";
     /** host:port where the daemon also serves a rendezvous store (tcp://); empty: no store. */
     public static final String STORE_LISTEN_PROP = "fusewire.aggregator.store.listen";
+    /** host:port where the daemon serves Prometheus metrics (/metrics) and a plain-text status (/status); empty: none. */
+    public static final String METRICS_LISTEN_PROP = "fusewire.aggregator.metrics.listen";
     /** Most jobs served at once; joins of further jobs are refused. */
     public static final String MAX_JOBS_PROP = "fusewire.aggregator.max.jobs";
     /** Default for {@link #MAX_JOBS_PROP}. */
@@ -53,6 +55,7 @@ public final class AggregatorContext
     private boolean busySpin;
     private int maxJobs = MAX_JOBS_DEFAULT;
     private String storeListen = "";
+    private String metricsListen = "";
     private TransportContext transportContext = new TransportContext();
 
     /**
@@ -80,6 +83,7 @@ public final class AggregatorContext
         }
         ctx.busySpin = idle.equals("SPIN");
         ctx.storeListen = p.getProperty(STORE_LISTEN_PROP, "").trim();
+        ctx.metricsListen = p.getProperty(METRICS_LISTEN_PROP, "").trim();
         ctx.transportContext = TransportContext.fromProperties(p);
         return ctx;
     }
@@ -218,6 +222,22 @@ public final class AggregatorContext
     public AggregatorContext storeListen(final String hostPort)
     {
         this.storeListen = hostPort;
+        return this;
+    }
+
+    /** @return see {@link #METRICS_LISTEN_PROP}; empty when no metrics are served. */
+    public String metricsListen()
+    {
+        return metricsListen;
+    }
+
+    /**
+     * @param hostPort see {@link #METRICS_LISTEN_PROP}.
+     * @return this.
+     */
+    public AggregatorContext metricsListen(final String hostPort)
+    {
+        this.metricsListen = hostPort;
         return this;
     }
 

@@ -1,14 +1,15 @@
 package io.fusewire.aggregator;
 
-import io.fusewire.transport.IdleStrategies;
+import io.fusewire.topology.store.StoreServer;
 import io.fusewire.transport.CompletionQueue;
 import io.fusewire.transport.Device;
 import io.fusewire.transport.Fabric;
-import io.fusewire.topology.store.StoreServer;
+import io.fusewire.transport.IdleStrategies;
 import io.fusewire.transport.Listener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
@@ -31,6 +32,7 @@ public final class AggregatorNode implements AutoCloseable
 
     private final Fabric fabric;
     private final StoreServer store;
+    private final MetricsServer metrics;
     private final CountersFile countersFile;
     private final JobTable jobs;
     private final UplinkDialer dialer;
@@ -74,6 +76,12 @@ public final class AggregatorNode implements AutoCloseable
             runners = context.dedicatedThreads()
                 ? new AgentRunner[] {runner(transport, errors, spin), runner(reduce, errors, spin)}
                 : new AgentRunner[] {runner(new CompositeAgent(transport, reduce), errors, spin)};
+            // last: nothing after it can fail and leave it serving
+            final long started = System.nanoTime();
+            metrics = context.metricsListen().isEmpty() ? null : MetricsServer.start(context.metricsListen(), countersFile, jobs,
+                () -> "fusewire aggregator " + address + " over " + context.transport() + ", pid " + ProcessHandle.current().pid() + ", up "
+                    + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s"
+                    + (store != null ? ", rendezvous store at tcp://" + store.address() : ""));
         }
         catch (final RuntimeException ex)
         {
@@ -91,7 +99,8 @@ public final class AggregatorNode implements AutoCloseable
         LOG.log(System.Logger.Level.INFO, "aggregator listening on " + address + " over " + context.transport()
             + (context.dedicatedThreads() ? ", dedicated threads" : ", one shared thread")
             + (context.busySpin() ? ", busy-spinning" : "")
-            + (store != null ? ", rendezvous store at tcp://" + store.address() : ""));
+            + (store != null ? ", rendezvous store at tcp://" + store.address() : "")
+            + (metrics != null ? ", metrics and status on port " + metrics.port() : ""));
     }
 
     /** The line {@link #main} prints once it listens, followed by the address. */
@@ -161,6 +170,12 @@ public final class AggregatorNode implements AutoCloseable
         return store != null ? store.address() : null;
     }
 
+    /** @return the port of /metrics and /status, or -1 if none is served. */
+    public int metricsPort()
+    {
+        return metrics != null ? metrics.port() : -1;
+    }
+
     /** @return the file {@code fusewire stat} reads this daemon's counters and error log from. */
     public java.nio.file.Path countersPath()
     {
@@ -183,6 +198,10 @@ public final class AggregatorNode implements AutoCloseable
         for (final AgentRunner runner : runners)
         {
             runner.close();
+        }
+        if (metrics != null)
+        {
+            metrics.close();
         }
         jobs.close();
         fabric.close();

@@ -1,6 +1,7 @@
 package io.fusewire.aggregator;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,8 +9,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ObjLongConsumer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 
 /**
@@ -159,6 +163,31 @@ public final class CountersFile implements AutoCloseable
             }
         });
         return value[0];
+    }
+
+    /**
+     * Prints every counter, a line each, and with {@code errors} the distinct error log: what
+     * {@code fusewire stat} and a daemon's {@code /status} show.
+     *
+     * @param out    where to.
+     * @param errors whether to print the error log too.
+     */
+    public void report(final PrintWriter out, final boolean errors)
+    {
+        new CountersReader(metadata, values).forEach((value, id, label) -> out.printf("  %-40s %,20d%n", label, value));
+        if (errors)
+        {
+            final int distinct = ErrorLogReader.read(this.errors, (count, first, last, text) -> out.printf(
+                "  error x%d, first %s, last %s:%n    %s%n", count, Instant.ofEpochMilli(first), Instant.ofEpochMilli(last),
+                text.strip().replace("\n", "\n    ")));
+            out.println("  " + distinct + " distinct error" + (distinct == 1 ? "" : "s"));
+        }
+    }
+
+    /** @param each receives every counter: its label and value. */
+    void forEach(final ObjLongConsumer<String> each)
+    {
+        new CountersReader(metadata, values).forEach((value, id, label) -> each.accept(label, value));
     }
 
     /** @return the metadata buffer, for a counters manager or reader. */

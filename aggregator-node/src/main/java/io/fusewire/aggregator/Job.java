@@ -71,6 +71,19 @@ final class Job
         return id;
     }
 
+    /** @return one line for an operator: the job, its layout, who joined from where, its failure; from any thread. */
+    synchronized String describe()
+    {
+        final StringBuilder line = new StringBuilder(name()).append(": ").append(layout.workers()).append(" members, window ")
+            .append(layout.window()).append(" x ").append(layout.chunkBytes()).append(" B");
+        for (int rank = 0; rank < peerOfRank.length; rank++)
+        {
+            line.append(rank == 0 ? "; ranks " : ", ").append(rank).append(' ').append(peerOfRank[rank] == null ? "not joined" : peerOfRank[rank]);
+        }
+        final String failed = failure;
+        return failed == null ? line.toString() : line.append("; failed: ").append(failed).toString();
+    }
+
     /** @return "job ID", or "job ID, tier 2" for the racks' side of a hierarchical job. */
     String name()
     {

@@ -6,6 +6,7 @@ import io.fusewire.transport.Admission;
 import io.fusewire.transport.Device;
 import io.fusewire.transport.MemoryRegion;
 import io.fusewire.transport.TransportException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,6 +98,12 @@ final class JobTable implements Admission
     int size()
     {
         return jobs.size();
+    }
+
+    /** @return each job being served, a line each ({@link Job#describe}); from any thread. */
+    List<String> describe()
+    {
+        return jobs.values().stream().sorted(Comparator.comparingLong(Job::id)).map(Job::describe).toList();
     }
 
     /** Removes a job whose members all left, and frees its memory. */

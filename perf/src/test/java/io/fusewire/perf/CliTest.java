@@ -112,14 +112,20 @@ final class CliTest
     void statReadsTheCountersOfARunningDaemon() throws Exception
     {
         try (io.fusewire.aggregator.AggregatorNode node = io.fusewire.aggregator.AggregatorNode.launch(
-            new io.fusewire.aggregator.AggregatorContext().listen("127.0.0.1:0")))
+            new io.fusewire.aggregator.AggregatorContext().listen("127.0.0.1:0").metricsListen("127.0.0.1:0")))
         {
             assertEquals(0, run("stat", "--errors"));
             final String text = out.toString();
             assertTrue(text.contains(node.countersPath().toString()) && text.contains("distinct error"), text);
             assertTrue(text.contains("aggregator pid " + ProcessHandle.current().pid() + " (running)"), text);
             assertTrue(text.contains("chunks reduced") && text.contains("joins refused"), text);
+            // the same from afar, through the daemon's metrics port
+            assertEquals(0, run("stat", "--remote", "127.0.0.1:" + node.metricsPort()));
+            assertTrue(out.toString().contains("fusewire aggregator " + node.address() + " over shm") && out.toString().contains("jobs: 0"),
+                out::toString);
         }
+        assertEquals(2, run("stat", "--remote", "127.0.0.1:1"));
+        assertTrue(err.toString().contains("no status from http://127.0.0.1:1/status within 10 s"), err::toString);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.fusewire.perf.cli;
 
 import io.fusewire.aggregator.AggregatorContext;
 import io.fusewire.aggregator.AggregatorNode;
+import io.fusewire.transport.support.HostPort;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,6 +38,10 @@ public final class AggregatorCommand implements Callable<Integer>
 
     @Option(names = "--owners", split = ",", paramLabel = "HOST:PORT", description = "With --rack: every rack aggregator, in rack order.")
     List<String> owners;
+
+    @Option(names = "--metrics-port", paramLabel = "P", description = {"Serve Prometheus metrics (/metrics) and a plain-text status",
+        "(/status, what `fusewire stat --remote HOST:P` prints) on port P of the --listen host."})
+    Integer metricsPort;
 
     @Option(names = "--config", description = "A .properties file of fusewire.aggregator.* and fusewire.transport.* settings.")
     Path config;
@@ -78,6 +83,14 @@ public final class AggregatorCommand implements Callable<Integer>
         if (store != null)
         {
             context.storeListen(store);
+        }
+        if (metricsPort != null)
+        {
+            if (metricsPort < 0 || metricsPort > 65_535)
+            {
+                throw new IllegalArgumentException("--metrics-port " + metricsPort + ": a port is 0 to 65535");
+            }
+            context.metricsListen(HostPort.parse(context.listen()).getHostString() + ":" + metricsPort);
         }
         if ((rack == null) != (owners == null))
         {

@@ -8,18 +8,19 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.time.Instant;
-import org.agrona.concurrent.errors.ErrorLogReader;
-import org.agrona.concurrent.status.CountersReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code fusewire stat}: the counters of the aggregator daemons on this host, read from their files. */
+/**
+ * {@code fusewire stat}: the counters of the aggregator daemons on this host, read from their files;
+ * or with {@code --remote} the status a daemon serves on its metrics port.
+ */
 @Command(name = "stat", mixinStandardHelpOptions = true,
     description = {"Print the counters of every aggregator daemon on this host (bytes in and out, chunks, jobs, errors)",
-        "and, with --errors, their distinct error logs."})
+        "and, with --errors, their distinct error logs; with --remote HOST:PORT, the status of a daemon started with",
+        "--metrics-port PORT there (its jobs, who joined them from where, counters and errors)."})
 public final class StatCommand implements Callable<Integer>
 {
     @Spec
@@ -32,10 +33,19 @@ public final class StatCommand implements Callable<Integer>
     @Option(names = "--errors", description = "Also print each daemon's distinct error log (job failures, agent errors).")
     boolean errors;
 
+    @Option(names = "--remote", paramLabel = "HOST:PORT", description = "A daemon's metrics port: print its /status.")
+    String remote;
+
     @Override
-    public Integer call() throws IOException
+    public Integer call() throws IOException, InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (remote != null)
+        {
+            out.print(RemoteStatus.fetch(remote));
+            out.flush();
+            return 0;
+        }
         int found = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "fusewire-*-counters-*"))
         {
@@ -49,15 +59,7 @@ public final class StatCommand implements Callable<Integer>
                 found++;
                 final boolean running = ProcessHandle.of(counters.pid()).map(ProcessHandle::isAlive).orElse(false);
                 out.println("aggregator pid " + counters.pid() + (running ? " (running)" : " (exited; last values)") + ", " + file);
-                final CountersReader reader = new CountersReader(counters.metadata(), counters.values());
-                reader.forEach((value, id, label) -> out.printf("  %-40s %,20d%n", label, value));
-                if (errors)
-                {
-                    final int distinct = ErrorLogReader.read(counters.errors(), (count, first, last, text) -> out.printf(
-                        "  error x%d, first %s, last %s:%n    %s%n", count, Instant.ofEpochMilli(first), Instant.ofEpochMilli(last),
-                        text.strip().replace("\n", "\n    ")));
-                    out.println("  " + distinct + " distinct error" + (distinct == 1 ? "" : "s"));
-                }
+                counters.report(out, errors);
             }
         }
         if (found == 0)
