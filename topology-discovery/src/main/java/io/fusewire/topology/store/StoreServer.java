@@ -380,7 +380,8 @@ public final class StoreServer implements AutoCloseable
                 }
                 case StoreProtocol.GET ->
                 {
-                    final byte[] value = map.get(key, Duration.ofMillis(Math.max(0, in.readLong())));
+                    // a wait the client asks for, up to the idle bound: no client holds a thread longer
+                    final byte[] value = map.get(key, Duration.ofMillis(Math.clamp(in.readLong(), 0, IDLE_TIMEOUT_MS)));
                     out.writeByte(StoreProtocol.OK);
                     out.writeInt(value.length);
                     out.write(value);
