@@ -41,7 +41,7 @@ final class CliTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf soak", "perf compare", "perf fusion", "perf index",
+    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf soak", "perf churn", "perf compare", "perf fusion", "perf index",
         "perf write", "bench", "testbed", "testbed up", "testbed status", "testbed down", "testbed run", "topo", "store", "allreduce-worker",
         "soak-worker", "fusion-worker"})
     void everyCommandHasHelp(final String command)
@@ -106,6 +106,16 @@ final class CliTest
             "--big-every", "0", "--max-bytes", "2M", "--max-growth", "4G", "--timeout-s", "150"), out::toString);
         assertTrue(out.toString().contains("soak: 120 collectives, 0 wrong elements, 0 wrong collectives"), out::toString);
         assertTrue(out.toString().contains("aggregator RSS"), out::toString);
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void perfChurnRunsJobsThatComeGoAndFailAgainstOneDaemon()
+    {
+        // 15 jobs, every 5th with a worker walking out mid-collective; RSS is not judged here (--max-growth 4G), fds and threads are
+        assertEquals(0, run("perf", "churn", "--jobs", "15", "--fail-every", "5", "--max-growth", "4G", "--timeout-s", "150"), out::toString);
+        assertTrue(out.toString().contains("# 15 jobs of 3 workers (3 left mid-collective)") && out.toString().contains("churn passed"),
+            out::toString);
     }
 
     @Test
