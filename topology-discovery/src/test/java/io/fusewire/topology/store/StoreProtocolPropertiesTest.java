@@ -20,7 +20,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * and goes on serving the others: after each try a well-behaved client of another job still sets
  * and gets.
  */
-final class StoreProtocolProperties
+final class StoreProtocolPropertiesTest
 {
     private static StoreServer server;
 

@@ -15,7 +15,7 @@ import net.jqwik.api.Provide;
  * A join request is a peer's bytes: whatever arrives decodes to a request that encodes back to the
  * same request, or is refused with a reason (IllegalArgumentException), never another exception.
  */
-final class JoinRequestProperties
+final class JoinRequestPropertiesTest
 {
     @Property(tries = 3000)
     void anyBytesDecodeWholeOrAreRefused(@ForAll final byte[] bytes)

@@ -17,7 +17,7 @@ import net.jqwik.api.Provide;
  * (a stack overflow from deep nesting included); a placement with one character changed is read or
  * refused with a reason.
  */
-final class JsonProperties
+final class JsonPropertiesTest
 {
     private static final String PLACEMENT = new PlacementDocument(GroupFormation.byRack(List.of(List.of("a0", "a1", "a2"),
         List.of("b0", "b1", "b2")), 4, 2), List.of("10.0.0.10", "10.0.0.11", "10.0.1.10", "10.0.1.11"),

@@ -18,7 +18,7 @@ import net.jqwik.api.Property;
  * refused with an IOException (a ProtocolException naming what is wrong, or the end of the bytes),
  * never another exception and never an allocation the bytes ask for beyond the hello's bounds.
  */
-final class HelloProperties
+final class HelloPropertiesTest
 {
     private static final byte[] VALID = encode(new Hello("tcp", 42, 65_536, List.of(new RemoteRegion(7, 0, 4096),
         new RemoteRegion(8, 4096, 1 << 20)), List.of("shm:/dev/shm/a", ""), "127.0.0.1:4000", new byte[] {1, 2, 3}));
