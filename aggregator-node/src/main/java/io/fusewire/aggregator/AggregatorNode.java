@@ -46,12 +46,14 @@ public final class AggregatorNode implements AutoCloseable
         transport = context.transport();
         store = context.storeListen().isEmpty() ? null : serveStore(context.storeListen());
         fabric = open(context, store);
+        CountersFile created = null;
         try
         {
             final Device device = fabric.openDefaultDevice();
             final CompletionQueue queue = device.createCompletionQueue();
             final SharedTables tables = new SharedTables();
-            countersFile = CountersFile.create(context.transportContext().shmDirectory());
+            created = CountersFile.create(context.transportContext().shmDirectory());
+            countersFile = created;
             final AggregatorCounters counters = new AggregatorCounters(countersFile);
             if (store != null)
             {
@@ -89,6 +91,10 @@ public final class AggregatorNode implements AutoCloseable
             if (store != null)
             {
                 store.close();
+            }
+            if (created != null)
+            {
+                created.close();
             }
             throw ex;
         }

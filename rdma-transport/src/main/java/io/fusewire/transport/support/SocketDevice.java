@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A device whose connections are set up over a TCP socket, as the {@code shm}, {@code tcp} and
@@ -138,7 +139,7 @@ public abstract class SocketDevice implements Device
         final PollingCompletionQueue cq = pollingQueue(queue);
         final long timeoutMs = context.connectTimeoutMs();
         return own(new SocketListener(HostPort.parse(hostPort), provider, cq, timeoutMs,
-            (channel, address) -> open(new Handshake(channel, address, timeoutMs, admission))));
+            (channel, address, inTime) -> open(new Handshake(channel, address, timeoutMs, admission), inTime)));
     }
 
     @Override
@@ -166,7 +167,7 @@ public abstract class SocketDevice implements Device
                 channel = SocketChannel.open();
                 final long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
                 channel.socket().connect(address, (int)Math.min(Integer.MAX_VALUE, leftMs));
-                final AbstractConnection connection = open(new Handshake(channel, hostPort, context.connectTimeoutMs(), regions, data));
+                final AbstractConnection connection = open(new Handshake(channel, hostPort, context.connectTimeoutMs(), regions, data), () -> true);
                 cq.join(connection);
                 return connection;
             }
@@ -207,8 +208,12 @@ public abstract class SocketDevice implements Device
         }
     }
 
-    /** Runs the handshake; the caller binds the connection to its queue when it hands it out. */
-    private AbstractConnection open(final Handshake handshake) throws IOException
+    /**
+     * Runs the handshake; the caller binds the connection to its queue when it hands it out. A
+     * connection made after its deadline ({@code inTime} false) is undone as a refused one is: closed,
+     * and its admission's claim released, so the peer may try again.
+     */
+    private AbstractConnection open(final Handshake handshake, final BooleanSupplier inTime) throws IOException
     {
         final SocketChannel channel = handshake.channel();
         final AbstractConnection connection;
@@ -222,6 +227,13 @@ public abstract class SocketDevice implements Device
             handshake.abandon();
             closeQuietly(channel);
             throw ex;
+        }
+        if (!inTime.getAsBoolean())
+        {
+            connection.close();
+            handshake.abandon();
+            closeQuietly(channel);
+            throw new IOException("made after its deadline");
         }
         channel.configureBlocking(false);
         return connection;

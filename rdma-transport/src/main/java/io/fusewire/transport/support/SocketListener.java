@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Accepts sockets on one thread and runs each handshake on a virtual thread of its own, so that a
@@ -33,7 +34,11 @@ final class SocketListener implements Listener
 
     interface Opener
     {
-        AbstractConnection open(SocketChannel channel, String address) throws IOException;
+        /**
+         * Runs a handshake; once it is through, asks {@code inTime} (true once, if the deadline has not closed
+         * the socket first) and otherwise undoes it, the admission's claim included, and throws.
+         */
+        AbstractConnection open(SocketChannel channel, String address, BooleanSupplier inTime) throws IOException;
     }
 
     private final ServerSocketChannel server;
@@ -160,12 +165,7 @@ final class SocketListener implements Listener
         });
         try
         {
-            final AbstractConnection connection = opener.open(channel, peer);
-            if (!settled.compareAndSet(false, true))
-            {
-                connection.close();
-                throw new IOException("closed at the deadline");
-            }
+            final AbstractConnection connection = opener.open(channel, peer, () -> settled.compareAndSet(false, true));
             watchdog.interrupt();
             if (closed)
             {

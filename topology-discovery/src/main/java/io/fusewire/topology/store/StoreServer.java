@@ -62,9 +62,33 @@ public final class StoreServer implements AutoCloseable
     private volatile Runnable onRefusal = () -> { };
     private volatile boolean closed;
 
-    /** A job's keys and the verifier its clients prove. */
-    private record Namespace(byte[] verifier, StoreMap map)
+    /**
+     * A job's keys, the verifier its clients prove, and how many are connected and since when it has
+     * none: a namespace without clients for {@link #IDLE_TIMEOUT_MS} may give way to a new job when the
+     * store is full, or to the same job id with another secret (a job run again).
+     */
+    private static final class Namespace
     {
+        final byte[] verifier;
+        final StoreMap map = new StoreMap(MAX_KEYS_PER_JOB);
+        final AtomicInteger clients = new AtomicInteger();
+        volatile long idleSinceNs = System.nanoTime();
+
+        Namespace(final byte[] verifier)
+        {
+            this.verifier = verifier;
+        }
+
+        boolean expired(final long nowNs)
+        {
+            return clients.get() == 0 && nowNs - idleSinceNs > TimeUnit.MILLISECONDS.toNanos(IDLE_TIMEOUT_MS);
+        }
+
+        void left()
+        {
+            idleSinceNs = System.nanoTime();
+            clients.decrementAndGet();
+        }
     }
 
     /**
@@ -144,7 +168,7 @@ public final class StoreServer implements AutoCloseable
                 }
                 if (perPeer.merge(peer, 1, Integer::sum) > maxPerPeer)
                 {
-                    perPeer.merge(peer, -1, Integer::sum);
+                    release(peer);
                     refuse(client, "this store serves " + maxPerPeer + " clients from " + peer.getHostAddress()
                         + " already; close some");
                     continue;
@@ -159,7 +183,7 @@ public final class StoreServer implements AutoCloseable
                     finally
                     {
                         clients.remove(client);
-                        perPeer.computeIfPresent(peer, (address, count) -> count == 1 ? null : count - 1);
+                        release(peer);
                     }
                 });
             }
@@ -216,6 +240,11 @@ public final class StoreServer implements AutoCloseable
         });
     }
 
+    private void release(final InetAddress peer)
+    {
+        perPeer.computeIfPresent(peer, (address, count) -> count == 1 ? null : count - 1);
+    }
+
     private void counted(final Socket client, final String reason)
     {
         refused.incrementAndGet();
@@ -240,25 +269,24 @@ public final class StoreServer implements AutoCloseable
         try (client)
         {
             final DataOutputStream out = new DataOutputStream(new BufferedOutputStream(client.getOutputStream()));
-            final StoreMap map = authenticate(client, out);
-            if (map == null)
+            final Namespace namespace = authenticate(client, out);
+            if (namespace == null)
             {
                 return;
             }
-            client.setSoTimeout(IDLE_TIMEOUT_MS);
-            final DataInputStream in = new DataInputStream(new BufferedInputStream(client.getInputStream()));
-            while (!closed)
+            try
             {
-                final int op = in.read();
-                if (op < 0)
+                client.setSoTimeout(IDLE_TIMEOUT_MS);
+                final DataInputStream in = new DataInputStream(new BufferedInputStream(client.getInputStream()));
+                int op;
+                while (!closed && (op = in.read()) >= 0 && answer(namespace.map, op, in, out))
                 {
-                    return;
+                    out.flush();
                 }
-                if (!answer(map, op, in, out))
-                {
-                    return;
-                }
-                out.flush();
+            }
+            finally
+            {
+                namespace.left();
             }
         }
         catch (final SocketTimeoutException ex)
@@ -279,9 +307,10 @@ public final class StoreServer implements AutoCloseable
      * The handshake of {@link StoreProtocol}, all of it within {@link #AUTH_TIMEOUT_MS} however slowly
      * the client sends.
      *
-     * @return the client's job's keys, or null if it was refused (told why, counted).
+     * @return the client's job's namespace, counting it as connected; null if it was refused (told why,
+     *         counted) or went away first.
      */
-    private StoreMap authenticate(final Socket client, final DataOutputStream out) throws IOException
+    private Namespace authenticate(final Socket client, final DataOutputStream out) throws IOException
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AUTH_TIMEOUT_MS);
         final byte[] challenge = Hmac.challenge();
@@ -289,38 +318,83 @@ public final class StoreServer implements AutoCloseable
         out.write(challenge);
         out.flush();
         final ByteBuffer hello = ByteBuffer.allocate(Long.BYTES + Hmac.BYTES);
-        Namespace namespace;
+        final Namespace namespace;
         try
         {
             readFully(client, hello.array(), deadline);
             final long job = hello.getLong();
-            namespace = jobs.get(job);
-            if (namespace == null)
+            final Namespace known = jobs.get(job);
+            if (known == null || known.expired(System.nanoTime()))
             {
                 out.writeByte(StoreProtocol.UNKNOWN_JOB);
                 out.flush();
                 final byte[] verifier = new byte[Hmac.BYTES];
                 readFully(client, verifier, deadline);
-                if (jobs.size() >= MAX_JOBS && !jobs.containsKey(job))
+                namespace = claim(job, verifier);
+                if (namespace == null)
                 {
-                    return refused(client, out, "this store holds the keys of " + MAX_JOBS + " jobs already; use another store");
+                    return refused(client, out, "this store holds the keys of " + MAX_JOBS + " jobs in use; use another store");
                 }
-                namespace = jobs.computeIfAbsent(job, id -> new Namespace(verifier, new StoreMap(MAX_KEYS_PER_JOB)));
             }
-            if (!Hmac.verify(namespace.verifier(), challenge, Arrays.copyOfRange(hello.array(), Long.BYTES, hello.capacity())))
+            else
             {
+                namespace = known;
+                namespace.clients.incrementAndGet();
+            }
+            if (!Hmac.verify(namespace.verifier, challenge, Arrays.copyOfRange(hello.array(), Long.BYTES, hello.capacity())))
+            {
+                namespace.left();
                 return refused(client, out, "wrong secret for job " + job + ": this store holds job " + job + "'s keys for the"
                     + " secret of its first client (give every process of the job the same FUSEWIRE_JOB_SECRET)");
             }
         }
-        catch (final SocketTimeoutException | EOFException ex)
+        catch (final SocketTimeoutException ex)
         {
             counted(client, "no proof of a job's secret within " + AUTH_TIMEOUT_MS + " ms");
             return null;
         }
+        catch (final EOFException ex)
+        {
+            return null; // went away before proving anything (a port check): nothing to refuse
+        }
         out.writeByte(StoreProtocol.OK);
         out.flush();
-        return namespace.map();
+        return namespace;
+    }
+
+    /**
+     * @return the job's namespace for a client that gave its verifier, counted as connected: the one in
+     *         place if another client made it meanwhile, else a new one (replacing an expired one, or, when
+     *         the store is full, once expired jobs gave way); null if the store is full of jobs in use.
+     */
+    private synchronized Namespace claim(final long job, final byte[] verifier)
+    {
+        final long now = System.nanoTime();
+        final Namespace current = jobs.get(job);
+        if (current != null && !current.expired(now))
+        {
+            current.clients.incrementAndGet();
+            return current;
+        }
+        if (current == null && jobs.size() >= MAX_JOBS)
+        {
+            jobs.values().removeIf(namespace -> namespace.expired(now));
+            if (jobs.size() >= MAX_JOBS)
+            {
+                return null;
+            }
+        }
+        final Namespace made = new Namespace(verifier);
+        made.clients.incrementAndGet();
+        jobs.put(job, made);
+        return made;
+    }
+
+    private Namespace refused(final Socket client, final DataOutputStream out, final String reason) throws IOException
+    {
+        counted(client, reason);
+        error(out, reason);
+        return null;
     }
 
     /** Reads all of {@code bytes} from the client's socket by the deadline, however it trickles in. */
@@ -343,13 +417,6 @@ public final class StoreServer implements AutoCloseable
             }
             at += read;
         }
-    }
-
-    private StoreMap refused(final Socket client, final DataOutputStream out, final String reason) throws IOException
-    {
-        counted(client, reason);
-        error(out, reason);
-        return null;
     }
 
     /** @return false when the connection must close. */
