@@ -3,30 +3,33 @@ package io.fusewire.aggregator;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The daemon's counters as Prometheus metrics, read from its counters file at each scrape (the
  * agents never see a scrape). Each counter is named from its label up to the explanation in
  * brackets: "bytes in (chunks received)" is {@code fusewire_aggregator_bytes_in_total}; beside them
- * the gauge {@code fusewire_aggregator_jobs_active}.
+ * the gauge {@code fusewire_aggregator_jobs_active} and, per job being served (labels {@code job},
+ * {@code tier}), {@code fusewire_aggregator_job_bytes_in_total} and {@code _job_chunks_reduced_total}:
+ * a job's bandwidth through this daemon is the rate of the first.
  */
 final class CountersCollector implements MultiCollector
 {
     private static final String PREFIX = "fusewire_aggregator_";
 
     private final CountersFile counters;
-    private final IntSupplier activeJobs;
+    private final Supplier<List<JobTable.JobMetrics>> jobs;
 
-    CountersCollector(final CountersFile counters, final IntSupplier activeJobs)
+    CountersCollector(final CountersFile counters, final Supplier<List<JobTable.JobMetrics>> jobs)
     {
         this.counters = counters;
-        this.activeJobs = activeJobs;
+        this.jobs = jobs;
     }
 
     @Override
@@ -35,8 +38,19 @@ final class CountersCollector implements MultiCollector
         final List<MetricSnapshot> metrics = new ArrayList<>();
         counters.forEach((label, value) -> metrics.add(CounterSnapshot.builder().name(name(label)).help(label)
             .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build()).build()));
+        final List<JobTable.JobMetrics> active = jobs.get();
         metrics.add(GaugeSnapshot.builder().name(PREFIX + "jobs_active").help("jobs being served (tier-2 sides counted apart)")
-            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(activeJobs.getAsInt()).build()).build());
+            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(active.size()).build()).build());
+        final CounterSnapshot.Builder bytes = CounterSnapshot.builder().name(PREFIX + "job_bytes_in").help("bytes of chunks a job sent here");
+        final CounterSnapshot.Builder chunks = CounterSnapshot.builder().name(PREFIX + "job_chunks_reduced").help("chunks of a job summed here");
+        for (final JobTable.JobMetrics job : active)
+        {
+            final Labels labels = Labels.of("job", Long.toString(job.id()), "tier", Integer.toString(job.tier()));
+            bytes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(job.bytesIn()).build());
+            chunks.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(job.chunks()).build());
+        }
+        metrics.add(bytes.build());
+        metrics.add(chunks.build());
         return new MetricSnapshots(metrics);
     }
 

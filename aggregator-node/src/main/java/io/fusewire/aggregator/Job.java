@@ -75,7 +75,8 @@ final class Job
     synchronized String describe()
     {
         final StringBuilder line = new StringBuilder(name()).append(": ").append(layout.workers()).append(" members, window ")
-            .append(layout.window()).append(" x ").append(layout.chunkBytes()).append(" B");
+            .append(layout.window()).append(" x ").append(layout.chunkBytes()).append(" B, ").append(slots.bytesIn()).append(" bytes in, ")
+            .append(slots.chunksReduced()).append(" chunks reduced");
         for (int rank = 0; rank < peerOfRank.length; rank++)
         {
             line.append(rank == 0 ? "; ranks " : ", ").append(rank).append(' ').append(peerOfRank[rank] == null ? "not joined" : peerOfRank[rank]);

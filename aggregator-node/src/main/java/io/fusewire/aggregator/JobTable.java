@@ -100,6 +100,25 @@ final class JobTable implements Admission
         return jobs.size();
     }
 
+    /**
+     * What a job has done so far, for the operator's metrics.
+     *
+     * @param id      the job id (without the tier-2 bit).
+     * @param tier    1, or 2 for the racks' side of a hierarchical job.
+     * @param bytesIn bytes of chunks received.
+     * @param chunks  chunks summed.
+     */
+    record JobMetrics(long id, int tier, long bytesIn, long chunks)
+    {
+    }
+
+    /** @return each job being served with what it has done; from any thread. */
+    List<JobMetrics> metrics()
+    {
+        return jobs.values().stream().sorted(Comparator.comparingLong(Job::id)).map(job -> new JobMetrics(job.id() & ~Uplinks.TIER2,
+            (job.id() & Uplinks.TIER2) != 0 ? 2 : 1, job.slots().bytesIn(), job.slots().chunksReduced())).toList();
+    }
+
     /** @return each job being served, a line each ({@link Job#describe}); from any thread. */
     List<String> describe()
     {

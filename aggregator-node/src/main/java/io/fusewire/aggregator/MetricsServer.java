@@ -40,7 +40,7 @@ final class MetricsServer implements AutoCloseable
     {
         final InetSocketAddress address = HostPort.parse(hostPort);
         final PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new CountersCollector(counters, jobs::size));
+        registry.register(new CountersCollector(counters, jobs::metrics));
         try
         {
             return new MetricsServer(HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)

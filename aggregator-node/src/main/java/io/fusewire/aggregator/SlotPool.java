@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A job's slots on this aggregator and the state of each: which ranks' chunks are in, how far the
@@ -59,8 +60,9 @@ final class SlotPool
     private final AggregatorCounters counters;
     private boolean readInPlace;
     private String refusal;
-    private long chunksReduced;
-    private long bytesIn;
+    /** Written by the agent alone (plain read, ordered write); read by the operator's status and metrics. */
+    private final AtomicLong chunksReduced = new AtomicLong();
+    private final AtomicLong bytesIn = new AtomicLong();
     private long stale;
 
     SlotPool(final SlotLayout layout, final MemoryRegion inbox, final MemoryRegion accumulators, final MemoryRegion results,
@@ -156,7 +158,7 @@ final class SlotPool
         {
             undelivered[slot]--; // this worker read the slot's previous result before reusing the slot
         }
-        bytesIn += length;
+        bytesIn.lazySet(bytesIn.getPlain() + length);
         counters.bytesIn.getAndAddOrdered(length);
         return sumReady(slot) ? slot : -1;
     }
@@ -256,7 +258,19 @@ final class SlotPool
 
     String summary()
     {
-        return chunksReduced + " chunks reduced, " + bytesIn + " bytes in, " + stale + " stale writes ignored";
+        return chunksReduced.get() + " chunks reduced, " + bytesIn.get() + " bytes in, " + stale + " stale writes ignored";
+    }
+
+    /** @return bytes of chunks received so far; from any thread. */
+    long bytesIn()
+    {
+        return bytesIn.get();
+    }
+
+    /** @return chunks summed so far; from any thread. */
+    long chunksReduced()
+    {
+        return chunksReduced.get();
     }
 
     private boolean sumReady(final int slot)
@@ -287,7 +301,7 @@ final class SlotPool
         }
         reducer.finish(accSlots[slot], outSlots[slot], elements); // lands where SlotLayout.resultRegion says
         resultLengths.set(ValueLayout.JAVA_INT, layout.resultLengthOffset(slot), slotLength[slot]);
-        chunksReduced++;
+        chunksReduced.lazySet(chunksReduced.getPlain() + 1);
         counters.chunksReduced.incrementOrdered();
         return true;
     }

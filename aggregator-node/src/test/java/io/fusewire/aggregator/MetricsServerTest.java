@@ -39,10 +39,12 @@ final class MetricsServerTest
                 assertEquals(2 * 10_000 * 4, counter(metrics, "fusewire_aggregator_bytes_in_total"), metrics);
                 assertTrue(counter(metrics, "fusewire_aggregator_chunks_reduced_total") > 0, metrics);
                 assertEquals(1, counter(metrics, "fusewire_aggregator_jobs_active"), metrics);
+                assertTrue(metrics.matches("(?s).*\nfusewire_aggregator_job_bytes_in_total\\{job=\"\\d+\",tier=\"1\"} 80000\\.0\n.*"), metrics);
                 final HttpResponse<String> status = get(base + "/status");
                 assertEquals(200, status.statusCode());
                 assertTrue(status.body().startsWith("fusewire aggregator " + node.address() + " over tcp"), status.body());
-                assertTrue(status.body().matches("(?s).*jobs: 1\n  job \\d+: 2 members, window 4 x 16384 B; ranks 0 127\\.0\\.0\\.1:\\d+.*, 1 "
+                assertTrue(status.body().matches("(?s).*jobs: 1\n  job \\d+: 2 members, window 4 x 16384 B, 80000 bytes in, \\d+ chunks reduced;"
+                    + " ranks 0 127\\.0\\.0\\.1:\\d+.*, 1 "
                     + "127\\.0\\.0\\.1:\\d+.*"), status.body());
                 assertTrue(status.body().contains("chunks reduced") && status.body().contains("distinct error"), status.body());
             }
