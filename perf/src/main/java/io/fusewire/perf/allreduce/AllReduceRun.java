@@ -105,11 +105,12 @@ public final class AllReduceRun
     }
 
     /**
-     * Starts what the workers of a job connect to: the aggregator daemons, or for the baselines a rendezvous store.
+     * Starts what the workers of a job connect to: the aggregator daemons, the rack aggregators the
+     * placement names (hierarchical), or for the baselines a rendezvous store.
      *
      * @param cluster     the run's processes.
-     * @param algorithm   aggregator, ring, hfba-high or hfba-low.
-     * @param aggregators A.
+     * @param algorithm   aggregator, hierarchical, ring, hfba-high or hfba-low.
+     * @param aggregators A (flat aggregators only).
      * @param transport   shm, tcp or verbs.
      * @return the aggregators' addresses, or the store's.
      * @throws Exception if an aggregator did not come up in time (a {@link TimeoutException}) or a port could not be bound.
@@ -174,8 +175,7 @@ public final class AllReduceRun
         final SweepCollector collector = new SweepCollector(options.workers(), row -> out.println(row.format()));
         try (LocalCluster cluster = new LocalCluster(out, options.timeoutSeconds()).placement(placement))
         {
-            final int aggregators = HIERARCHICAL.equals(options.algorithm()) ? placement.aggregatorAddresses().size() : options.aggregators();
-            final List<String> endpoints = startEndpoints(cluster, options.algorithm(), aggregators, options.transport());
+            final List<String> endpoints = startEndpoints(cluster, options.algorithm(), options.aggregators(), options.transport());
             out.println(Row.HEADER);
             cluster.startWorkers(options.workers(), rank -> workerArguments(options, rank, endpoints, cluster), collector::accept);
             failures.addAll(cluster.awaitWorkers());

@@ -58,28 +58,33 @@ public final class TcpStore implements Store
         {
             prove(job, secret);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException ex)
         {
             close();
-            throw ex instanceof IOException io ? new UncheckedIOException("store " + address + " did not take job " + job + "'s proof: "
-                + io.getMessage(), io) : (RuntimeException)ex;
+            throw new UncheckedIOException("store " + address + " did not take job " + job + "'s proof: " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
         }
     }
 
     /** Answers the store's challenge with the job's proof; the first client of a job also gives its verifier. */
     private void prove(final long job, final String secret) throws IOException
     {
-        answer("job " + job);
+        final String what = "job " + job;
+        answer(what);
         final byte[] challenge = new byte[Hmac.CHALLENGE_BYTES];
         in.readFully(challenge);
         final byte[] verifier = StoreProtocol.verifier(job, secret);
         out.writeLong(job);
         out.write(Hmac.of(verifier, challenge));
-        int status = answer("job " + job);
+        int status = answer(what);
         if (status == StoreProtocol.UNKNOWN_JOB)
         {
             out.write(verifier);
-            status = answer("job " + job);
+            status = answer(what);
         }
         if (status != StoreProtocol.OK)
         {
@@ -96,7 +101,7 @@ public final class TcpStore implements Store
             request(StoreProtocol.SET, key);
             out.writeInt(value.length);
             out.write(value);
-            answer(key);
+            answer(keyNamed(key));
         }
         catch (final IOException ex)
         {
@@ -113,7 +118,7 @@ public final class TcpStore implements Store
             socket.setSoTimeout((int)Math.min(Integer.MAX_VALUE, timeout.toMillis() + SLACK_MS));
             request(StoreProtocol.GET, key);
             out.writeLong(timeout.toMillis());
-            if (answer(key) == StoreProtocol.TIMEOUT)
+            if (answer(keyNamed(key)) == StoreProtocol.TIMEOUT)
             {
                 throw new TimeoutException(in.readUTF() + " (store " + address + ")");
             }
@@ -139,7 +144,7 @@ public final class TcpStore implements Store
         {
             request(StoreProtocol.ADD, key);
             out.writeLong(delta);
-            answer(key);
+            answer(keyNamed(key));
             return in.readLong();
         }
         catch (final IOException ex)
@@ -155,7 +160,7 @@ public final class TcpStore implements Store
         try
         {
             request(StoreProtocol.CHECK, key);
-            answer(key);
+            answer(keyNamed(key));
             return in.readBoolean();
         }
         catch (final IOException ex)
@@ -183,17 +188,21 @@ public final class TcpStore implements Store
         out.writeUTF(key);
     }
 
-    /** @param what the key, or the job while proving. */
+    /** @param what what the request was about, for the refusal: "key 'K'", or "job J" while proving. */
     private int answer(final String what) throws IOException
     {
         out.flush();
         final int status = in.readUnsignedByte();
         if (status == StoreProtocol.ERROR)
         {
-            throw new IllegalStateException("store " + address + " refused " + (what.startsWith("job ") ? what : "key '" + what + "'")
-                + ": " + in.readUTF());
+            throw new IllegalStateException("store " + address + " refused " + what + ": " + in.readUTF());
         }
         return status;
+    }
+
+    private static String keyNamed(final String key)
+    {
+        return "key '" + key + "'";
     }
 
     private void restoreTimeout()
