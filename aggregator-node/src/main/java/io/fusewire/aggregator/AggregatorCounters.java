@@ -24,6 +24,8 @@ final class AggregatorCounters
     final AtomicCounter acrossOut;
     final AtomicCounter acrossIn;
     final AtomicCounter storeRefused;
+    final AtomicCounter takeovers;
+    final AtomicCounter finalsTaken;
 
     AggregatorCounters(final CountersFile file)
     {
@@ -41,6 +43,8 @@ final class AggregatorCounters
         acrossOut = manager.newCounter("bytes across racks out (rack sums to other racks' owners, totals to other racks)");
         acrossIn = manager.newCounter("bytes across racks in (rack sums from other racks, totals from other racks' owners)");
         storeRefused = manager.newCounter("store clients refused (wrong secret, no proof in time, too many connections)");
+        takeovers = manager.newCounter("failovers taken over (a failed aggregator's chunks resumed here)");
+        finalsTaken = manager.newCounter("final results resent after a failover (passed on, not summed)");
     }
 
     /**

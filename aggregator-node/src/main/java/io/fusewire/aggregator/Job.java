@@ -47,6 +47,9 @@ final class Job
     private long beginCount;
     private int beginType;
     private int beginRank;
+    private boolean[] resumedRank;
+    private int resumed;
+    private long resumeFrom = Long.MAX_VALUE;
 
     Job(final JoinRequest first, final MemoryRegion inbox, final MemoryRegion accumulators, final MemoryRegion results,
         final int accumulatorsId, final int resultsId, final AggregatorCounters counters)
@@ -85,10 +88,11 @@ final class Job
         return failed == null ? line.toString() : line.append("; failed: ").append(failed).toString();
     }
 
-    /** @return "job ID", or "job ID, tier 2" for the racks' side of a hierarchical job. */
+    /** @return "job ID", "job ID, tier 2" for the racks' side of a hierarchical job, "failover job ID" for a takeover. */
     String name()
     {
-        return (id & Uplinks.TIER2) != 0 ? "job " + (id & ~Uplinks.TIER2) + ", tier 2" : "job " + id;
+        return (id & JoinRequest.FAILOVER) != 0 ? "failover job " + (id & ~JoinRequest.FAILOVER)
+            : (id & Uplinks.TIER2) != 0 ? "job " + (id & ~Uplinks.TIER2) + ", tier 2" : "job " + id;
     }
 
     SlotLayout layout()
@@ -292,6 +296,27 @@ final class Job
         }
         begun++;
         return true;
+    }
+
+    /**
+     * A worker said where it stands in the failed aggregator's stream of chunks this job takes over.
+     *
+     * @return where the stream resumes (the least position) once every rank has said, else -1.
+     */
+    long onResume(final int rank, final long position)
+    {
+        if (resumedRank == null)
+        {
+            resumedRank = new boolean[layout.workers()];
+        }
+        if (failure != null || position < 0 || resumedRank[rank])
+        {
+            fail("rank " + rank + " sent a " + (position < 0 ? "negative resume position" : "second resume"));
+            return -1;
+        }
+        resumedRank[rank] = true;
+        resumeFrom = Math.min(resumeFrom, position);
+        return ++resumed == layout.workers() ? resumeFrom : -1;
     }
 
     /** A member's connection ended. @return the reason to fail the job for, or null. */

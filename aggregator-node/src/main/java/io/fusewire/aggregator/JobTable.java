@@ -64,6 +64,11 @@ final class JobTable implements Admission
         Job job = jobs.get(join.jobId());
         if (job == null)
         {
+            if (dialer.plan() != null && (join.jobId() & JoinRequest.FAILOVER) != 0)
+            {
+                throw new TransportException("this aggregator is a rack aggregator of two tiers: it cannot take over another's chunks"
+                    + " (a failed rack aggregator fails its job; give the workers no standbys)");
+            }
             if (jobs.size() >= maxJobs)
             {
                 throw new TransportException("this aggregator already serves " + maxJobs + " jobs (fusewire.aggregator.max.jobs)");

@@ -130,10 +130,15 @@ final class ReduceAgent implements Agent
             case Records.MESSAGE ->
             {
                 message.wrap(buffer, index + Records.BODY, length - Records.BODY);
-                if (ControlMessages.type(message) == ControlMessages.BEGIN && length - Records.BODY >= ControlMessages.BEGIN_LENGTH)
+                final int kind = ControlMessages.type(message);
+                if (kind == ControlMessages.BEGIN && length - Records.BODY >= ControlMessages.BEGIN_LENGTH)
                 {
                     job.onBegin(rank, ControlMessages.beginSequence(message), ControlMessages.beginCount(message),
                         ControlMessages.beginDtype(message), ControlMessages.beginOp(message));
+                }
+                else if (kind == ControlMessages.RESUME && length - Records.BODY >= ControlMessages.RESUME_LENGTH)
+                {
+                    resumeIfAllSaid(job, job.onResume(rank, ControlMessages.resumePosition(message)));
                 }
                 else
                 {
@@ -411,6 +416,29 @@ final class ReduceAgent implements Agent
                 {
                     send(member, job.failure());
                 }
+            }
+        }
+    }
+
+    /** Every worker of a takeover job said where it stands: each is told where the stream resumes. */
+    private void resumeIfAllSaid(final Job job, final long from)
+    {
+        if (from < 0)
+        {
+            return;
+        }
+        counters.takeovers.incrementOrdered();
+        LOG.log(System.Logger.Level.WARNING, job.name() + ": taking over a failed aggregator's chunks from position " + from);
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[Records.BODY + ControlMessages.RESUME_LENGTH]);
+        ControlMessages.putResume(new UnsafeBuffer(body.byteArray(), Records.BODY, ControlMessages.RESUME_LENGTH),
+            ControlMessages.RESUMED, from);
+        for (int rank = 0; rank < job.layout().workers(); rank++)
+        {
+            final int member = job.memberOfRank(rank);
+            body.putInt(Records.MEMBER, member);
+            if (member >= 0 && !egress.write(Records.SEND, body, 0, body.capacity()))
+            {
+                LOG.log(System.Logger.Level.ERROR, "egress ring full: could not tell member " + member + " where to resume");
             }
         }
     }

@@ -31,6 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * shortest length seen so far (which only shrinks, so the final prefix has every rank in it), and
  * the result is as long as the shortest contribution.
  *
+ * <p>A chunk marked {@link ChunkImmediate#FINAL} is a result, not a contribution: a worker resending,
+ * after a failover, a chunk whose result it already had. The slot's result is then that chunk as
+ * it came (the others' contributions sum to it), once every worker's chunk is in.
+ *
  * <p>A slot's result stays where the sum left it ({@link SlotLayout#resultRegion}) until every
  * worker has it, so the slot's next use may record arrivals at once (they land in the inbox) but
  * sums nothing before. A worker has its result when the result write to it completed, or, where
@@ -55,6 +59,8 @@ final class SlotPool
     private final int[] slotType;
     private final int[] slotLength;
     private final int[] slotFirstRank;
+    /** Per slot, the first rank whose chunk is a {@link ChunkImmediate#FINAL} result, or -1. */
+    private final int[] finalRank;
     private final long[] firstArrivalNs;
     private final int[] undelivered;
     private final AggregatorCounters counters;
@@ -87,6 +93,8 @@ final class SlotPool
         slotType = new int[window];
         slotLength = new int[window];
         slotFirstRank = new int[window];
+        finalRank = new int[window];
+        Arrays.fill(finalRank, -1);
         firstArrivalNs = new long[window];
         undelivered = new int[window];
     }
@@ -154,6 +162,10 @@ final class SlotPool
         }
         arrived[slot * layout.workers() + rank] = true;
         arrivedCount[slot]++;
+        if (ChunkImmediate.isFinal(immediate) && finalRank[slot] < 0)
+        {
+            finalRank[slot] = rank;
+        }
         if (readInPlace && undelivered[slot] > 0)
         {
             undelivered[slot]--; // this worker read the slot's previous result before reusing the slot
@@ -209,6 +221,7 @@ final class SlotPool
         generation[slot]++;
         arrivedCount[slot] = 0;
         nextRank[slot] = 0;
+        finalRank[slot] = -1;
         undelivered[slot] = layout.workers();
         Arrays.fill(arrived, slot * layout.workers(), (slot + 1) * layout.workers(), false);
     }
@@ -283,6 +296,10 @@ final class SlotPool
         final Reducer reducer = Reducers.of(dtype, ReduceOp.ofCode(slotType[slot] >>> 4 & 0x7));
         final int elements = slotLength[slot] / dtype.bytes();
         final int workers = layout.workers();
+        if (finalRank[slot] >= 0)
+        {
+            return arrivedCount[slot] == workers && resultTakenAsItCame(slot, dtype);
+        }
         int rank = nextRank[slot];
         if (rank == 0 && workers >= 2 && arrived[slot * workers] && arrived[slot * workers + 1])
         {
@@ -300,6 +317,20 @@ final class SlotPool
             return false;
         }
         reducer.finish(accSlots[slot], outSlots[slot], elements); // lands where SlotLayout.resultRegion says
+        return resultReady(slot);
+    }
+
+    /** A final result resent after a failover is the slot's result: copied where results lie. */
+    private boolean resultTakenAsItCame(final int slot, final DataType dtype)
+    {
+        final MemorySegment at = SlotLayout.resultRegion(dtype.bytes()) == SlotLayout.ACCUMULATORS ? accSlots[slot] : outSlots[slot];
+        MemorySegment.copy(inbox.segment(), layout.inboxOffset(slot, finalRank[slot]), at, 0, slotLength[slot]);
+        counters.finalsTaken.incrementOrdered();
+        return resultReady(slot);
+    }
+
+    private boolean resultReady(final int slot)
+    {
         resultLengths.set(ValueLayout.JAVA_INT, layout.resultLengthOffset(slot), slotLength[slot]);
         chunksReduced.lazySet(chunksReduced.getPlain() + 1);
         counters.chunksReduced.incrementOrdered();

@@ -3,9 +3,11 @@ package io.fusewire.fusion;
 import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.fusion.worker.BlockingCollective;
 import io.fusewire.fusion.worker.Collective;
+import io.fusewire.fusion.worker.FailoverEvent;
 import io.fusewire.fusion.worker.FutureCollective;
 import io.fusewire.fusion.worker.PhaseTrace;
 import io.fusewire.fusion.worker.SharedProgress;
+import io.fusewire.fusion.worker.Takeovers;
 import io.fusewire.fusion.worker.WorkerAgent;
 import io.fusewire.transport.IdleStrategies;
 import io.fusewire.transport.CompletionQueue;
@@ -61,8 +63,9 @@ public final class Communicator implements AutoCloseable
             {
                 connections[a] = device.connect(addresses.get(a), List.of(resultWindow), queue, context.join(a).encode());
             }
+            final boolean canFailOver = connections.length > 1 || !context.standbys().isEmpty();
             agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted, registered,
-                context.timeoutMs(), context.traced());
+                context.timeoutMs(), context.traced(), canFailOver ? takeovers(queue, resultWindow) : null);
             progress = new SharedProgress(agent);
             runner = new AgentRunner(IdleStrategies.sharedCore(),
                 ex -> System.getLogger("io.fusewire.fusion").log(System.Logger.Level.ERROR, "worker agent failed", ex), null, progress);
@@ -73,6 +76,31 @@ public final class Communicator implements AutoCloseable
             throw ex;
         }
         AgentRunner.startOnThread(runner);
+    }
+
+    /** Failovers go to the context's standbys, then to the surviving aggregators, over this communicator's device and queue. */
+    private Takeovers takeovers(final CompletionQueue queue, final MemoryRegion resultWindow)
+    {
+        return new Takeovers()
+        {
+            @Override
+            public String address(final int aggregator, final int epoch)
+            {
+                return context.takeover(aggregator, epoch);
+            }
+
+            @Override
+            public Connection connect(final String address, final int aggregator, final int epoch)
+            {
+                return device.connect(address, List.of(resultWindow), queue, context.takeoverJoin(aggregator, epoch).encode());
+            }
+
+            @Override
+            public MemoryRegion staging(final long bytes)
+            {
+                return device.allocate(bytes);
+            }
+        };
     }
 
     /**
@@ -136,6 +164,15 @@ public final class Communicator implements AutoCloseable
             throw new IllegalStateException("this communicator does not trace: join with CommunicatorContext.traced(true)");
         }
         return trace.totals();
+    }
+
+    /**
+     * @return the aggregator failovers this worker went through, oldest first: which aggregator, who
+     *         took over its chunks, from where, and how long the collectives waited for it.
+     */
+    public List<FailoverEvent> failovers()
+    {
+        return agent.failovers();
     }
 
     /** @return this worker's rank. */

@@ -29,6 +29,7 @@ public final class CommunicatorContext
     private int rank = -1;
     private int worldSize = -1;
     private List<String> aggregators = List.of();
+    private List<String> standbys = List.of();
     private String transport = "shm";
     private int chunkBytes = CHUNK_BYTES_DEFAULT;
     private int window = WINDOW_DEFAULT;
@@ -44,7 +45,8 @@ public final class CommunicatorContext
      * {@code FUSEWIRE_PLACEMENT} (written by {@code fusewire topo --place}, which also gives the world
      * size when no launcher does; in a two-tier placement the worker joins its rack's aggregator alone, and its rank and
      * size become those among its rack's workers), or else {@code MASTER_ADDR:MASTER_PORT};
-     * {@code FUSEWIRE_JOB_ID}, {@code FUSEWIRE_JOB_SECRET}, {@code FUSEWIRE_TRANSPORT}.
+     * {@code FUSEWIRE_JOB_ID}, {@code FUSEWIRE_JOB_SECRET}, {@code FUSEWIRE_TRANSPORT}; standby aggregators
+     * from {@code FUSEWIRE_STANDBYS} (host:port,...).
      *
      * @param env the environment, e.g. {@link System#getenv()}.
      * @return the context.
@@ -91,6 +93,8 @@ public final class CommunicatorContext
         {
             ctx.aggregators = List.of(first(env, "aggregator address", "MASTER_ADDR") + ":" + first(env, "aggregator port", "MASTER_PORT"));
         }
+        final String standbys = env.get("FUSEWIRE_STANDBYS");
+        ctx.standbys = blank(standbys) ? List.of() : Arrays.stream(standbys.split(",")).map(String::trim).toList();
         ctx.jobId = Long.parseLong(env.getOrDefault("FUSEWIRE_JOB_ID", "0"));
         ctx.secret = env.getOrDefault("FUSEWIRE_JOB_SECRET", "");
         ctx.transport = env.getOrDefault("FUSEWIRE_TRANSPORT", "shm");
@@ -238,6 +242,51 @@ public final class CommunicatorContext
     {
         this.aggregators = List.copyOf(addresses);
         return this;
+    }
+
+    /** @return the standby aggregators' addresses, in the order failovers take them. */
+    public List<String> standbys()
+    {
+        return standbys;
+    }
+
+    /**
+     * Aggregators that take no chunks until one of the job's aggregators fails: the i-th failover
+     * of an aggregator goes to the i-th of these not yet tried, then to the job's other aggregators
+     * (the survivors share the failed one's chunks). Without standbys, and with one aggregator, a
+     * failed aggregator fails the job.
+     *
+     * @param addresses host:port of each standby, in the same order on every worker.
+     * @return this.
+     */
+    public CommunicatorContext standbys(final List<String> addresses)
+    {
+        this.standbys = List.copyOf(addresses);
+        return this;
+    }
+
+    /**
+     * Where the chunks of aggregator {@code aggregator} go at its {@code epoch}-th failover (1, 2, ...):
+     * the standbys in order, then the job's other aggregators after it, round the list.
+     *
+     * @return the address, or null when every candidate was tried.
+     */
+    public String takeover(final int aggregator, final int epoch)
+    {
+        final int candidate = epoch - 1;
+        if (candidate < standbys.size())
+        {
+            return standbys.get(candidate);
+        }
+        final int survivor = candidate - standbys.size() + 1;
+        return survivor < aggregators.size() ? aggregators.get((aggregator + survivor) % aggregators.size()) : null;
+    }
+
+    /** @return the join of the job that takes over aggregator {@code aggregator}'s chunks at its {@code epoch}-th failover. */
+    public JoinRequest takeoverJoin(final int aggregator, final int epoch)
+    {
+        return new JoinRequest(JoinRequest.failoverJobId(jobId, aggregator, epoch), secret, rank, worldSize, aggregator,
+            aggregators.size(), chunkBytes, window);
     }
 
     /** @return the transport provider. */

@@ -46,8 +46,9 @@ public interface Connection extends AutoCloseable
      * The peer's region as memory this process reads directly, where the provider maps the peer's
      * memory into this process (shm): a same-host consumer then reads a peer's data where it lies
      * rather than having the peer write it over. Null where the peer's memory is reachable only
-     * through writes (tcp, verbs). Valid while the connection is; what it reads is ordered after
-     * the peer's writes that preceded a completion this side has polled.
+     * through writes (tcp, verbs). Valid until the connection is closed, also while its DISCONNECTED
+     * is handled (what the peer last wrote stays readable: a failover takes results from it); what it
+     * reads is ordered after the peer's writes that preceded a completion this side has polled.
      *
      * @param region a region of the peer, from {@link #remoteRegions()}.
      * @return a read-only view of it, or null.

@@ -14,6 +14,10 @@ import org.agrona.MutableDirectBuffer;
  *     | 20 long element count (this worker's: a common-prefix collective's counts may differ)
  *   ERROR  aggregator to worker: the job failed; the connection closes after it
  *     0 int type = 2 | 4.. the reason, UTF-8
+ *   RESUME  worker to the aggregator that took over another's chunks after a failover, before any chunk
+ *     0 int type = 3 | 4 long the first position, in the failed aggregator's stream of chunks, whose result this worker lacks
+ *   RESUMED  aggregator to worker, once every worker has sent RESUME: where the stream resumes
+ *     0 int type = 4 | 4 long the least of the workers' positions
  * </pre>
  */
 public final class ControlMessages
@@ -22,6 +26,12 @@ public final class ControlMessages
     public static final int BEGIN = 1;
     /** Type of ERROR. */
     public static final int ERROR = 2;
+    /** Type of RESUME. */
+    public static final int RESUME = 3;
+    /** Type of RESUMED. */
+    public static final int RESUMED = 4;
+    /** Bytes of a RESUME or RESUMED. */
+    public static final int RESUME_LENGTH = 12;
     /** Bytes of a BEGIN. */
     public static final int BEGIN_LENGTH = 28;
 
@@ -68,6 +78,26 @@ public final class ControlMessages
     public static long beginCount(final DirectBuffer message)
     {
         return message.getLong(20);
+    }
+
+    /**
+     * Writes a RESUME or RESUMED at 0.
+     *
+     * @param type     {@link #RESUME} or {@link #RESUMED}.
+     * @param position a position in a failed aggregator's stream of chunks.
+     * @return its length.
+     */
+    public static int putResume(final MutableDirectBuffer buffer, final int type, final long position)
+    {
+        buffer.putInt(0, type);
+        buffer.putLong(4, position);
+        return RESUME_LENGTH;
+    }
+
+    /** @return the position of a RESUME or RESUMED. */
+    public static long resumePosition(final DirectBuffer message)
+    {
+        return message.getLong(4);
     }
 
     /**

@@ -44,8 +44,25 @@ public record JoinRequest(
     public static final long MAX_JOB_ID = (1L << 62) - 1;
     /** Set in a job's id for its second tier, the job among rack aggregators of a hierarchical one. */
     public static final long TIER2 = 1L << 62;
+    /** Set in the id of the job that takes over a failed aggregator's chunks ({@link #failoverJobId}). */
+    public static final long FAILOVER = 1L << 63;
     private static final int MAGIC = 0x314A5746;
     private static final int MAX_SECRET = 256;
+
+    /**
+     * The job that takes over aggregator {@code aggregator}'s chunks of job {@code jobId} at its
+     * {@code epoch}-th failover: every worker derives the same id, so they meet in one job on the
+     * aggregator that takes over, and no chunk is summed under two maps (each epoch is a job of its own).
+     *
+     * @return an id with {@link #FAILOVER} set, never {@link #TIER2}.
+     */
+    public static long failoverJobId(final long jobId, final int aggregator, final int epoch)
+    {
+        long mix = jobId * 0x9E3779B97F4A7C15L + ((long)aggregator << 32 | epoch & 0xFFFFFFFFL);
+        mix = (mix ^ mix >>> 30) * 0xBF58476D1CE4E5B9L;
+        mix = (mix ^ mix >>> 27) * 0x94D049BB133111EBL;
+        return FAILOVER | (mix ^ mix >>> 31) & MAX_JOB_ID;
+    }
 
     /** Checks the fields; the message says which one is wrong. */
     public JoinRequest

@@ -1,5 +1,6 @@
 package io.fusewire.fusion.worker;
 
+import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.protocol.ChunkImmediate;
 import io.fusewire.fusion.protocol.ChunkPlan;
 import io.fusewire.fusion.protocol.ControlMessages;
@@ -17,6 +18,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.collections.Object2IntHashMap;
@@ -37,9 +40,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * aggregator this worker has read the slot's last result). A common-prefix collective is one chunk
  * whose result may be shorter than what this worker sent: the written result's length, or the
  * length the aggregator left in its table where results are read in place. See {@link SlotLayout}.
+ *
+ * <p>Failover: when an aggregator's connection ends (its process died, or it went silent past the
+ * transport's peer timeout), its chunks go to the aggregator {@link Takeovers} names for the
+ * failover's epoch, as a job of their own that every worker joins. Each worker stages, from the
+ * moment it learnt of the failure, the last result it had in each of the failed aggregator's slots
+ * and the contributions it had written without a result back, says where its first missing
+ * result is (RESUME), and from the least such position of all workers (RESUMED) resends each
+ * position: the result if it had one ({@link ChunkImmediate#FINAL}), its contribution otherwise.
+ * Results are kept until every worker has them (a slot is reused only after all workers read its
+ * result), so whatever one worker lacks another still holds. Collectives on the other aggregators go
+ * on meanwhile.
  */
 public final class WorkerAgent implements Agent
 {
+    private static final System.Logger LOG = System.getLogger("io.fusewire.fusion");
     private final int rank;
     private final SlotLayout layout;
     private final Connection[] aggregators;
@@ -64,6 +79,36 @@ public final class WorkerAgent implements Agent
     private final boolean[] slotWritten;
     private final boolean[] slotAnswered;
     private final int[] slotLength;
+    /** Per slot: a chunk written and not yet released, its position in the aggregator's stream, its collective. */
+    private final boolean[] slotBusy;
+    private final long[] slotStream;
+    private final long[] slotSequence;
+    /** Per slot: where the chunk in flight was written from (a tensor, the send window, a failover's staging), unchanged until released. */
+    private final MemoryRegion[] slotFrom;
+    private final long[] slotFromOffset;
+    /** Per slot: the last result that came back (its position, or -1), with its immediate, length and collective. */
+    private final long[] heldStream;
+    private final int[] heldImmediate;
+    private final int[] heldLength;
+    private final long[] heldSequence;
+    /** The BEGIN of the last two collectives, by sequence parity: a failover may resend the previous one's results. */
+    private final long[] begunSequence = {-1, -1};
+    private final long[] begunCount = new long[2];
+    private final int[] begunType = new int[2];
+    private final int[] begunOp = new int[2];
+    private final Takeovers takeovers;
+    private final int[] epoch;
+    private final Replay[] replay;
+    @SuppressWarnings("unchecked")
+    private final CompletableFuture<Connection>[] dialing;
+    private final boolean[] resuming;
+    private final long[] firstLacking;
+    private final long[] streamAtFailure;
+    private final long[] failedNs;
+    private final String[] failedPeer;
+    private final String[] failedReason;
+    private final List<FailoverEvent> failovers = new CopyOnWriteArrayList<>();
+    private final UnsafeBuffer resume = new UnsafeBuffer(new byte[ControlMessages.RESUME_LENGTH]);
     private final UnsafeBuffer begin = new UnsafeBuffer(new byte[ControlMessages.BEGIN_LENGTH]);
     private final CompletionHandler onCompletion = this::onCompletion;
     private final PhaseTrace trace;
@@ -88,6 +133,7 @@ public final class WorkerAgent implements Agent
      * @param registered   tensor memory the caller allocated registered; chunks in it are written in place.
      * @param timeoutMs    bound on a collective making no progress.
      * @param traced       whether to time each collective's phases ({@link #trace()}).
+     * @param takeovers    where a failed aggregator's chunks go, or null: a failed aggregator fails the job.
      */
     public WorkerAgent(
         final int rank,
@@ -99,7 +145,8 @@ public final class WorkerAgent implements Agent
         final Queue<Collective> submitted,
         final List<MemoryRegion> registered,
         final long timeoutMs,
-        final boolean traced)
+        final boolean traced,
+        final Takeovers takeovers)
     {
         this.rank = rank;
         this.layout = layout;
@@ -133,6 +180,26 @@ public final class WorkerAgent implements Agent
         slotWritten = new boolean[count * layout.window()];
         slotAnswered = new boolean[count * layout.window()];
         slotLength = new int[count * layout.window()];
+        slotBusy = new boolean[count * layout.window()];
+        slotStream = new long[count * layout.window()];
+        slotSequence = new long[count * layout.window()];
+        slotFrom = new MemoryRegion[count * layout.window()];
+        slotFromOffset = new long[count * layout.window()];
+        heldStream = new long[count * layout.window()];
+        Arrays.fill(heldStream, -1);
+        heldImmediate = new int[count * layout.window()];
+        heldLength = new int[count * layout.window()];
+        heldSequence = new long[count * layout.window()];
+        this.takeovers = takeovers;
+        epoch = new int[count];
+        replay = new Replay[count];
+        dialing = new CompletableFuture[count];
+        resuming = new boolean[count];
+        firstLacking = new long[count];
+        streamAtFailure = new long[count];
+        failedNs = new long[count];
+        failedPeer = new String[count];
+        failedReason = new String[count];
         trace = traced ? new PhaseTrace(count * layout.window()) : null;
     }
 
@@ -166,6 +233,12 @@ public final class WorkerAgent implements Agent
         return mappedRegions != null;
     }
 
+    /** @return the failovers this worker went through, oldest first (readable from any thread). */
+    public List<FailoverEvent> failovers()
+    {
+        return List.copyOf(failovers);
+    }
+
     /** @return why this worker can do no more collectives, or null. */
     public String failure()
     {
@@ -176,17 +249,17 @@ public final class WorkerAgent implements Agent
     public int doWork()
     {
         int work = queue.poll(onCompletion, 256);
+        work += progressFailovers();
         if (current == null)
         {
             final Collective next = submitted.poll();
-            if (next == null)
+            if (next != null)
             {
-                return work;
+                start(next);
+                work++;
             }
-            start(next);
-            work++;
         }
-        if (current != null)
+        if (current != null || replaying())
         {
             try
             {
@@ -197,7 +270,7 @@ public final class WorkerAgent implements Agent
                 failCurrent("collective " + sequence + " could not read or write its memory: " + ex);
                 return work;
             }
-            if (work == 0 && System.nanoTime() - lastProgressNs > timeoutNs)
+            if (current != null && work == 0 && System.nanoTime() - lastProgressNs > timeoutNs)
             {
                 failAll("collective " + sequence + " made no progress for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms: "
                     + done + " of " + chunks + " chunk results back, in flight per aggregator " + Arrays.toString(inFlight));
@@ -226,6 +299,13 @@ public final class WorkerAgent implements Agent
     public void onClose()
     {
         failAll("the communicator was closed");
+        for (final CompletableFuture<Connection> dial : dialing)
+        {
+            if (dial != null)
+            {
+                dial.thenAccept(Connection::close);
+            }
+        }
         queue.close();
     }
 
@@ -238,6 +318,11 @@ public final class WorkerAgent implements Agent
         }
         current = collective;
         sequence++;
+        final int parity = (int)(sequence & 1);
+        begunSequence[parity] = sequence;
+        begunCount[parity] = collective.data().byteSize() / collective.type().bytes();
+        begunType[parity] = collective.type().code();
+        begunOp[parity] = collective.op().code() | (collective.isCommonPrefix() ? ChunkImmediate.PREFIX : 0);
         source = null;
         final long address = collective.data().address();
         for (int r = 0; r < registered.size(); r++) // indexed: no iterator per collective
@@ -274,16 +359,31 @@ public final class WorkerAgent implements Agent
     {
         int posted = 0;
         final Collective c = current;
-        final long bytes = c.data().byteSize();
-        final int op = c.op().code() | (c.isCommonPrefix() ? ChunkImmediate.PREFIX : 0);
-        for (int a = 0; a < aggregators.length && current != null; a++)
+        for (int a = 0; a < aggregators.length && failure == null; a++)
         {
-            if (beginPending[a])
+            if (dialing[a] != null || resuming[a])
             {
-                ControlMessages.putBegin(begin, c.type().code(), op, sequence, bytes / c.type().bytes());
-                if (aggregators[a].send(begin, 0, ControlMessages.BEGIN_LENGTH, -1) != PostResult.OK)
+                continue; // failing over: nothing goes to this aggregator until the takeover says where to resume
+            }
+            if (replay[a] != null)
+            {
+                posted += postReplay(a);
+                if (replay[a] != null)
                 {
                     continue;
+                }
+            }
+            if (c == null || current != c)
+            {
+                continue;
+            }
+            final long bytes = c.data().byteSize();
+            final int op = c.op().code() | (c.isCommonPrefix() ? ChunkImmediate.PREFIX : 0);
+            if (beginPending[a])
+            {
+                if (inFlight[a] > 0 || !sendBegin(a, sequence))
+                {
+                    continue; // after a failover, the previous collective's resent chunks go first
                 }
                 beginPending[a] = false;
             }
@@ -307,35 +407,118 @@ public final class WorkerAgent implements Agent
                     MemorySegment.copy(c.data(), start, sendWindow.segment(), at, length);
                 }
                 final int immediate = ChunkImmediate.encode(slot, (int)(stream[a] / layout.window()), c.type().code(), op);
-                final int index = a * layout.window() + slot;
-                final int result = aggregators[a].write(from, at, length, inboxes[a], layout.inboxOffset(slot, rank), immediate, index);
+                final int result = write(a, from, at, length, immediate, chunk, sequence);
                 if (result == PostResult.BACK_PRESSURED)
                 {
                     break;
                 }
                 if (result != PostResult.OK)
                 {
-                    failAll("aggregator " + a + " (" + aggregators[a].peer() + ") refused a chunk write: " + PostResult.name(result));
                     return posted;
                 }
                 final AtomicLong path = from == source ? chunksInPlace : chunksCopied;
                 path.lazySet(path.get() + 1); // this thread is the only writer
-                if (trace != null)
-                {
-                    trace.posted(index, System.nanoTime());
-                }
-                slotChunk[index] = chunk;
-                slotLength[index] = length;
-                slotImmediate[index] = immediate;
-                slotWritten[index] = false;
-                slotAnswered[index] = false;
-                stream[a]++;
-                inFlight[a]++;
                 nextChunk[a] += aggregators.length;
                 posted++;
             }
         }
         return posted;
+    }
+
+    /** Resends a failed aggregator's chunks to the one that took over, in stream order, one collective at a time. */
+    private int postReplay(final int a)
+    {
+        final Replay items = replay[a];
+        int posted = 0;
+        while (items.hasNext() && inFlight[a] < layout.window())
+        {
+            if (items.sequence() != items.lastSequence())
+            {
+                if (inFlight[a] > 0 || !sendBegin(a, items.sequence()))
+                {
+                    return posted; // a collective's BEGIN goes after the previous one's chunks are answered, as without a failover
+                }
+            }
+            final int slot = (int)(stream[a] % layout.window());
+            final int immediate = ChunkImmediate.encode(slot, (int)(stream[a] / layout.window()), 0, 0)
+                | items.immediate() & (ChunkImmediate.FINAL | 0xFF << 24);
+            final int result = write(a, items.staging(), items.offset(), items.length(), immediate, items.chunk(), items.sequence());
+            if (result != PostResult.OK)
+            {
+                return posted;
+            }
+            items.advance();
+            posted++;
+        }
+        if (!items.hasNext())
+        {
+            replay[a] = null;
+        }
+        return posted;
+    }
+
+    private boolean sendBegin(final int a, final long ofSequence)
+    {
+        final int parity = (int)(ofSequence & 1);
+        if (begunSequence[parity] != ofSequence)
+        {
+            failAll("collective " + ofSequence + " is no longer known to this worker: cannot resend its chunks");
+            return false;
+        }
+        ControlMessages.putBegin(begin, begunType[parity], begunOp[parity], ofSequence, begunCount[parity]);
+        return aggregators[a].send(begin, 0, ControlMessages.BEGIN_LENGTH, -1) == PostResult.OK;
+    }
+
+    /**
+     * Writes a chunk into aggregator a's next slot and records it there.
+     *
+     * @param chunk the chunk of the current collective, or -1 for a result resent after a failover.
+     * @return the post's result; the job failed unless OK or BACK_PRESSURED.
+     */
+    private int write(final int a, final MemoryRegion from, final long at, final int length, final int immediate, final long chunk,
+        final long ofSequence)
+    {
+        final int slot = (int)(stream[a] % layout.window());
+        final int index = a * layout.window() + slot;
+        final int result = aggregators[a].write(from, at, length, inboxes[a], layout.inboxOffset(slot, rank), immediate, index);
+        if (result == PostResult.BACK_PRESSURED)
+        {
+            return result;
+        }
+        if (result != PostResult.OK)
+        {
+            failAll("aggregator " + a + " (" + aggregators[a].peer() + ") refused a chunk write: " + PostResult.name(result));
+            return result;
+        }
+        if (trace != null)
+        {
+            trace.posted(index, System.nanoTime());
+        }
+        slotChunk[index] = chunk;
+        slotLength[index] = length;
+        slotImmediate[index] = immediate & ~ChunkImmediate.FINAL; // the result's immediate names the use, not the kind
+        slotWritten[index] = false;
+        slotAnswered[index] = false;
+        slotBusy[index] = true;
+        slotStream[index] = stream[a];
+        slotSequence[index] = ofSequence;
+        slotFrom[index] = from;
+        slotFromOffset[index] = at;
+        stream[a]++;
+        inFlight[a]++;
+        return result;
+    }
+
+    private boolean replaying()
+    {
+        for (int a = 0; a < aggregators.length; a++)
+        {
+            if (replay[a] != null || dialing[a] != null || resuming[a])
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void onCompletion(final Completion completion)
@@ -348,26 +531,22 @@ public final class WorkerAgent implements Agent
         switch (completion.opcode())
         {
             case Opcode.WRITE_IMM -> onResult(a, completion.immediate(), completion.length());
-            case Opcode.RECV -> failAll("aggregator " + a + " (" + aggregators[a].peer() + ") failed the job: "
-                + (ControlMessages.type(completion.message()) == ControlMessages.ERROR
-                ? ControlMessages.errorReason(completion.message())
-                : "unknown control message of type " + ControlMessages.type(completion.message()) + ", " + completion.length() + " bytes"));
-            case Opcode.DISCONNECTED -> failAll("aggregator " + a + " (" + aggregators[a].peer() + ") is gone: "
-                + completion.describe());
+            case Opcode.RECV -> onMessage(a, completion);
+            case Opcode.DISCONNECTED -> failover(a, completion.describe());
             case Opcode.WRITE ->
             {
                 if (completion.isSuccess())
                 {
                     onWritten((int)completion.wrId());
                 }
-                else
+                else if (completion.connection().isConnected())
                 {
                     failAll("a write to aggregator " + a + " failed: " + completion.describe());
                 }
             }
             default ->
             {
-                if (!completion.isSuccess())
+                if (!completion.isSuccess() && completion.connection().isConnected())
                 {
                     failAll("a " + Opcode.name(completion.opcode()) + " to aggregator " + a + " failed: " + completion.describe());
                 }
@@ -375,37 +554,56 @@ public final class WorkerAgent implements Agent
         }
     }
 
+    private void onMessage(final int a, final Completion completion)
+    {
+        final var message = completion.message();
+        final int type = ControlMessages.type(message);
+        if (type == ControlMessages.RESUMED && resuming[a] && completion.length() >= ControlMessages.RESUME_LENGTH)
+        {
+            onResumed(a, ControlMessages.resumePosition(message));
+            return;
+        }
+        failAll("aggregator " + a + " (" + aggregators[a].peer() + ") failed the job: " + (type == ControlMessages.ERROR
+            ? ControlMessages.errorReason(message)
+            : "unknown control message of type " + type + ", " + completion.length() + " bytes"));
+    }
+
     private void onResult(final int a, final int immediate, final int length)
     {
-        final int at = a * layout.window() + ChunkImmediate.slot(immediate);
-        if (current == null || ChunkImmediate.slot(immediate) >= layout.window() || slotImmediate[at] != immediate)
+        final int slot = ChunkImmediate.slot(immediate);
+        final int at = a * layout.window() + slot;
+        if (slot >= layout.window() || !slotBusy[at] || slotAnswered[at] || slotImmediate[at] != immediate)
         {
-            failAll("aggregator " + a + " answered slot " + ChunkImmediate.slot(immediate) + " generation "
-                + ChunkImmediate.generation(immediate) + ", which has no chunk in flight");
+            failAll("aggregator " + a + " answered slot " + slot + " generation " + ChunkImmediate.generation(immediate)
+                + ", which has no chunk in flight");
             return;
         }
         if (mappedRegions != null && length != 0)
         {
-            failAll("aggregator " + a + " wrote " + length + " bytes of a result to slot " + ChunkImmediate.slot(immediate)
-                + " where results are read in place");
+            failAll("aggregator " + a + " wrote " + length + " bytes of a result to slot " + slot + " where results are read in place");
             return;
         }
+        final boolean prefix = ChunkImmediate.isPrefix(immediate);
+        final int typeBytes = DataType.ofCode(ChunkImmediate.dtype(immediate)).bytes();
         final int sent = slotLength[at];
-        final int answered = mappedRegions == null ? length : current.isCommonPrefix()
-            ? mappedRegions[a][SlotLayout.RESULTS].get(ValueLayout.JAVA_INT, layout.resultLengthOffset(ChunkImmediate.slot(immediate)))
+        final int answered = mappedRegions == null ? length : prefix
+            ? mappedRegions[a][SlotLayout.RESULTS].get(ValueLayout.JAVA_INT, layout.resultLengthOffset(slot))
             : sent;
-        if (current.isCommonPrefix() ? answered <= 0 || answered > sent || answered % current.type().bytes() != 0 : answered != sent)
+        if (prefix ? answered <= 0 || answered > sent || answered % typeBytes != 0 : answered != sent)
         {
-            failAll("aggregator " + a + " answered slot " + ChunkImmediate.slot(immediate) + " with " + answered + " bytes where "
-                + (current.isCommonPrefix() ? "1 to " : "") + sent + " were due");
+            failAll("aggregator " + a + " answered slot " + slot + " with " + answered + " bytes where "
+                + (prefix ? "1 to " : "") + sent + " were due");
             return;
         }
         slotLength[at] = answered;
+        heldStream[at] = slotStream[at];
+        heldImmediate[at] = immediate;
+        heldLength[at] = answered;
+        heldSequence[at] = slotSequence[at];
         if (trace != null)
         {
             trace.answered(at, System.nanoTime());
         }
-        slotImmediate[at] = 0;
         slotAnswered[at] = true;
         if (slotWritten[at])
         {
@@ -422,44 +620,239 @@ public final class WorkerAgent implements Agent
         }
     }
 
-    /** A slot whose chunk was written and answered: the result goes to the caller and the slot is free. */
+    /** A slot whose chunk was written and answered: the result goes to the caller (unless it was a resent result) and the slot is free. */
     private void release(final int at)
     {
-        if (current == null)
-        {
-            return;
-        }
         final int a = at / layout.window();
         final int slot = at % layout.window();
-        final int typeBytes = current.type().bytes();
-        try
+        final long chunk = slotChunk[at];
+        if (chunk >= 0)
         {
-            if (mappedRegions != null)
+            if (current == null)
             {
-                MemorySegment.copy(mappedRegions[a][SlotLayout.resultRegion(typeBytes)], layout.resultOffset(slot, typeBytes),
-                    current.data(), slotChunk[at] * chunkBytes, slotLength[at]);
+                return;
             }
-            else
+            final int typeBytes = current.type().bytes();
+            try
             {
-                MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, slot), current.data(),
-                    slotChunk[at] * chunkBytes, slotLength[at]);
+                if (mappedRegions != null)
+                {
+                    MemorySegment.copy(mappedRegions[a][SlotLayout.resultRegion(typeBytes)], layout.resultOffset(slot, typeBytes),
+                        current.data(), chunk * chunkBytes, slotLength[at]);
+                }
+                else
+                {
+                    MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, slot), current.data(), chunk * chunkBytes,
+                        slotLength[at]);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                failCurrent("collective " + sequence + " could not write its result: " + ex);
+                return;
+            }
+            if (current.isCommonPrefix())
+            {
+                current.reduced(slotLength[at]);
             }
         }
-        catch (final RuntimeException ex)
-        {
-            failCurrent("collective " + sequence + " could not write its result: " + ex);
-            return;
-        }
-        if (current.isCommonPrefix())
-        {
-            current.reduced(slotLength[at]);
-        }
+        slotBusy[at] = false;
+        slotFrom[at] = null;
         inFlight[a]--;
         lastProgressNs = System.nanoTime();
-        if (++done == chunks)
+        if (chunk >= 0 && ++done == chunks)
         {
             finish();
         }
+    }
+
+    /**
+     * Aggregator a's connection ended. Called while its DISCONNECTED is handled, when what it mapped
+     * is still readable: the results held there and the contributions not yet answered are staged,
+     * and the takeover is dialled.
+     */
+    private void failover(final int a, final String reason)
+    {
+        final String peer = aggregators[a].peer();
+        indexOf.remove(aggregators[a]);
+        if (failure != null)
+        {
+            return;
+        }
+        final String lost = "aggregator " + a + " (" + peer + ") is gone: " + reason;
+        if (takeovers == null || dialing[a] != null || resuming[a] || replay[a] != null)
+        {
+            failAll(lost);
+            return;
+        }
+        final int window = layout.window();
+        for (int slot = 0; slot < window; slot++)
+        {
+            final int at = a * window + slot;
+            if (slotBusy[at] && slotAnswered[at])
+            {
+                release(at); // the result is in; only its write's completion was missing
+            }
+        }
+        if (failure != null)
+        {
+            return;
+        }
+        final Replay items = new Replay(takeovers.staging(2L * window * layout.chunkBytes()), 2 * window, layout.chunkBytes());
+        long lacking = stream[a];
+        for (int slot = 0; slot < window; slot++)
+        {
+            final int at = a * window + slot;
+            if (heldStream[at] >= 0)
+            {
+                final int typeBytes = DataType.ofCode(ChunkImmediate.dtype(heldImmediate[at])).bytes();
+                final boolean staged = mappedRegions != null
+                    ? items.stage(heldStream[at], mappedRegions[a][SlotLayout.resultRegion(typeBytes)], layout.resultOffset(slot, typeBytes),
+                        heldLength[at], heldImmediate[at] | ChunkImmediate.FINAL, -1, heldSequence[at])
+                    : items.stage(heldStream[at], resultWindow.segment(), layout.windowOffset(a, slot), heldLength[at],
+                        heldImmediate[at] | ChunkImmediate.FINAL, -1, heldSequence[at]);
+                if (!staged)
+                {
+                    failAll(lost + "; more chunks to resend than two windows");
+                    return;
+                }
+            }
+            if (slotBusy[at])
+            {
+                lacking = Math.min(lacking, slotStream[at]);
+                if (!items.stage(slotStream[at], slotFrom[at].segment(), slotFromOffset[at], slotLength[at],
+                    slotImmediate[at] | (slotChunk[at] < 0 ? ChunkImmediate.FINAL : 0), slotChunk[at], slotSequence[at]))
+                {
+                    failAll(lost + "; more chunks to resend than two windows");
+                    return;
+                }
+            }
+            slotBusy[at] = false;
+            slotFrom[at] = null;
+            heldStream[at] = -1;
+        }
+        inFlight[a] = 0;
+        replay[a] = items;
+        firstLacking[a] = lacking;
+        streamAtFailure[a] = stream[a];
+        failedNs[a] = System.nanoTime();
+        failedPeer[a] = peer;
+        failedReason[a] = reason;
+        dial(a);
+    }
+
+    /** Dials the takeover for aggregator a's next epoch, off this thread; fails the job when none is left. */
+    private void dial(final int a)
+    {
+        final int next = ++epoch[a];
+        final String address = takeovers.address(a, next);
+        if (address == null)
+        {
+            failAll("aggregator " + a + " (" + failedPeer[a] + ") is gone: " + failedReason[a] + "; no aggregator is left to take over"
+                + " its chunks (" + (next - 1) + " tried; add standbys)");
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "aggregator " + a + " (" + failedPeer[a] + ") is gone: " + failedReason[a] + "; "
+            + address + " takes over its chunks (epoch " + next + ")");
+        final CompletableFuture<Connection> connected = new CompletableFuture<>();
+        dialing[a] = connected;
+        Thread.ofVirtual().name("fusewire-takeover-" + a).start(() ->
+        {
+            try
+            {
+                connected.complete(takeovers.connect(address, a, next));
+            }
+            catch (final RuntimeException ex)
+            {
+                connected.completeExceptionally(ex);
+            }
+        });
+    }
+
+    /** Picks up dialled takeovers: says where this worker stands (RESUME), or dials the next candidate; bounds the wait for RESUMED. */
+    private int progressFailovers()
+    {
+        int work = 0;
+        for (int a = 0; a < aggregators.length && failure == null; a++)
+        {
+            final CompletableFuture<Connection> dial = dialing[a];
+            if (dial != null && dial.isDone())
+            {
+                dialing[a] = null;
+                work++;
+                if (dial.isCompletedExceptionally())
+                {
+                    LOG.log(System.Logger.Level.WARNING, "aggregator " + a + "'s takeover (epoch " + epoch[a] + ") could not be joined: "
+                        + dial.exceptionNow().getMessage());
+                    dial(a);
+                    continue;
+                }
+                adopt(a, dial.resultNow());
+            }
+            if (resuming[a] && firstLacking[a] >= 0)
+            {
+                ControlMessages.putResume(resume, ControlMessages.RESUME, firstLacking[a]);
+                if (aggregators[a].send(resume, 0, ControlMessages.RESUME_LENGTH, -1) == PostResult.OK)
+                {
+                    firstLacking[a] = -1 - firstLacking[a]; // sent: kept, negated, until RESUMED
+                    work++;
+                }
+            }
+            if ((dialing[a] != null || resuming[a]) && System.nanoTime() - failedNs[a] > timeoutNs)
+            {
+                failAll("aggregator " + a + " (" + failedPeer[a] + ") is gone: " + failedReason[a] + "; its takeover (epoch " + epoch[a]
+                    + ", " + takeovers.address(a, epoch[a]) + ") did not resume within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs)
+                    + " ms: every worker must join it (a worker gone, or one that did not see the failure)");
+            }
+        }
+        return work;
+    }
+
+    /** The takeover's connection is up: it replaces the failed aggregator's. */
+    private void adopt(final int a, final Connection takeover)
+    {
+        final List<RemoteRegion> regions = takeover.remoteRegions();
+        if (mappedRegions != null)
+        {
+            final MemorySegment[] mapped = regions.stream().map(takeover::mapped).toArray(MemorySegment[]::new);
+            if (regions.size() <= SlotLayout.RESULTS || mapped[SlotLayout.ACCUMULATORS] == null || mapped[SlotLayout.RESULTS] == null)
+            {
+                takeover.close();
+                failAll("aggregator " + a + "'s takeover " + takeover.peer() + " does not share this host's memory as the failed one did");
+                return;
+            }
+            mappedRegions[a] = mapped;
+        }
+        aggregators[a] = takeover;
+        inboxes[a] = regions.get(SlotLayout.INBOX);
+        indexOf.put(takeover, a);
+        resuming[a] = true;
+    }
+
+    /** Every worker said where it stands: resend from the least position, renumbered from 0 in the takeover's stream. */
+    private void onResumed(final int a, final long from)
+    {
+        resuming[a] = false;
+        final Replay items = replay[a];
+        final String missing = items.resumeAt(from, streamAtFailure[a]);
+        if (missing != null)
+        {
+            failAll("aggregator " + a + "'s takeover cannot resume at position " + from + ": " + missing);
+            return;
+        }
+        final int resent = (int)(streamAtFailure[a] - from);
+        final int finals = items.finalsLeft();
+        stream[a] = 0;
+        beginPending[a] = current != null && nextChunk[a] < chunks && !items.includes(sequence);
+        if (!items.hasNext())
+        {
+            replay[a] = null;
+        }
+        lastProgressNs = System.nanoTime();
+        final FailoverEvent event = new FailoverEvent(a, epoch[a], failedPeer[a], takeovers.address(a, epoch[a]), failedReason[a], from, resent,
+            finals, TimeUnit.NANOSECONDS.toMillis(lastProgressNs - failedNs[a]));
+        failovers.add(event);
+        LOG.log(System.Logger.Level.WARNING, event.toString());
     }
 
     private void finish()

@@ -15,9 +15,14 @@ final class ProtocolTest
     @Test
     void immediatesRoundTripEveryField()
     {
-        final int immediate = ChunkImmediate.encode(4095, 4096 + 17, 3, 2);
+        final int immediate = ChunkImmediate.encode(4095, 2048 + 17, 3, 2);
         assertEquals(4095, ChunkImmediate.slot(immediate));
-        assertEquals(17, ChunkImmediate.generation(immediate), "generations wrap at 4096");
+        assertEquals(17, ChunkImmediate.generation(immediate), "generations wrap at 2048");
+        assertFalse(ChunkImmediate.isFinal(immediate), "a wrapped generation does not spill into the final flag");
+        final int result = immediate | ChunkImmediate.FINAL;
+        assertTrue(ChunkImmediate.isFinal(result));
+        assertEquals(17, ChunkImmediate.generation(result));
+        assertEquals(3, ChunkImmediate.dtype(result));
         assertEquals(3, ChunkImmediate.dtype(immediate));
         assertEquals(2, ChunkImmediate.op(immediate));
         final int prefix = ChunkImmediate.encode(0, 0, 0, 7 | ChunkImmediate.PREFIX);

@@ -32,7 +32,9 @@ final class ShmConnection extends AbstractConnection
 {
     private final Int2ObjectHashMap<MemorySegment> peerRegions = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<MemorySegment> readOnlyPeerRegions = new Int2ObjectHashMap<>();
+    /** The peer's regions, mapped until close (readable after the peer is gone), then the two rings, unmapped at the end. */
     private final List<MappedFile> mappings;
+    private final int regionMappings;
     private final OneToOneRingBuffer toPeer;
     private final OneToOneRingBuffer fromPeer;
     private final PeerWatch peerWatch;
@@ -57,6 +59,7 @@ final class ShmConnection extends AbstractConnection
             readOnlyPeerRegions.put(remote.regions().get(i).key(), peerRegionFiles.get(i).segment().asReadOnly());
         }
         this.mappings = new ArrayList<>(peerRegionFiles);
+        this.regionMappings = peerRegionFiles.size();
         this.mappings.add(inboundRing);
         this.mappings.add(outboundRing);
         this.fromPeer = new OneToOneRingBuffer(ShmDevice.ringBuffer(inboundRing));
@@ -158,9 +161,18 @@ final class ShmConnection extends AbstractConnection
     protected void releaseIo()
     {
         peerWatch.close();
-        for (final MappedFile mapping : mappings)
+        for (final MappedFile ring : mappings.subList(regionMappings, mappings.size()))
         {
-            mapping.close();
+            ring.close();
+        }
+    }
+
+    @Override
+    protected void releaseRetained()
+    {
+        for (final MappedFile region : mappings.subList(0, regionMappings))
+        {
+            region.close();
         }
     }
 

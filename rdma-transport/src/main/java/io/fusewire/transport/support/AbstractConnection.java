@@ -111,6 +111,11 @@ public abstract class AbstractConnection implements Connection, Progressable
     /** Frees sockets, mappings and buffers. Called once. */
     protected abstract void releaseIo();
 
+    /** Frees what stays usable after the connection ended until it is closed (shm's mapped peer regions). Called once, at close. */
+    protected void releaseRetained()
+    {
+    }
+
     @Override
     public final int write(final MemoryRegion local, final long localOffset, final int length, final RemoteRegion remote,
         final long remoteOffset, final int immediate, final long wrId)
@@ -204,6 +209,10 @@ public abstract class AbstractConnection implements Connection, Progressable
         if (state < ENDED)
         {
             releaseIo();
+        }
+        if (state != CLOSED)
+        {
+            releaseRetained();
         }
         state = CLOSED;
     }

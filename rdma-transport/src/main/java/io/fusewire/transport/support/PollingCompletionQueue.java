@@ -96,6 +96,7 @@ public final class PollingCompletionQueue implements CompletionQueue
         {
             if (members[i].isDone())
             {
+                members[i].close(); // its DISCONNECTED was handed over: what it kept readable for the handler goes now
                 members[i] = members[--memberCount];
                 members[memberCount] = null;
             }
