@@ -48,7 +48,14 @@ public final class AggregatorContext
     /** Default for {@link #MAX_JOBS_PROP}. */
     public static final int MAX_JOBS_DEFAULT = 64;
 
+    /**
+     * A standby: before it says it listens, the daemon runs a few jobs through itself, so that the
+     * first job it takes over from a failed aggregator finds its code compiled and its paths warm.
+     */
+    public static final String STANDBY_PROP = "fusewire.aggregator.standby";
+
     private String listen = LISTEN_DEFAULT;
+    private boolean standby;
     private String transport = TRANSPORT_DEFAULT;
     private long stragglerTimeoutMs = STRAGGLER_TIMEOUT_DEFAULT;
     private boolean dedicatedThreads;
@@ -70,6 +77,7 @@ public final class AggregatorContext
         ctx.transport = p.getProperty(TRANSPORT_PROP, TRANSPORT_DEFAULT).trim();
         ctx.stragglerTimeoutMs = ConfigValues.longValue(p, STRAGGLER_TIMEOUT_PROP, STRAGGLER_TIMEOUT_DEFAULT);
         ctx.maxJobs = ConfigValues.intValue(p, MAX_JOBS_PROP, MAX_JOBS_DEFAULT);
+        ctx.standby = Boolean.parseBoolean(p.getProperty(STANDBY_PROP, "false").trim());
         final String threading = p.getProperty(THREADING_PROP, THREADING_DEFAULT).trim();
         if (!threading.equals("SHARED") && !threading.equals("DEDICATED"))
         {
@@ -238,6 +246,22 @@ public final class AggregatorContext
     public AggregatorContext metricsListen(final String hostPort)
     {
         this.metricsListen = hostPort;
+        return this;
+    }
+
+    /** @return see {@link #STANDBY_PROP}. */
+    public boolean standby()
+    {
+        return standby;
+    }
+
+    /**
+     * @param on whether this daemon is a standby ({@link #STANDBY_PROP}).
+     * @return this.
+     */
+    public AggregatorContext standby(final boolean on)
+    {
+        this.standby = on;
         return this;
     }
 

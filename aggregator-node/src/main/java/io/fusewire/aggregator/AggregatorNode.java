@@ -140,7 +140,20 @@ public final class AggregatorNode implements AutoCloseable
      */
     public static AggregatorNode launch(final AggregatorContext context)
     {
-        return new AggregatorNode(context.conclude());
+        final AggregatorNode node = new AggregatorNode(context.conclude());
+        if (context.standby())
+        {
+            try
+            {
+                StandbyWarmUp.run(node.address(), context);
+            }
+            catch (final RuntimeException ex)
+            {
+                node.close();
+                throw new IllegalStateException("the standby could not run a job through itself: " + ex.getMessage(), ex);
+            }
+        }
+        return node;
     }
 
     /**

@@ -58,8 +58,8 @@ final class FailoverTest
             for (int i = 0; i < (standby ? 3 : 2); i++)
             {
                 daemons.add(new ChildProcess(List.of("-Dfusewire.aggregator.listen=127.0.0.1:0", "-Dfusewire.aggregator.transport="
-                    + transport, "-Dfusewire.transport.heartbeat.interval.ms=100", "-Dfusewire.transport.peer.timeout.ms=2000"),
-                    AggregatorNode.class, AggregatorNode.LISTENING));
+                    + transport, "-Dfusewire.transport.heartbeat.interval.ms=100", "-Dfusewire.transport.peer.timeout.ms=2000",
+                    "-Dfusewire.aggregator.standby=" + (i == 2)), AggregatorNode.class, AggregatorNode.LISTENING));
             }
             final List<String> addresses = new ArrayList<>();
             for (final ChildProcess daemon : daemons)

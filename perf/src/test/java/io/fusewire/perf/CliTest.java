@@ -41,7 +41,7 @@ final class CliTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf soak", "perf churn", "perf compare", "perf fusion", "perf index",
+    @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf soak", "perf churn", "perf failover", "perf compare", "perf fusion", "perf index",
         "perf write", "bench", "testbed", "testbed up", "testbed status", "testbed down", "testbed run", "topo", "store", "allreduce-worker",
         "soak-worker", "fusion-worker"})
     void everyCommandHasHelp(final String command)
@@ -116,6 +116,16 @@ final class CliTest
         assertEquals(0, run("perf", "churn", "--jobs", "15", "--fail-every", "5", "--max-growth", "4G", "--timeout-s", "150"), out::toString);
         assertTrue(out.toString().contains("# 15 jobs of 3 workers (3 left mid-collective)") && out.toString().contains("churn passed"),
             out::toString);
+    }
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void perfFailoverKillsAnAggregatorMidCollectiveAndEverySumIsRight()
+    {
+        // no standby: the surviving aggregator takes over; 8 MiB collectives over tcp, one repetition
+        assertEquals(0, run("perf", "failover", "--transport", "tcp", "--standbys", "0", "--size", "8M", "--collectives", "6", "--reps", "1"),
+            out::toString);
+        assertTrue(out.toString().contains("through the failover") && out.toString().contains("failover passed"), out::toString);
     }
 
     @Test

@@ -613,6 +613,10 @@ public final class WorkerAgent implements Agent
 
     private void onWritten(final int at)
     {
+        if (at < 0 || at >= slotBusy.length || !slotBusy[at])
+        {
+            return; // a slot given up in a failover
+        }
         slotWritten[at] = true;
         if (slotAnswered[at])
         {

@@ -43,6 +43,10 @@ public final class AggregatorCommand implements Callable<Integer>
         "(/status, what `fusewire stat --remote HOST:P` prints) on port P of the --listen host."})
     Integer metricsPort;
 
+    @Option(names = "--standby", description = {"Be a standby: run a few jobs through this daemon before it says it listens, so",
+        "that the chunks it takes over from a failed aggregator find it warm (workers list it in FUSEWIRE_STANDBYS)."})
+    boolean standby;
+
     @Option(names = "--config", description = "A .properties file of fusewire.aggregator.* and fusewire.transport.* settings.")
     Path config;
 
@@ -83,6 +87,10 @@ public final class AggregatorCommand implements Callable<Integer>
         if (store != null)
         {
             context.storeListen(store);
+        }
+        if (standby)
+        {
+            context.standby(true);
         }
         if (metricsPort != null)
         {

@@ -103,13 +103,30 @@ public final class LocalCluster implements AutoCloseable
      */
     public List<String> startAggregators(final int count, final String transport) throws Exception
     {
+        return startAggregators(count, 0, transport);
+    }
+
+    /**
+     * Starts aggregator daemons, the last {@code standbys} of them as standbys ({@code --standby}:
+     * warmed up before they announce themselves).
+     *
+     * @return the addresses of all, in order: the job's aggregators, then the standbys.
+     * @throws Exception if one did not come up in time.
+     */
+    public List<String> startAggregators(final int count, final int standbys, final String transport) throws Exception
+    {
         Fabric.open(transport, new TransportContext()).close();
-        for (int a = 0; a < count; a++)
+        for (int a = 0; a < count + standbys; a++)
         {
-            final String name = "aggregator " + a;
-            aggregators.add(ChildJvm.start(name, placement.aggregatorWrapper(a),
-                List.of("aggregator", "--listen", placement.aggregatorListen(a), "--transport", transport),
-                AggregatorNode.LISTENING, problems(name), jvmOptions));
+            final String name = a < count ? "aggregator " + a : "standby " + (a - count);
+            final List<String> arguments = new ArrayList<>(List.of("aggregator", "--listen", placement.aggregatorListen(a), "--transport",
+                transport));
+            if (a >= count)
+            {
+                arguments.add("--standby");
+            }
+            aggregators.add(ChildJvm.start(name, placement.aggregatorWrapper(a), arguments, AggregatorNode.LISTENING, problems(name),
+                jvmOptions));
         }
         final List<String> addresses = new ArrayList<>();
         for (final ChildJvm aggregator : aggregators)

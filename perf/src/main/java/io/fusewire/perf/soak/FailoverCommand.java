@@ -79,10 +79,10 @@ public final class FailoverCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
-        if (workers < 2 || aggregators < 1 || standbys < 0 || aggregators + standbys < 2 || collectives < 5 || reps < 1
+        if (workers < 2 || aggregators < 1 || standbys < 0 || aggregators + standbys < 2 || collectives < 6 || reps < 1
             || !List.of("KILL", "STOP").contains(signal))
         {
-            throw new IllegalArgumentException("--workers 2 or more, --aggregators plus --standbys 2 or more, --collectives 5 or more, "
+            throw new IllegalArgumentException("--workers 2 or more, --aggregators plus --standbys 2 or more, --collectives 6 or more, "
                 + "--reps 1 or more, --signal KILL or STOP");
         }
         final long elements = ByteSize.parse(size) / Float.BYTES;
@@ -116,7 +116,7 @@ public final class FailoverCommand implements Callable<Integer>
     {
         try (LocalCluster cluster = new LocalCluster(out, timeoutSeconds).jvmOptions(SoakCommand.JVM_OPTIONS))
         {
-            final List<String> addresses = cluster.startAggregators(aggregators + standbys, transport);
+            final List<String> addresses = cluster.startAggregators(aggregators, standbys, transport);
             final long victim = cluster.aggregatorPids().getFirst();
             final long job = cluster.job();
             final List<CompletableFuture<Communicator>> joining = new ArrayList<>();
@@ -158,16 +158,20 @@ public final class FailoverCommand implements Callable<Integer>
             String problem = null;
             if (failing.await(timeoutSeconds, TimeUnit.SECONDS))
             {
-                Thread.sleep(Math.max(1, (long)(median(Arrays.copyOfRange(ms[0], 1, failAt)) / 2)));
+                Thread.sleep(Math.max(1, (long)(median(Arrays.copyOfRange(ms[0], 1, failAt)) / 4))); // a quarter in: mid-collective
                 new ProcessBuilder("kill", "-" + signal, Long.toString(victim)).inheritIO().start().waitFor();
             }
-            try
+            for (int rank = 0; rank < workers; rank++)
             {
-                CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(timeoutSeconds, TimeUnit.SECONDS);
-            }
-            catch (final Exception ex)
-            {
-                problem = "a worker failed: " + (ex.getCause() != null ? ex.getCause().getMessage() : ex.toString());
+                try
+                {
+                    loops.get(rank).get(timeoutSeconds, TimeUnit.SECONDS);
+                }
+                catch (final Exception ex)
+                {
+                    final String reason = "rank " + rank + " failed: " + (ex.getCause() != null ? ex.getCause().getMessage() : ex.toString());
+                    problem = problem == null ? reason : problem + "; " + reason;
+                }
             }
             long resumed = 0;
             int results = 0;
@@ -188,14 +192,14 @@ public final class FailoverCommand implements Callable<Integer>
             double through = 0;
             for (final double[] rank : ms)
             {
-                through = Math.max(through, rank[failAt]);
+                through = Math.max(through, Math.max(rank[failAt], rank[failAt + 1])); // the failure may land in the next one
             }
             if (wrong.get() != 0 && problem == null)
             {
                 problem = wrong.get() + " wrong elements";
             }
             return new Rep(median(Arrays.copyOfRange(ms[0], 1, failAt)), through,
-                median(Arrays.copyOfRange(ms[0], failAt + 1, collectives)), resumed, results, wrong.get(), problem);
+                median(Arrays.copyOfRange(ms[0], failAt + 2, collectives)), resumed, results, wrong.get(), problem);
         }
     }
 

@@ -15,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -37,7 +38,14 @@ final class ShmConnection extends AbstractConnection
     private final int regionMappings;
     private final OneToOneRingBuffer toPeer;
     private final OneToOneRingBuffer fromPeer;
+    /**
+     * A quiet connection reads its handshake socket this often to see whether the peer's process
+     * exited (the socket closes with it): one non-blocking read, and a dead aggregator is failed
+     * over within this rather than within a heartbeat interval.
+     */
+    private static final long PEER_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private final PeerWatch peerWatch;
+    private long nextPeerCheckNs;
     private final MessageHandler onRecord = this::onRecord;
     private Completion completion;
     private CompletionHandler handler;
@@ -132,7 +140,12 @@ final class ShmConnection extends AbstractConnection
         {
             heard();
         }
-        else if (peerWatch.peerExited())
+        else if (nowNs - nextPeerCheckNs >= 0)
+        {
+            nextPeerCheckNs = nowNs + PEER_CHECK_NS;
+            peerWatch.check();
+        }
+        if (records == 0 && peerWatch.peerExited())
         {
             end(Status.PEER_LOST, "the peer process exited without closing the connection");
         }
