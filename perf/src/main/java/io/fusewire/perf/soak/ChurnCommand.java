@@ -148,8 +148,8 @@ public final class ChurnCommand implements Callable<Integer>
 
     /**
      * @return the daemon's sample once its last job's connections are gone (bounded), after a full
-     *         collection in the daemon (jcmd GC.run): a closed connection's socket buffers are direct
-     *         ByteBuffers, freed by the collector, so without it RSS shows when the daemon last collected.
+     *         collection in the daemon (jcmd GC.run), so that RSS shows what the daemon holds rather
+     *         than when it last collected.
      */
     private static DaemonSample settled(final long pid) throws InterruptedException
     {

@@ -10,6 +10,7 @@ import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.support.AbstractConnection;
 import io.fusewire.transport.support.Hello;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -29,7 +30,10 @@ final class TcpConnection extends AbstractConnection
     /** After the socket refused bytes, sending is not tried again for this long (unless asked). */
     private static final long FULL_SOCKET_BACKOFF_NS = 10_000;
 
+    private static final System.Logger LOG = System.getLogger("io.fusewire.transport");
     private final SocketChannel channel;
+    /** The transmitter's and receiver's buffers: freed when the connection ends, not when the collector gets to them. */
+    private final Arena buffers = Arena.ofShared();
     private final TcpTransmitter transmitter;
     private final TcpReceiver receiver;
     private final int ackBatch;
@@ -47,9 +51,9 @@ final class TcpConnection extends AbstractConnection
         super(context, peer, remote);
         this.channel = channel;
         this.ackBatch = Math.max(1, context.sendQueueDepth() / 4);
-        this.transmitter = new TcpTransmitter(channel, sendQueue, context.sendQueueDepth(), maxMessageLength());
+        this.transmitter = new TcpTransmitter(channel, sendQueue, context.sendQueueDepth(), maxMessageLength(), buffers);
         this.receiver = new TcpReceiver(this, channel, sendQueue, transmitter, exposedRegions, context.tcpStagingBytes(),
-            context.maxMessageLength());
+            context.maxMessageLength(), buffers);
     }
 
     @Override
@@ -183,6 +187,15 @@ final class TcpConnection extends AbstractConnection
         catch (final IOException ignore)
         {
             // nothing left to release
+        }
+        try
+        {
+            buffers.close();
+        }
+        catch (final IllegalStateException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "the buffers of the connection to " + peer() + " are in use by another thread"
+                + " while it closes: they stay allocated (" + ex.getMessage() + ")");
         }
     }
 

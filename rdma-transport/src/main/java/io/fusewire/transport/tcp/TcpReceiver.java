@@ -7,6 +7,7 @@ import io.fusewire.transport.Opcode;
 import io.fusewire.transport.Status;
 import io.fusewire.transport.support.SendQueue;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -55,7 +56,7 @@ final class TcpReceiver
 
     TcpReceiver(final TcpConnection connection, final SocketChannel channel, final SendQueue sendQueue,
         final TcpTransmitter transmitter, final List<MemoryRegion> exposedRegions, final int stagingBytes,
-        final int localMaxMessageLength)
+        final int localMaxMessageLength, final Arena buffers)
     {
         this.connection = connection;
         this.channel = channel;
@@ -70,7 +71,7 @@ final class TcpReceiver
                 exposedViews.put(region.key(), region.segment().asByteBuffer());
             }
         }
-        staging = ByteBuffer.allocateDirect(stagingBytes).order(ByteOrder.LITTLE_ENDIAN);
+        staging = buffers.allocate(stagingBytes, 64).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         stagingSegment = MemorySegment.ofBuffer(staging);
         stagingView = new UnsafeBuffer(staging);
     }

@@ -3,6 +3,7 @@ package io.fusewire.transport.tcp;
 import io.fusewire.transport.MemoryRegion;
 import io.fusewire.transport.support.SendQueue;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
@@ -30,12 +31,14 @@ final class TcpTransmitter
     private boolean framePartial;
     private boolean socketFull;
 
-    TcpTransmitter(final SocketChannel channel, final SendQueue sendQueue, final int depth, final int maxMessageLength)
+    /** @param buffers where its buffers come from: the connection's, freed when it ends. */
+    TcpTransmitter(final SocketChannel channel, final SendQueue sendQueue, final int depth, final int maxMessageLength,
+        final Arena buffers)
     {
         this.channel = channel;
         this.sendQueue = sendQueue;
         final int slotLength = TcpFrame.LENGTH + maxMessageLength;
-        final ByteBuffer block = ByteBuffer.allocateDirect(depth * slotLength);
+        final ByteBuffer block = buffers.allocate((long)depth * slotLength, 64).asByteBuffer();
         headers = new ByteBuffer[depth];
         payloads = new ByteBuffer[depth];
         payloadRegions = new MemoryRegion[depth];
@@ -45,7 +48,7 @@ final class TcpTransmitter
             headers[i] = block.slice(i * slotLength, slotLength).order(ByteOrder.LITTLE_ENDIAN);
         }
         // room for a NACK per work request the peer can have in flight, plus ACK, HEARTBEAT, CLOSE
-        control = ByteBuffer.allocateDirect((depth + 8) * TcpFrame.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        control = buffers.allocate((long)(depth + 8) * TcpFrame.LENGTH, 64).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** @return true when the last {@link #transmit()} left bytes the socket would not take. */
