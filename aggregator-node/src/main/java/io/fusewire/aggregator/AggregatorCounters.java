@@ -11,6 +11,14 @@ import org.agrona.concurrent.status.CountersManager;
  */
 final class AggregatorCounters
 {
+    /** Labels of the chunk latency histogram's counters start with this. */
+    static final String LATENCY = "chunk latency";
+    /**
+     * Upper bounds, in microseconds, of the histogram of a chunk's latency here: from its first
+     * contribution's arrival to its sum being ready (waiting for the other workers, then summing).
+     */
+    static final long[] LATENCY_BOUNDS_US = {10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1_000_000};
+
     final DistinctErrorLog errors;
     final AtomicCounter bytesIn;
     final AtomicCounter bytesOut;
@@ -26,6 +34,10 @@ final class AggregatorCounters
     final AtomicCounter storeRefused;
     final AtomicCounter takeovers;
     final AtomicCounter finalsTaken;
+    final AtomicCounter stragglerTimeouts;
+    /** Per bound of {@link #LATENCY_BOUNDS_US}, then beyond the last: chunks whose latency fell there (not cumulative). */
+    final AtomicCounter[] latencyBuckets;
+    final AtomicCounter latencySumNs;
 
     AggregatorCounters(final CountersFile file)
     {
@@ -45,6 +57,27 @@ final class AggregatorCounters
         storeRefused = manager.newCounter("store clients refused (wrong secret, no proof in time, too many connections)");
         takeovers = manager.newCounter("failovers taken over (a failed aggregator's chunks resumed here)");
         finalsTaken = manager.newCounter("final results resent after a failover (passed on, not summed)");
+        stragglerTimeouts = manager.newCounter("straggler timeouts (jobs failed for a worker that sent nothing in time)");
+        latencyBuckets = new AtomicCounter[LATENCY_BOUNDS_US.length + 1];
+        for (int b = 0; b < latencyBuckets.length; b++)
+        {
+            latencyBuckets[b] = manager.newCounter(LATENCY + " le " + (b < LATENCY_BOUNDS_US.length ? LATENCY_BOUNDS_US[b] : "inf")
+                + " us (chunks: first contribution in to sum ready)");
+        }
+        latencySumNs = manager.newCounter(LATENCY + " sum ns (of every chunk's latency)");
+    }
+
+    /** A chunk's sum is ready, {@code ns} after its first contribution came in. Reduce agent only. */
+    void chunkLatency(final long ns)
+    {
+        final long us = ns / 1_000;
+        int bucket = 0;
+        while (bucket < LATENCY_BOUNDS_US.length && us > LATENCY_BOUNDS_US[bucket])
+        {
+            bucket++;
+        }
+        latencyBuckets[bucket].incrementOrdered();
+        latencySumNs.getAndAddOrdered(ns);
     }
 
     /**

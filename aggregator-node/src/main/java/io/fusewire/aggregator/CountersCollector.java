@@ -1,12 +1,15 @@
 package io.fusewire.aggregator;
 
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -17,7 +20,8 @@ import java.util.function.Supplier;
  * brackets: "bytes in (chunks received)" is {@code fusewire_aggregator_bytes_in_total}; beside them
  * the gauge {@code fusewire_aggregator_jobs_active} and, per job being served (labels {@code job},
  * {@code tier}), {@code fusewire_aggregator_job_bytes_in_total} and {@code _job_chunks_reduced_total}:
- * a job's bandwidth through this daemon is the rate of the first.
+ * a job's bandwidth through this daemon is the rate of the first; and the histogram
+ * {@code fusewire_aggregator_chunk_latency_seconds} of each chunk's time here.
  */
 final class CountersCollector implements MultiCollector
 {
@@ -36,8 +40,29 @@ final class CountersCollector implements MultiCollector
     public MetricSnapshots collect()
     {
         final List<MetricSnapshot> metrics = new ArrayList<>();
-        counters.forEach((label, value) -> metrics.add(CounterSnapshot.builder().name(name(label)).help(label)
-            .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build()).build()));
+        final long[] buckets = new long[AggregatorCounters.LATENCY_BOUNDS_US.length + 1];
+        final long[] latencySumNs = new long[1];
+        counters.forEach((label, value) ->
+        {
+            if (label.startsWith(AggregatorCounters.LATENCY))
+            {
+                latency(label, value, buckets, latencySumNs);
+            }
+            else
+            {
+                metrics.add(CounterSnapshot.builder().name(name(label)).help(label)
+                    .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build()).build());
+            }
+        });
+        final double[] bounds = new double[buckets.length];
+        for (int b = 0; b < bounds.length; b++)
+        {
+            bounds[b] = b < AggregatorCounters.LATENCY_BOUNDS_US.length ? AggregatorCounters.LATENCY_BOUNDS_US[b] / 1e6 : Double.POSITIVE_INFINITY;
+        }
+        metrics.add(HistogramSnapshot.builder().name(PREFIX + "chunk_latency_seconds")
+            .help("a chunk's time here: from its first contribution's arrival to its sum being ready (waiting for the others, then summing)")
+            .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, buckets))
+                .sum(latencySumNs[0] / 1e9).build()).build());
         final List<JobTable.JobMetrics> active = jobs.get();
         metrics.add(GaugeSnapshot.builder().name(PREFIX + "jobs_active").help("jobs being served (tier-2 sides counted apart)")
             .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(active.size()).build()).build());
@@ -52,6 +77,24 @@ final class CountersCollector implements MultiCollector
         metrics.add(bytes.build());
         metrics.add(chunks.build());
         return new MetricSnapshots(metrics);
+    }
+
+    /** Files one of the latency histogram's counters: a bucket ("chunk latency le 50 us ...", "le inf") or the sum. */
+    private static void latency(final String label, final long value, final long[] buckets, final long[] sumNs)
+    {
+        final String rest = label.substring(AggregatorCounters.LATENCY.length()).trim();
+        if (rest.startsWith("sum"))
+        {
+            sumNs[0] = value;
+            return;
+        }
+        final String bound = rest.substring("le ".length(), rest.indexOf(' ', "le ".length()));
+        final int index = bound.equals("inf") ? buckets.length - 1 : Arrays.binarySearch(AggregatorCounters.LATENCY_BOUNDS_US,
+            Long.parseLong(bound));
+        if (index >= 0)
+        {
+            buckets[index] = value;
+        }
     }
 
     /** @return the metric name of a counter's label (without the _total the exposition adds). */

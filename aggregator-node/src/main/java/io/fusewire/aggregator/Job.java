@@ -36,6 +36,8 @@ final class Job
     private final IntFunction<String> rankName = this::describeRank;
     private final int[] memberOfRank;
     private volatile String failure;
+    /** Who the job has waited for too long, as the reduce agent last saw it; for the operator's status. */
+    private volatile String late;
     private boolean notified;
     private int joined;
     private int left;
@@ -83,6 +85,11 @@ final class Job
         for (int rank = 0; rank < peerOfRank.length; rank++)
         {
             line.append(rank == 0 ? "; ranks " : ", ").append(rank).append(' ').append(peerOfRank[rank] == null ? "not joined" : peerOfRank[rank]);
+        }
+        final String waiting = late;
+        if (waiting != null)
+        {
+            line.append("; late: ").append(waiting);
         }
         final String failed = failure;
         return failed == null ? line.toString() : line.append("; failed: ").append(failed).toString();
@@ -341,6 +348,12 @@ final class Job
     String straggler(final long nowNs, final long timeoutNs)
     {
         return failure != null ? null : slots.straggler(nowNs, timeoutNs, rankName);
+    }
+
+    /** Notes, for the operator's status, whom the job has waited for longer than {@code lateNs}. Reduce agent. */
+    void noteLate(final long nowNs, final long lateNs)
+    {
+        late = failure != null ? null : slots.late(nowNs, lateNs, rankName);
     }
 
     /** @return the rank with where it joined from, e.g. {@code rank 1 (10.77.0.11:40280 (pid 1234))}: which host to look at. */

@@ -21,6 +21,8 @@ final class ReduceAgent implements Agent
 {
     private static final System.Logger LOG = System.getLogger("io.fusewire.aggregator");
     private static final long HOUSEKEEPING_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** A chunk that waited this long for its last contributions shows in the status as late, with whom it waits for. */
+    private static final long LATE_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int QUEUE = 1 << 14;
 
     private final JobTable jobs;
@@ -396,8 +398,10 @@ final class ReduceAgent implements Agent
                 if (reason != null)
                 {
                     job.fail(reason);
+                    counters.stragglerTimeouts.incrementOrdered(); // once: a failed job has no stragglers
                     tellIfFailed(job);
                 }
+                job.noteLate(nowNs, LATE_NS);
             }
         }
     }

@@ -70,6 +70,7 @@ final class SlotPool
     private final AtomicLong chunksReduced = new AtomicLong();
     private final AtomicLong bytesIn = new AtomicLong();
     private long stale;
+    private long nowNs;
 
     SlotPool(final SlotLayout layout, final MemoryRegion inbox, final MemoryRegion accumulators, final MemoryRegion results,
         final AggregatorCounters counters)
@@ -123,6 +124,7 @@ final class SlotPool
      */
     int onChunk(final int rank, final int immediate, final int length, final long nowNs)
     {
+        this.nowNs = nowNs;
         final int slot = ChunkImmediate.slot(immediate);
         if (slot >= layout.window())
         {
@@ -187,6 +189,7 @@ final class SlotPool
         {
             return false;
         }
+        nowNs = System.nanoTime();
         return --undelivered[slot] == 0 && sumReady(slot);
     }
 
@@ -269,6 +272,35 @@ final class SlotPool
         return null;
     }
 
+    /**
+     * @param rankName how to name a rank.
+     * @return who this job waits for, longer than {@code lateNs}, in each slot: "slot 1: rank 2 (...) 340 ms", or null.
+     */
+    String late(final long nowNs, final long lateNs, final IntFunction<String> rankName)
+    {
+        StringBuilder late = null;
+        for (int slot = 0; slot < layout.window(); slot++)
+        {
+            final long waited = nowNs - firstArrivalNs[slot];
+            if (arrivedCount[slot] == 0 || arrivedCount[slot] == layout.workers() || waited <= lateNs)
+            {
+                continue;
+            }
+            late = late == null ? new StringBuilder() : late.append("; ");
+            late.append("slot ").append(slot).append(" waits ").append(TimeUnit.NANOSECONDS.toMillis(waited)).append(" ms for ");
+            boolean first = true;
+            for (int rank = 0; rank < layout.workers(); rank++)
+            {
+                if (!arrived[slot * layout.workers() + rank])
+                {
+                    late.append(first ? "" : ", ").append(rankName.apply(rank));
+                    first = false;
+                }
+            }
+        }
+        return late == null ? null : late.toString();
+    }
+
     String summary()
     {
         return chunksReduced.get() + " chunks reduced, " + bytesIn.get() + " bytes in, " + stale + " stale writes ignored";
@@ -331,6 +363,7 @@ final class SlotPool
 
     private boolean resultReady(final int slot)
     {
+        counters.chunkLatency(nowNs - firstArrivalNs[slot]);
         resultLengths.set(ValueLayout.JAVA_INT, layout.resultLengthOffset(slot), slotLength[slot]);
         chunksReduced.lazySet(chunksReduced.getPlain() + 1);
         counters.chunksReduced.incrementOrdered();

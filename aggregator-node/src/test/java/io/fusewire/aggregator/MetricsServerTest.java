@@ -1,16 +1,21 @@
 package io.fusewire.aggregator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fusewire.fusion.Communicator;
 import io.fusewire.fusion.DataType;
+import io.fusewire.fusion.ReduceOp;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +45,11 @@ final class MetricsServerTest
                 assertTrue(counter(metrics, "fusewire_aggregator_chunks_reduced_total") > 0, metrics);
                 assertEquals(1, counter(metrics, "fusewire_aggregator_jobs_active"), metrics);
                 assertTrue(metrics.matches("(?s).*\nfusewire_aggregator_job_bytes_in_total\\{job=\"\\d+\",tier=\"1\"} 80000\\.0\n.*"), metrics);
+                assertEquals(counter(metrics, "fusewire_aggregator_chunks_reduced_total"),
+                    counter(metrics, "fusewire_aggregator_chunk_latency_seconds_count"), "every chunk summed has its latency counted");
+                assertTrue(metrics.contains("fusewire_aggregator_chunk_latency_seconds_bucket{le=\"+Inf\"} "
+                    + counter(metrics, "fusewire_aggregator_chunk_latency_seconds_count")), metrics);
+                assertEquals(0, counter(metrics, "fusewire_aggregator_straggler_timeouts_total"), metrics);
                 final HttpResponse<String> status = get(base + "/status");
                 assertEquals(200, status.statusCode());
                 assertTrue(status.body().startsWith("fusewire aggregator " + node.address() + " over tcp"), status.body());
@@ -53,6 +63,39 @@ final class MetricsServerTest
                 workers.forEach(Communicator::close);
             }
             assertEquals(404, get(base + "/").statusCode());
+        }
+    }
+
+    @Test
+    void statusNamesTheWorkerAJobWaitsFor() throws Exception
+    {
+        try (Cluster cluster = new Cluster("tcp", 0))
+        {
+            cluster.aggregators.add(AggregatorNode.launch(new AggregatorContext().listen("127.0.0.1:0").transport("tcp")
+                .metricsListen("127.0.0.1:0").transportContext(Cluster.transportContext())));
+            final String base = "http://127.0.0.1:" + cluster.aggregators.getFirst().metricsPort();
+            final List<Communicator> workers = cluster.join(2);
+            try
+            {
+                final MemorySegment early = Arena.ofAuto().allocate(4096);
+                final CompletableFuture<MemorySegment> sum = workers.get(0).allReduce(early, DataType.FLOAT32, ReduceOp.SUM);
+                String status = "";
+                for (int i = 0; i < 100 && !status.contains("late: "); i++)
+                {
+                    Thread.sleep(50);
+                    status = get(base + "/status").body();
+                }
+                assertTrue(status.matches("(?s).*late: slot 0 waits \\d+ ms for rank 1 \\(127\\.0\\.0\\.1:\\d+.*"), status);
+                workers.get(1).allReduce(Arena.ofAuto().allocate(4096), DataType.FLOAT32, ReduceOp.SUM).join();
+                sum.join();
+                Thread.sleep(200);
+                status = get(base + "/status").body();
+                assertFalse(status.contains("late: "), "no longer late once rank 1 came: " + status);
+            }
+            finally
+            {
+                workers.forEach(Communicator::close);
+            }
         }
     }
 
