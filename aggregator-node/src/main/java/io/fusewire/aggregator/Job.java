@@ -6,7 +6,6 @@ import io.fusewire.fusion.protocol.ChunkImmediate;
 import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.fusion.protocol.SlotLayout;
 import io.fusewire.transport.MemoryRegion;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -22,7 +21,8 @@ import java.util.function.IntFunction;
 final class Job
 {
     private final long id;
-    private final String secret;
+    /** The job's key, learnt from its first join: what every join proves, an HMAC of the secret (never seen here). */
+    private final byte[] key;
     private final JoinRequest first;
     private final SlotLayout layout;
     private final MemoryRegion inbox;
@@ -53,11 +53,11 @@ final class Job
     private int resumed;
     private long resumeFrom = Long.MAX_VALUE;
 
-    Job(final JoinRequest first, final MemoryRegion inbox, final MemoryRegion accumulators, final MemoryRegion results,
+    Job(final JoinRequest first, final byte[] key, final MemoryRegion inbox, final MemoryRegion accumulators, final MemoryRegion results,
         final int accumulatorsId, final int resultsId, final AggregatorCounters counters)
     {
         this.id = first.jobId();
-        this.secret = first.secret();
+        this.key = key.clone();
         this.first = first;
         this.layout = SlotLayout.of(first);
         this.inbox = inbox;
@@ -156,10 +156,10 @@ final class Job
         return localRack >= 0 && rank != localRack;
     }
 
-    /** @return the secret the job was created with (for its tier-2 joins). */
-    String secret()
+    /** @return the job's key (for its tier-2 joins). */
+    byte[] key()
     {
-        return secret;
+        return key.clone();
     }
 
     /**
@@ -167,13 +167,14 @@ final class Job
      *
      * @return null if admitted, else the reason.
      */
-    synchronized String claim(final JoinRequest join, final String peer)
+    synchronized String claim(final JoinRequest.Signed signed, final byte[] challenge, final String peer)
     {
+        final JoinRequest join = signed.join();
         if (failure != null)
         {
             return name() + " has failed (" + failure + "); start a new job id";
         }
-        if (!MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), join.secret().getBytes(StandardCharsets.UTF_8)))
+        if (!signed.provedWith(key, challenge) || signed.key() != null && !MessageDigest.isEqual(key, signed.key()))
         {
             return "wrong secret for job " + id;
         }

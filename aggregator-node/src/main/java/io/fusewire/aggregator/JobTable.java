@@ -37,11 +37,11 @@ final class JobTable implements Admission
     }
 
     @Override
-    public synchronized List<MemoryRegion> admit(final String peer, final byte[] privateData)
+    public synchronized List<MemoryRegion> admit(final String peer, final byte[] challenge, final byte[] privateData)
     {
         try
         {
-            return claim(peer, privateData);
+            return claim(peer, challenge, privateData);
         }
         catch (final TransportException ex)
         {
@@ -50,20 +50,29 @@ final class JobTable implements Admission
         }
     }
 
-    private List<MemoryRegion> claim(final String peer, final byte[] privateData)
+    private List<MemoryRegion> claim(final String peer, final byte[] challenge, final byte[] privateData)
     {
-        final JoinRequest join;
+        final JoinRequest.Signed signed;
         try
         {
-            join = JoinRequest.decode(privateData);
+            signed = JoinRequest.decode(privateData);
         }
         catch (final IllegalArgumentException ex)
         {
             throw new TransportException("malformed join request: " + ex.getMessage());
         }
+        final JoinRequest join = signed.join();
         Job job = jobs.get(join.jobId());
         if (job == null)
         {
+            if (signed.key() == null)
+            {
+                throw new Admission.AskAgain("job " + join.jobId() + " " + JoinRequest.NEW_JOB); // the worker sends it, once
+            }
+            if (!signed.provedWith(signed.key(), challenge))
+            {
+                throw new TransportException("join of job " + join.jobId() + " did not prove the key it sent");
+            }
             if (dialer.plan() != null && (join.jobId() & JoinRequest.FAILOVER) != 0)
             {
                 throw new TransportException("this aggregator is a rack aggregator of two tiers: it cannot take over another's chunks"
@@ -73,10 +82,10 @@ final class JobTable implements Admission
             {
                 throw new TransportException("this aggregator already serves " + maxJobs + " jobs (fusewire.aggregator.max.jobs)");
             }
-            job = create(join);
+            job = create(join, signed.key());
             jobs.put(join.jobId(), job);
         }
-        final String refusal = job.claim(join, peer);
+        final String refusal = job.claim(signed, challenge, peer);
         if (refusal != null)
         {
             throw new TransportException(refusal);
@@ -87,7 +96,7 @@ final class JobTable implements Admission
     @Override
     public synchronized void abandoned(final String peer, final byte[] privateData)
     {
-        final JoinRequest join = JoinRequest.decode(privateData);
+        final JoinRequest join = JoinRequest.decode(privateData).join();
         final Job job = jobs.get(join.jobId());
         if (job != null)
         {
@@ -146,7 +155,7 @@ final class JobTable implements Admission
         List.copyOf(jobs.values()).forEach(this::retire);
     }
 
-    private Job create(final JoinRequest join)
+    private Job create(final JoinRequest join, final byte[] key)
     {
         final SlotLayout layout = SlotLayout.of(join);
         final MemoryRegion inbox = device.allocate(layout.inboxBytes());
@@ -162,14 +171,14 @@ final class JobTable implements Admission
             throw new TransportException("this aggregator has no room for another job's regions");
         }
         LOG.log(System.Logger.Level.DEBUG, "job " + join.jobId() + " created by " + join);
-        final Job job = new Job(join, inbox, accumulators, results, accumulatorsId, resultsId, counters);
+        final Job job = new Job(join, key, inbox, accumulators, results, accumulatorsId, resultsId, counters);
         final UplinkDialer.Plan second = dialer.plan();
         if (second != null && (join.jobId() & Uplinks.TIER2) == 0)
         {
             final MemoryRegion window = device.allocate(Uplinks.upLayout(layout, second.owners().size()).windowBytes());
             final int windowId = tables.addRegion(window);
             job.uplinks(new Uplinks(job, second.rack(), second.owners().size(), window, windowId, counters));
-            dialer.dial(join.jobId(), join.secret(), layout, second, window);
+            dialer.dial(join.jobId(), key, layout, second, window);
         }
         else if (second != null)
         {

@@ -82,7 +82,7 @@ final class TransportAgent implements Agent
         {
             return 0;
         }
-        final JoinRequest join = JoinRequest.decode(waiting.peerData());
+        final JoinRequest join = JoinRequest.decode(waiting.peerData()).join();
         final int id = tables.addMember(waiting);
         if (id < 0)
         {

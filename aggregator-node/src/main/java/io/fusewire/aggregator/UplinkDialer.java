@@ -60,7 +60,7 @@ final class UplinkDialer
     }
 
     /** Starts connecting a job's uplinks, owner by owner, on a virtual thread. */
-    void dial(final long jobId, final String secret, final SlotLayout tier1, final Plan second, final MemoryRegion window)
+    void dial(final long jobId, final byte[] key, final SlotLayout tier1, final Plan second, final MemoryRegion window)
     {
         Thread.ofVirtual().name("uplinks-" + jobId).start(() ->
         {
@@ -69,9 +69,9 @@ final class UplinkDialer
                 final String address = second.owners().get(owner);
                 try
                 {
-                    final JoinRequest join = new JoinRequest(jobId | Uplinks.TIER2, secret, second.rack(), second.owners().size(), owner,
+                    final JoinRequest join = new JoinRequest(jobId | Uplinks.TIER2, second.rack(), second.owners().size(), owner,
                         second.owners().size(), tier1.chunkBytes(), tier1.window());
-                    dialed.add(new Dialed(jobId, owner, device.connect(address, List.of(window), queue, join.encode()), null));
+                    dialed.add(new Dialed(jobId, owner, join.connect(device, address, List.of(window), queue, key), null));
                 }
                 catch (final RuntimeException ex)
                 {

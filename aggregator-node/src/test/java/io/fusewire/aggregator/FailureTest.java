@@ -9,6 +9,8 @@ import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
 import io.fusewire.transport.TransportException;
+import io.fusewire.transport.support.Handshake;
+import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -183,6 +185,7 @@ final class FailureTest
                 out.write("\u0000\u0001garbage garbage garbage".getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
                 socket.setSoTimeout(5_000);
+                new DataInputStream(socket.getInputStream()).readFully(new byte[Handshake.CHALLENGE_BYTES]); // the daemon's challenge
                 assertEquals(0, socket.getInputStream().read(), "refused");
             }
             final List<Communicator> comms = cluster.join(2);

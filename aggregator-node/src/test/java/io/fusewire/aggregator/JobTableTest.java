@@ -10,10 +10,12 @@ import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.protocol.JoinRequest;
 import io.fusewire.topology.store.Store;
 import io.fusewire.topology.store.Stores;
+import io.fusewire.transport.Admission;
 import io.fusewire.transport.Device;
 import io.fusewire.transport.Fabric;
 import io.fusewire.transport.TransportContext;
 import io.fusewire.transport.TransportException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,13 +78,22 @@ final class JobTableTest
             final AggregatorCounters counters = new AggregatorCounters(file);
             final Device device = fabric.openDefaultDevice();
             final JobTable jobs = new JobTable(device, new SharedTables(), 4, counters, new UplinkDialer(device, device.createCompletionQueue()));
-            final byte[] rank0 = new JoinRequest(5, "s", 0, 2, 0, 1, 16 * 1024, 4).encode();
-            assertEquals(3, jobs.admit("peer a", rank0).size(), "inbox, accumulators and results");
-            final TransportException twice = assertThrows(TransportException.class, () -> jobs.admit("peer b", rank0));
+            final JoinRequest join = new JoinRequest(5, 0, 2, 0, 1, 16 * 1024, 4);
+            final byte[] key = JoinRequest.key(5, "s");
+            final byte[] challenge = new byte[16];
+            final Admission.AskAgain unknown = assertThrows(Admission.AskAgain.class,
+                () -> jobs.admit("peer a", challenge, join.encode(challenge, key, false)));
+            assertTrue(unknown.getMessage().contains(JoinRequest.NEW_JOB), "a new job's key is asked for: " + unknown.getMessage());
+            final byte[] rank0 = join.encode(challenge, key, true);
+            assertEquals(3, jobs.admit("peer a", challenge, rank0).size(), "inbox, accumulators and results");
+            final TransportException twice = assertThrows(TransportException.class, () -> jobs.admit("peer b", challenge, rank0));
             assertTrue(twice.getMessage().contains("already joined"), twice.getMessage());
             jobs.abandoned("peer a", rank0);
-            assertEquals(3, jobs.admit("peer c", rank0).size(), "the rank is free again");
-            assertEquals(1, counters.joinsRefused.get());
+            final byte[] fresh = "another challenge".getBytes(StandardCharsets.US_ASCII);
+            final TransportException replayed = assertThrows(TransportException.class, () -> jobs.admit("peer c", fresh, rank0));
+            assertTrue(replayed.getMessage().contains("wrong secret for job 5"), "a proof of another challenge: " + replayed.getMessage());
+            assertEquals(3, jobs.admit("peer c", fresh, join.encode(fresh, key, false)).size(), "the rank is free again");
+            assertEquals(2, counters.joinsRefused.get(), "asking for the key is no refusal");
             jobs.close();
         }
     }

@@ -43,7 +43,7 @@ final class SlotPoolTest
         final Device device = fabric.openDefaultDevice();
         file = CountersFile.create(directory);
         counters = new AggregatorCounters(file);
-        layout = SlotLayout.of(new JoinRequest(1, "", 0, WORKERS, 0, 1, CHUNK, 2));
+        layout = SlotLayout.of(new JoinRequest(1, 0, WORKERS, 0, 1, CHUNK, 2));
         inbox = device.allocate(layout.inboxBytes());
         accumulators = device.allocate(layout.accumulatorBytes());
         results = device.allocate(layout.resultAreaBytes());

@@ -61,7 +61,7 @@ public final class Communicator implements AutoCloseable
             final Connection[] connections = new Connection[addresses.size()];
             for (int a = 0; a < connections.length; a++)
             {
-                connections[a] = device.connect(addresses.get(a), List.of(resultWindow), queue, context.join(a).encode());
+                connections[a] = context.join(a).connect(device, addresses.get(a), List.of(resultWindow), queue, context.key());
             }
             final boolean canFailOver = connections.length > 1 || !context.standbys().isEmpty();
             agent = new WorkerAgent(context.rank(), layout, connections, queue, sendWindow, resultWindow, submitted, registered,
@@ -92,7 +92,7 @@ public final class Communicator implements AutoCloseable
             @Override
             public Connection connect(final String address, final int aggregator, final int epoch)
             {
-                return device.connect(address, List.of(resultWindow), queue, context.takeoverJoin(aggregator, epoch).encode());
+                return context.takeoverJoin(aggregator, epoch).connect(device, address, List.of(resultWindow), queue, context.key());
             }
 
             @Override

@@ -118,7 +118,13 @@ public final class CommunicatorContext
      */
     public JoinRequest join(final int aggregatorIndex)
     {
-        return new JoinRequest(jobId, secret, rank, worldSize, aggregatorIndex, aggregators.size(), chunkBytes, window);
+        return new JoinRequest(jobId, rank, worldSize, aggregatorIndex, aggregators.size(), chunkBytes, window);
+    }
+
+    /** @return the job's key, which joins prove (the secret itself never leaves this process). */
+    public byte[] key()
+    {
+        return JoinRequest.key(jobId, secret);
     }
 
     /**
@@ -285,8 +291,8 @@ public final class CommunicatorContext
     /** @return the join of the job that takes over aggregator {@code aggregator}'s chunks at its {@code epoch}-th failover. */
     public JoinRequest takeoverJoin(final int aggregator, final int epoch)
     {
-        return new JoinRequest(JoinRequest.failoverJobId(jobId, aggregator, epoch), secret, rank, worldSize, aggregator,
-            aggregators.size(), chunkBytes, window);
+        return new JoinRequest(JoinRequest.failoverJobId(jobId, aggregator, epoch), rank, worldSize, aggregator, aggregators.size(),
+            chunkBytes, window);
     }
 
     /** @return the transport provider. */

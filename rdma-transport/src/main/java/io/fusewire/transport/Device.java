@@ -2,6 +2,7 @@ package io.fusewire.transport;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * One network device of a {@link Fabric} (a NIC, a rail; {@code shm} and {@code tcp} have one
@@ -68,7 +69,26 @@ public interface Device extends AutoCloseable
      * @return the established connection.
      * @throws TransportException if nobody listens in time or the listener refused, with its reason.
      */
-    Connection connect(String hostPort, List<MemoryRegion> exposed, CompletionQueue queue, byte[] privateData);
+    default Connection connect(final String hostPort, final List<MemoryRegion> exposed, final CompletionQueue queue,
+        final byte[] privateData)
+    {
+        final byte[] data = privateData.clone();
+        return connect(hostPort, exposed, queue, challenge -> data);
+    }
+
+    /**
+     * Connects, the private data made from the listener's challenge: fresh random bytes the listener
+     * sends first, so that the private data can prove a secret (an HMAC of the challenge) without
+     * carrying it. Retries a refused connection until the connect timeout.
+     *
+     * @param hostPort    the listener's address, host:port.
+     * @param exposed     the regions the peer may write into.
+     * @param queue       the queue the connection reports to.
+     * @param privateData makes the private data (at most 4096 bytes) from the challenge.
+     * @return the established connection.
+     * @throws TransportException if nobody listens in time or the listener refused, with its reason.
+     */
+    Connection connect(String hostPort, List<MemoryRegion> exposed, CompletionQueue queue, UnaryOperator<byte[]> privateData);
 
     /**
      * Connects with no private data.

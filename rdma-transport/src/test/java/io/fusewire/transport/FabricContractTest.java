@@ -3,6 +3,7 @@ package io.fusewire.transport;
 import static io.fusewire.transport.Endpoint.pollUntil;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -366,12 +367,15 @@ abstract class FabricContractTest
     }
 
     @Test
-    void admissionSeesThePrivateDataAndItsRefusalReachesTheConnector()
+    void admissionSeesPrivateDataMadeFromItsOwnFreshChallengeAndItsRefusalReachesTheConnector()
     {
         final byte[] secret = "open sesame".getBytes(StandardCharsets.US_ASCII);
-        final Listener guarded = server.device.listen("127.0.0.1:0", (peer, data) ->
+        final List<byte[]> challenges = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Listener guarded = server.device.listen("127.0.0.1:0", (peer, challenge, data) ->
         {
-            if (!java.util.Arrays.equals(secret, data))
+            challenges.add(challenge);
+            // the connector answers with the challenge it was sent, then what it knows
+            if (!java.util.Arrays.equals(concat(challenge, secret), data))
             {
                 throw new TransportException("wrong secret for job 7");
             }
@@ -379,13 +383,24 @@ abstract class FabricContractTest
         }, server.queue);
         final Endpoint other = new Endpoint(fabric, 4096);
         final TransportException refused = assertThrows(TransportException.class, () -> other.device.connect(
-            guarded.address(), List.of(other.region), other.queue, "guess".getBytes(StandardCharsets.US_ASCII)));
+            guarded.address(), List.of(other.region), other.queue, challenge -> concat(challenge, "guess".getBytes(StandardCharsets.US_ASCII))));
         assertTrue(refused.getMessage().contains("wrong secret for job 7"), refused.getMessage());
-        final Connection admitted = other.device.connect(guarded.address(), List.of(other.region), other.queue, secret);
+        final Connection admitted = other.device.connect(guarded.address(), List.of(other.region), other.queue,
+            challenge -> concat(challenge, secret));
         final Connection accepted = guarded.accept(WAIT);
-        assertArrayEquals(secret, accepted.peerData());
+        assertArrayEquals(concat(challenges.getLast(), secret), accepted.peerData());
         assertEquals(server.region.key(), admitted.remoteRegions().getFirst().key());
+        assertEquals(2, challenges.size());
+        assertEquals(16, challenges.getFirst().length);
+        assertFalse(java.util.Arrays.equals(challenges.getFirst(), challenges.getLast()), "a fresh challenge for each request");
         other.close();
+    }
+
+    private static byte[] concat(final byte[] first, final byte[] second)
+    {
+        final byte[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     @Test

@@ -17,6 +17,9 @@ import net.jqwik.api.Provide;
  */
 final class JoinRequestPropertiesTest
 {
+    private static final byte[] CHALLENGE = new byte[16];
+    private static final byte[] KEY = JoinRequest.key(7, "s3cret");
+
     @Property(tries = 3000)
     void anyBytesDecodeWholeOrAreRefused(@ForAll final byte[] bytes)
     {
@@ -25,9 +28,9 @@ final class JoinRequestPropertiesTest
 
     @Property(tries = 3000)
     void aValidRequestWithOneByteChangedOrCutDecodesWholeOrIsRefused(@ForAll("requests") final JoinRequest request,
-        @ForAll final int where, @ForAll final byte value, @ForAll final boolean cut)
+        @ForAll final int where, @ForAll final byte value, @ForAll final boolean cut, @ForAll final boolean withKey)
     {
-        final byte[] bytes = request.encode();
+        final byte[] bytes = request.encode(CHALLENGE, KEY, withKey);
         final int at = Math.floorMod(where, bytes.length);
         bytes[at] = value;
         check(cut ? Arrays.copyOf(bytes, at) : bytes);
@@ -35,7 +38,7 @@ final class JoinRequestPropertiesTest
 
     private static void check(final byte[] bytes)
     {
-        final JoinRequest decoded;
+        final JoinRequest.Signed decoded;
         try
         {
             decoded = JoinRequest.decode(bytes);
@@ -45,15 +48,17 @@ final class JoinRequestPropertiesTest
             assertNotNull(refused.getMessage());
             return;
         }
-        assertEquals(decoded, JoinRequest.decode(decoded.encode()));
+        final byte[] again = decoded.join().encode(CHALLENGE, KEY, decoded.key() != null);
+        assertEquals(decoded.join(), JoinRequest.decode(again).join());
+        assertEquals(decoded.proof().length, JoinRequest.decode(again).proof().length);
     }
 
     @Provide
     Arbitrary<JoinRequest> requests()
     {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.strings().ofMaxLength(64), Arbitraries.integers().between(1, 64),
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(1, 64),
             Arbitraries.integers().between(1, 8), Arbitraries.integers().between(512, 4096).map(n -> n * 8),
-            Arbitraries.integers().between(1, 16)).as((job, secret, workers, aggregators, chunk, window) ->
-            new JoinRequest(job, secret, workers - 1, workers, aggregators - 1, aggregators, chunk, window));
+            Arbitraries.integers().between(1, 16)).as((job, workers, aggregators, chunk, window) ->
+            new JoinRequest(job, workers - 1, workers, aggregators - 1, aggregators, chunk, window));
     }
 }

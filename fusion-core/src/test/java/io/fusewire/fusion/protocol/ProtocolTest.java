@@ -1,11 +1,13 @@
 package io.fusewire.fusion.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -32,20 +34,31 @@ final class ProtocolTest
     }
 
     @Test
-    void joinRequestsRoundTripAndSayWhatIsWrong()
+    void joinRequestsRoundTripProveTheKeyWithoutTheSecretAndSayWhatIsWrong()
     {
-        final JoinRequest join = new JoinRequest(77, "sécret", 2, 4, 1, 3, 65536, 16);
-        assertEquals(join, JoinRequest.decode(join.encode()));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new JoinRequest(1, "", 4, 4, 0, 1, 65536, 16))
+        final JoinRequest join = new JoinRequest(77, 2, 4, 1, 3, 65536, 16);
+        final byte[] challenge = "sixteen bytes!!!".getBytes(StandardCharsets.US_ASCII);
+        final byte[] key = JoinRequest.key(77, "sécret");
+        final JoinRequest.Signed plain = JoinRequest.decode(join.encode(challenge, key, false));
+        assertEquals(join, plain.join());
+        assertNull(plain.key(), "the key is sent only when asked for");
+        assertTrue(plain.provedWith(key, challenge));
+        assertFalse(plain.provedWith(JoinRequest.key(77, "guess"), challenge), "another secret");
+        assertFalse(plain.provedWith(key, "another challenge".getBytes(StandardCharsets.US_ASCII)), "a replayed proof");
+        assertFalse(plain.provedWith(JoinRequest.key(78, "sécret"), challenge), "the same secret, another job");
+        assertArrayEquals(key, JoinRequest.decode(join.encode(challenge, key, true)).key());
+        final byte[] bytes = join.encode(challenge, key, true);
+        assertFalse(new String(bytes, StandardCharsets.UTF_8).contains("sécret"), "the secret never travels");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new JoinRequest(1, 4, 4, 0, 1, 65536, 16))
             .getMessage().contains("rank 4 outside 0..3"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new JoinRequest(1, "", 0, 4, 0, 1, 1000, 16))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new JoinRequest(1, 0, 4, 0, 1, 1000, 16))
             .getMessage().contains("chunk of 1000 bytes"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> JoinRequest.decode(new byte[] {1, 2, 3}))
             .getMessage().contains("not a Fusewire join request"));
-        final JoinRequest other = new JoinRequest(77, "sécret", 0, 4, 1, 3, 32768, 16);
+        final JoinRequest other = new JoinRequest(77, 0, 4, 1, 3, 32768, 16);
         final String difference = join.layoutDifference(other);
         assertTrue(difference.contains("rank 2") && difference.contains("rank 0") && difference.contains("32768"), difference);
-        assertNull(join.layoutDifference(new JoinRequest(77, "x", 0, 4, 2, 3, 65536, 16)));
+        assertNull(join.layoutDifference(new JoinRequest(77, 0, 4, 2, 3, 65536, 16)));
     }
 
     @Test

@@ -10,12 +10,15 @@ import java.io.IOException;
 import java.net.ProtocolException;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * One side of a connection's handshake over its socket, in blocking mode with every read bounded
- * by the connect timeout: the connector sends its {@link Hello} with its private data, the
+ * by the connect timeout: the listener sends a fresh random challenge, the connector sends its
+ * {@link Hello} with private data made from it (a proof of a secret, without the secret), the
  * listener's {@link Admission} decides and the listener answers with its own hello or a refusal,
  * then each side confirms. Reads are unbuffered so that no byte after the handshake is swallowed.
  */
@@ -25,7 +28,10 @@ public final class Handshake
     private final DataInputStream in;
     private final DataOutputStream out;
     private final Admission admission;
-    private final byte[] privateData;
+    /** Bytes of the listener's challenge. */
+    public static final int CHALLENGE_BYTES = 16;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final UnaryOperator<byte[]> privateData;
     private final String address;
     private List<MemoryRegion> exposed;
     private Hello remote;
@@ -33,7 +39,7 @@ public final class Handshake
 
     /** A connector's handshake, exposing fixed regions and sending private data. */
     Handshake(final SocketChannel channel, final String address, final long timeoutMs, final List<MemoryRegion> exposed,
-        final byte[] privateData) throws IOException
+        final UnaryOperator<byte[]> privateData) throws IOException
     {
         this(channel, address, timeoutMs, null, exposed, privateData);
     }
@@ -42,7 +48,7 @@ public final class Handshake
     Handshake(final SocketChannel channel, final String address, final long timeoutMs, final Admission admission)
         throws IOException
     {
-        this(channel, address, timeoutMs, admission, List.of(), new byte[0]);
+        this(channel, address, timeoutMs, admission, List.of(), challenge -> new byte[0]);
     }
 
     private Handshake(
@@ -51,7 +57,7 @@ public final class Handshake
         final long timeoutMs,
         final Admission admission,
         final List<MemoryRegion> exposed,
-        final byte[] privateData) throws IOException
+        final UnaryOperator<byte[]> privateData) throws IOException
     {
         this.channel = channel;
         this.address = address;
@@ -92,22 +98,37 @@ public final class Handshake
     {
         if (admission == null)
         {
-            local.apply(exposed, privateData).write(out);
+            final byte[] challenge = new byte[CHALLENGE_BYTES];
+            in.readFully(challenge);
+            final byte[] data = privateData.apply(challenge);
+            if (data.length > Hello.MAX_PRIVATE_DATA)
+            {
+                throw new IllegalArgumentException("private data of " + data.length + " bytes: at most " + Hello.MAX_PRIVATE_DATA);
+            }
+            local.apply(exposed, data).write(out);
             out.flush();
             readAnswer();
             remote = Hello.read(in, provider);
         }
         else
         {
+            final byte[] challenge = new byte[CHALLENGE_BYTES];
+            RANDOM.nextBytes(challenge);
+            out.write(challenge);
+            out.flush();
             remote = Hello.read(in, provider);
             try
             {
-                exposed = List.copyOf(admission.admit(peer(), remote.privateData()));
+                exposed = List.copyOf(admission.admit(peer(), challenge, remote.privateData()));
                 admitted = true;
             }
             catch (final TransportException ex)
             {
                 throw new ProtocolException("not admitted: " + ex.getMessage());
+            }
+            catch (final Admission.AskAgain ex)
+            {
+                throw new AskedAgain("not admitted yet: " + ex.getMessage());
             }
             out.writeByte(1);
             local.apply(exposed, new byte[0]).write(out);
@@ -135,6 +156,15 @@ public final class Handshake
         {
             throw new ProtocolException(answer == 0 ? "peer refused the connection: " + in.readUTF()
                 : "peer answered the handshake with " + answer);
+        }
+    }
+
+    /** The admission asked the peer to connect again with more: a refusal, but no failure to log. */
+    static final class AskedAgain extends ProtocolException
+    {
+        AskedAgain(final String message)
+        {
+            super(message);
         }
     }
 

@@ -14,6 +14,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -147,14 +148,9 @@ public abstract class SocketDevice implements Device
         final String hostPort,
         final List<MemoryRegion> exposed,
         final CompletionQueue queue,
-        final byte[] privateData)
+        final UnaryOperator<byte[]> privateData)
     {
-        if (privateData.length > Hello.MAX_PRIVATE_DATA)
-        {
-            throw new IllegalArgumentException("private data of " + privateData.length + " bytes: at most " + Hello.MAX_PRIVATE_DATA);
-        }
         final List<MemoryRegion> regions = List.copyOf(exposed);
-        final byte[] data = privateData.clone();
         final PollingCompletionQueue cq = pollingQueue(queue);
         final InetSocketAddress address = HostPort.parse(hostPort);
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(context.connectTimeoutMs());
@@ -167,7 +163,8 @@ public abstract class SocketDevice implements Device
                 channel = SocketChannel.open();
                 final long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
                 channel.socket().connect(address, (int)Math.min(Integer.MAX_VALUE, leftMs));
-                final AbstractConnection connection = open(new Handshake(channel, hostPort, context.connectTimeoutMs(), regions, data), () -> true);
+                final AbstractConnection connection = open(new Handshake(channel, hostPort, context.connectTimeoutMs(), regions, privateData),
+                    () -> true);
                 cq.join(connection);
                 return connection;
             }

@@ -182,7 +182,8 @@ final class SocketListener implements Listener
             final boolean inTime = settled.compareAndSet(false, true);
             watchdog.interrupt();
             SocketDevice.closeQuietly(channel);
-            LOG.log(System.Logger.Level.WARNING, "listener " + address + " (" + provider + "): refused " + peer + ": "
+            LOG.log(ex instanceof Handshake.AskedAgain ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                "listener " + address + " (" + provider + "): refused " + peer + ": "
                 + (!inTime ? "no complete handshake within " + handshakeTimeoutMs + " ms"
                 : ex instanceof EOFException ? "it closed the connection before its hello was whole" : ex.getMessage()));
         }

@@ -8,8 +8,10 @@ import io.fusewire.transport.Device;
 import io.fusewire.transport.Fabric;
 import io.fusewire.transport.Listener;
 import io.fusewire.transport.TransportContext;
+import io.fusewire.transport.support.Handshake;
 import io.fusewire.transport.support.Hello;
 import io.fusewire.transport.support.HostPort;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,6 +47,7 @@ final class HandshakeBoundTest
             final InputStream in = slow.getInputStream();
             // a hello's first fields, right, then a provider name of 64 characters a byte every 200 ms for up to 6 s:
             // far under the socket timeout each time, never a whole hello
+            new DataInputStream(in).readFully(new byte[Handshake.CHALLENGE_BYTES]); // the listener's challenge
             final DataOutputStream start = new DataOutputStream(out);
             start.writeInt(Hello.MAGIC);
             start.writeShort(Hello.VERSION);

@@ -13,6 +13,7 @@ import io.fusewire.transport.MemoryRegion;
 import io.fusewire.transport.Opcode;
 import io.fusewire.transport.Status;
 import io.fusewire.transport.TransportContext;
+import io.fusewire.transport.support.Handshake;
 import io.fusewire.transport.support.Hello;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -122,9 +123,10 @@ final class TcpProtocolTest
         socket.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 5_000);
         socket.setSoTimeout(5_000);
         final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        final DataInputStream in = new DataInputStream(socket.getInputStream());
+        in.readFully(new byte[Handshake.CHALLENGE_BYTES]); // the listener's challenge comes first
         Hello.of("tcp", 1024, List.of(), "", new byte[0]).write(out);
         out.flush();
-        final DataInputStream in = new DataInputStream(socket.getInputStream());
         assertEquals(1, in.readUnsignedByte(), "listener admitted the request");
         Hello.read(in, "tcp");
         out.writeByte(1);
