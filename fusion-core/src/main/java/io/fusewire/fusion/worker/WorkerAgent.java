@@ -97,16 +97,10 @@ public final class WorkerAgent implements Agent
     private final int[] begunType = new int[2];
     private final int[] begunOp = new int[2];
     private final Takeovers takeovers;
+    /** Per aggregator: its failovers so far; the one under way, or null; what is still to be resent after it, or null. */
     private final int[] epoch;
+    private final Takeover[] takeover;
     private final Replay[] replay;
-    @SuppressWarnings("unchecked")
-    private final CompletableFuture<Connection>[] dialing;
-    private final boolean[] resuming;
-    private final long[] firstLacking;
-    private final long[] streamAtFailure;
-    private final long[] failedNs;
-    private final String[] failedPeer;
-    private final String[] failedReason;
     private final List<FailoverEvent> failovers = new CopyOnWriteArrayList<>();
     private final UnsafeBuffer resume = new UnsafeBuffer(new byte[ControlMessages.RESUME_LENGTH]);
     private final UnsafeBuffer begin = new UnsafeBuffer(new byte[ControlMessages.BEGIN_LENGTH]);
@@ -192,14 +186,8 @@ public final class WorkerAgent implements Agent
         heldSequence = new long[count * layout.window()];
         this.takeovers = takeovers;
         epoch = new int[count];
+        takeover = new Takeover[count];
         replay = new Replay[count];
-        dialing = new CompletableFuture[count];
-        resuming = new boolean[count];
-        firstLacking = new long[count];
-        streamAtFailure = new long[count];
-        failedNs = new long[count];
-        failedPeer = new String[count];
-        failedReason = new String[count];
         trace = traced ? new PhaseTrace(count * layout.window()) : null;
     }
 
@@ -299,11 +287,11 @@ public final class WorkerAgent implements Agent
     public void onClose()
     {
         failAll("the communicator was closed");
-        for (final CompletableFuture<Connection> dial : dialing)
+        for (final Takeover underway : takeover)
         {
-            if (dial != null)
+            if (underway != null)
             {
-                dial.thenAccept(Connection::close);
+                underway.abandon();
             }
         }
         queue.close();
@@ -361,7 +349,7 @@ public final class WorkerAgent implements Agent
         final Collective c = current;
         for (int a = 0; a < aggregators.length && failure == null; a++)
         {
-            if (dialing[a] != null || resuming[a])
+            if (takeover[a] != null)
             {
                 continue; // failing over: nothing goes to this aggregator until the takeover says where to resume
             }
@@ -513,7 +501,7 @@ public final class WorkerAgent implements Agent
     {
         for (int a = 0; a < aggregators.length; a++)
         {
-            if (replay[a] != null || dialing[a] != null || resuming[a])
+            if (replay[a] != null || takeover[a] != null)
             {
                 return true;
             }
@@ -558,7 +546,7 @@ public final class WorkerAgent implements Agent
     {
         final var message = completion.message();
         final int type = ControlMessages.type(message);
-        if (type == ControlMessages.RESUMED && resuming[a] && completion.length() >= ControlMessages.RESUME_LENGTH)
+        if (type == ControlMessages.RESUMED && takeover[a] != null && completion.length() >= ControlMessages.RESUME_LENGTH)
         {
             onResumed(a, ControlMessages.resumePosition(message));
             return;
@@ -684,7 +672,7 @@ public final class WorkerAgent implements Agent
             return;
         }
         final String lost = "aggregator " + a + " (" + peer + ") is gone: " + reason;
-        if (takeovers == null || dialing[a] != null || resuming[a] || replay[a] != null)
+        if (takeovers == null || takeover[a] != null || replay[a] != null)
         {
             failAll(lost);
             return;
@@ -707,19 +695,10 @@ public final class WorkerAgent implements Agent
         for (int slot = 0; slot < window; slot++)
         {
             final int at = a * window + slot;
-            if (heldStream[at] >= 0)
+            if (heldStream[at] >= 0 && !stageHeld(items, a, slot))
             {
-                final int typeBytes = DataType.ofCode(ChunkImmediate.dtype(heldImmediate[at])).bytes();
-                final boolean staged = mappedRegions != null
-                    ? items.stage(heldStream[at], mappedRegions[a][SlotLayout.resultRegion(typeBytes)], layout.resultOffset(slot, typeBytes),
-                        heldLength[at], heldImmediate[at] | ChunkImmediate.FINAL, -1, heldSequence[at])
-                    : items.stage(heldStream[at], resultWindow.segment(), layout.windowOffset(a, slot), heldLength[at],
-                        heldImmediate[at] | ChunkImmediate.FINAL, -1, heldSequence[at]);
-                if (!staged)
-                {
-                    failAll(lost + "; more chunks to resend than two windows");
-                    return;
-                }
+                failAll(lost + "; more chunks to resend than two windows");
+                return;
             }
             if (slotBusy[at])
             {
@@ -736,41 +715,36 @@ public final class WorkerAgent implements Agent
             heldStream[at] = -1;
         }
         inFlight[a] = 0;
-        replay[a] = items;
-        firstLacking[a] = lacking;
-        streamAtFailure[a] = stream[a];
-        failedNs[a] = System.nanoTime();
-        failedPeer[a] = peer;
-        failedReason[a] = reason;
+        takeover[a] = new Takeover(a, peer, reason, lacking, stream[a], items);
         dial(a);
     }
 
-    /** Dials the takeover for aggregator a's next epoch, off this thread; fails the job when none is left. */
+    /** Stages the last result aggregator a gave in a slot, from where it lies: the result window, or a's memory. */
+    private boolean stageHeld(final Replay items, final int a, final int slot)
+    {
+        final int at = a * layout.window() + slot;
+        final int immediate = heldImmediate[at] | ChunkImmediate.FINAL;
+        if (mappedRegions == null)
+        {
+            return items.stage(heldStream[at], resultWindow.segment(), layout.windowOffset(a, slot), heldLength[at], immediate, -1,
+                heldSequence[at]);
+        }
+        final int typeBytes = DataType.ofCode(ChunkImmediate.dtype(heldImmediate[at])).bytes();
+        return items.stage(heldStream[at], mappedRegions[a][SlotLayout.resultRegion(typeBytes)], layout.resultOffset(slot, typeBytes),
+            heldLength[at], immediate, -1, heldSequence[at]);
+    }
+
+    /** Dials the takeover for aggregator a's next epoch; fails the job when none is left. */
     private void dial(final int a)
     {
-        final int next = ++epoch[a];
-        final String address = takeovers.address(a, next);
-        if (address == null)
+        final Takeover underway = takeover[a];
+        if (!underway.dial(takeovers, ++epoch[a]))
         {
-            failAll("aggregator " + a + " (" + failedPeer[a] + ") is gone: " + failedReason[a] + "; no aggregator is left to take over"
-                + " its chunks (" + (next - 1) + " tried; add standbys)");
+            failAll(underway.describe() + "; no aggregator is left to take over its chunks (" + (epoch[a] - 1) + " tried; add standbys)");
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "aggregator " + a + " (" + failedPeer[a] + ") is gone: " + failedReason[a] + "; "
-            + address + " takes over its chunks (epoch " + next + ")");
-        final CompletableFuture<Connection> connected = new CompletableFuture<>();
-        dialing[a] = connected;
-        Thread.ofVirtual().name("fusewire-takeover-" + a).start(() ->
-        {
-            try
-            {
-                connected.complete(takeovers.connect(address, a, next));
-            }
-            catch (final RuntimeException ex)
-            {
-                connected.completeExceptionally(ex);
-            }
-        });
+        LOG.log(System.Logger.Level.WARNING, underway.describe() + "; " + takeovers.address(a, epoch[a]) + " takes over its chunks (epoch "
+            + epoch[a] + ")");
     }
 
     /** Picks up dialled takeovers: says where this worker stands (RESUME), or dials the next candidate; bounds the wait for RESUMED. */
@@ -779,10 +753,14 @@ public final class WorkerAgent implements Agent
         int work = 0;
         for (int a = 0; a < aggregators.length && failure == null; a++)
         {
-            final CompletableFuture<Connection> dial = dialing[a];
-            if (dial != null && dial.isDone())
+            final Takeover underway = takeover[a];
+            if (underway == null)
             {
-                dialing[a] = null;
+                continue;
+            }
+            final CompletableFuture<Connection> dial = underway.dialled();
+            if (dial != null)
+            {
                 work++;
                 if (dial.isCompletedExceptionally())
                 {
@@ -793,68 +771,62 @@ public final class WorkerAgent implements Agent
                 }
                 adopt(a, dial.resultNow());
             }
-            if (resuming[a] && firstLacking[a] >= 0)
+            final long position = underway.resumeDue();
+            if (position >= 0)
             {
-                ControlMessages.putResume(resume, ControlMessages.RESUME, firstLacking[a]);
+                ControlMessages.putResume(resume, ControlMessages.RESUME, position);
                 if (aggregators[a].send(resume, 0, ControlMessages.RESUME_LENGTH, -1) == PostResult.OK)
                 {
-                    firstLacking[a] = -1 - firstLacking[a]; // sent: kept, negated, until RESUMED
+                    underway.resumeSent();
                     work++;
                 }
             }
-            if ((dialing[a] != null || resuming[a]) && System.nanoTime() - failedNs[a] > timeoutNs)
+            final String overdue = underway.overdue(System.nanoTime(), timeoutNs);
+            if (overdue != null)
             {
-                failAll("aggregator " + a + " (" + failedPeer[a] + ") is gone: " + failedReason[a] + "; its takeover (epoch " + epoch[a]
-                    + ", " + takeovers.address(a, epoch[a]) + ") did not resume within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs)
-                    + " ms: every worker must join it (a worker gone, or one that did not see the failure)");
+                failAll(overdue);
             }
         }
         return work;
     }
 
     /** The takeover's connection is up: it replaces the failed aggregator's. */
-    private void adopt(final int a, final Connection takeover)
+    private void adopt(final int a, final Connection connection)
     {
-        final List<RemoteRegion> regions = takeover.remoteRegions();
+        final List<RemoteRegion> regions = connection.remoteRegions();
         if (mappedRegions != null)
         {
-            final MemorySegment[] mapped = regions.stream().map(takeover::mapped).toArray(MemorySegment[]::new);
+            final MemorySegment[] mapped = regions.stream().map(connection::mapped).toArray(MemorySegment[]::new);
             if (regions.size() <= SlotLayout.RESULTS || mapped[SlotLayout.ACCUMULATORS] == null || mapped[SlotLayout.RESULTS] == null)
             {
-                takeover.close();
-                failAll("aggregator " + a + "'s takeover " + takeover.peer() + " does not share this host's memory as the failed one did");
+                connection.close();
+                failAll("aggregator " + a + "'s takeover " + connection.peer() + " does not share this host's memory as the failed one did");
                 return;
             }
             mappedRegions[a] = mapped;
         }
-        aggregators[a] = takeover;
+        aggregators[a] = connection;
         inboxes[a] = regions.get(SlotLayout.INBOX);
-        indexOf.put(takeover, a);
-        resuming[a] = true;
+        indexOf.put(connection, a);
+        takeover[a].joined();
     }
 
     /** Every worker said where it stands: resend from the least position, renumbered from 0 in the takeover's stream. */
     private void onResumed(final int a, final long from)
     {
-        resuming[a] = false;
-        final Replay items = replay[a];
-        final String missing = items.resumeAt(from, streamAtFailure[a]);
-        if (missing != null)
+        final Takeover done = takeover[a];
+        takeover[a] = null;
+        final FailoverEvent event = done.resumed(from);
+        if (event == null)
         {
-            failAll("aggregator " + a + "'s takeover cannot resume at position " + from + ": " + missing);
+            failAll("aggregator " + a + "'s takeover cannot resume at position " + from + ": " + done.missing());
             return;
         }
-        final int resent = (int)(streamAtFailure[a] - from);
-        final int finals = items.finalsLeft();
+        final Replay items = done.replay();
         stream[a] = 0;
         beginPending[a] = current != null && nextChunk[a] < chunks && !items.includes(sequence);
-        if (!items.hasNext())
-        {
-            replay[a] = null;
-        }
+        replay[a] = items.hasNext() ? items : null;
         lastProgressNs = System.nanoTime();
-        final FailoverEvent event = new FailoverEvent(a, epoch[a], failedPeer[a], takeovers.address(a, epoch[a]), failedReason[a], from, resent,
-            finals, TimeUnit.NANOSECONDS.toMillis(lastProgressNs - failedNs[a]));
         failovers.add(event);
         LOG.log(System.Logger.Level.WARNING, event.toString());
     }
