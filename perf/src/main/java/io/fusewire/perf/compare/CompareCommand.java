@@ -1,5 +1,9 @@
 package io.fusewire.perf.compare;
 
+import static io.fusewire.perf.cli.Spread.max;
+import static io.fusewire.perf.cli.Spread.median;
+import static io.fusewire.perf.cli.Spread.min;
+
 import io.fusewire.fusion.CommunicatorContext;
 import io.fusewire.perf.allreduce.AllReduceRun;
 import io.fusewire.perf.allreduce.Row;
@@ -342,22 +346,5 @@ public final class CompareCommand implements Callable<Integer>
     private static String json(final double value)
     {
         return Double.isNaN(value) ? "null" : String.format(Locale.ROOT, "%.6f", value);
-    }
-
-    private static double median(final double[] values)
-    {
-        final double[] sorted = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
-        return sorted.length == 0 ? Double.NaN : sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-            : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    }
-
-    private static double min(final double[] values)
-    {
-        return Arrays.stream(values).filter(v -> !Double.isNaN(v)).min().orElse(Double.NaN);
-    }
-
-    private static double max(final double[] values)
-    {
-        return Arrays.stream(values).filter(v -> !Double.isNaN(v)).max().orElse(Double.NaN);
     }
 }

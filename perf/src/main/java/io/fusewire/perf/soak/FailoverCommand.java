@@ -7,6 +7,7 @@ import io.fusewire.fusion.ReduceOp;
 import io.fusewire.fusion.worker.FailoverEvent;
 import io.fusewire.perf.cli.ByteSize;
 import io.fusewire.perf.cli.LocalCluster;
+import io.fusewire.perf.cli.Spread;
 import io.fusewire.transport.TransportContext;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -20,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -158,7 +160,7 @@ public final class FailoverCommand implements Callable<Integer>
             String problem = null;
             if (failing.await(timeoutSeconds, TimeUnit.SECONDS))
             {
-                Thread.sleep(Math.max(1, (long)(median(Arrays.copyOfRange(ms[0], 1, failAt)) / 4))); // a quarter in: mid-collective
+                Thread.sleep(Math.max(1, (long)(Spread.median(Arrays.copyOfRange(ms[0], 1, failAt)) / 4))); // a quarter in: mid-collective
                 new ProcessBuilder("kill", "-" + signal, Long.toString(victim)).inheritIO().start().waitFor();
             }
             for (int rank = 0; rank < workers; rank++)
@@ -198,8 +200,8 @@ public final class FailoverCommand implements Callable<Integer>
             {
                 problem = wrong.get() + " wrong elements";
             }
-            return new Rep(median(Arrays.copyOfRange(ms[0], 1, failAt)), through,
-                median(Arrays.copyOfRange(ms[0], failAt + 2, collectives)), resumed, results, wrong.get(), problem);
+            return new Rep(Spread.median(Arrays.copyOfRange(ms[0], 1, failAt)), through,
+                Spread.median(Arrays.copyOfRange(ms[0], failAt + 2, collectives)), resumed, results, wrong.get(), problem);
         }
     }
 
@@ -232,18 +234,9 @@ public final class FailoverCommand implements Callable<Integer>
         }
     }
 
-    private static double median(final double[] values)
-    {
-        final double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted.length == 0 ? Double.NaN : sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-            : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    }
-
-    private static String spread(final List<Rep> reps, final java.util.function.ToDoubleFunction<Rep> field)
+    private static String spread(final List<Rep> reps, final ToDoubleFunction<Rep> field)
     {
         final double[] values = reps.stream().mapToDouble(field).toArray();
-        return String.format("%.1f [%.1f-%.1f]", median(values), Arrays.stream(values).min().orElse(0),
-            Arrays.stream(values).max().orElse(0));
+        return String.format("%.1f [%.1f-%.1f]", Spread.median(values), Spread.min(values), Spread.max(values));
     }
 }
