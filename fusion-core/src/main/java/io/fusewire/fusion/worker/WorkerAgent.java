@@ -74,23 +74,7 @@ public final class WorkerAgent implements Agent
     private final int[] inFlight;
     private final long[] nextChunk;
     private final boolean[] beginPending;
-    private final long[] slotChunk;
-    private final int[] slotImmediate;
-    private final boolean[] slotWritten;
-    private final boolean[] slotAnswered;
-    private final int[] slotLength;
-    /** Per slot: a chunk written and not yet released, its position in the aggregator's stream, its collective. */
-    private final boolean[] slotBusy;
-    private final long[] slotStream;
-    private final long[] slotSequence;
-    /** Per slot: where the chunk in flight was written from (a tensor, the send window, a failover's staging), unchanged until released. */
-    private final MemoryRegion[] slotFrom;
-    private final long[] slotFromOffset;
-    /** Per slot: the last result that came back (its position, or -1), with its immediate, length and collective. */
-    private final long[] heldStream;
-    private final int[] heldImmediate;
-    private final int[] heldLength;
-    private final long[] heldSequence;
+    private final ChunkSlots slots;
     /** The BEGIN of the last two collectives, by sequence parity: a failover may resend the previous one's results. */
     private final long[] begunSequence = {-1, -1};
     private final long[] begunCount = new long[2];
@@ -169,21 +153,7 @@ public final class WorkerAgent implements Agent
         inFlight = new int[count];
         nextChunk = new long[count];
         beginPending = new boolean[count];
-        slotChunk = new long[count * layout.window()];
-        slotImmediate = new int[count * layout.window()];
-        slotWritten = new boolean[count * layout.window()];
-        slotAnswered = new boolean[count * layout.window()];
-        slotLength = new int[count * layout.window()];
-        slotBusy = new boolean[count * layout.window()];
-        slotStream = new long[count * layout.window()];
-        slotSequence = new long[count * layout.window()];
-        slotFrom = new MemoryRegion[count * layout.window()];
-        slotFromOffset = new long[count * layout.window()];
-        heldStream = new long[count * layout.window()];
-        Arrays.fill(heldStream, -1);
-        heldImmediate = new int[count * layout.window()];
-        heldLength = new int[count * layout.window()];
-        heldSequence = new long[count * layout.window()];
+        slots = new ChunkSlots(count * layout.window());
         this.takeovers = takeovers;
         epoch = new int[count];
         takeover = new Takeover[count];
@@ -482,16 +452,8 @@ public final class WorkerAgent implements Agent
         {
             trace.posted(index, System.nanoTime());
         }
-        slotChunk[index] = chunk;
-        slotLength[index] = length;
-        slotImmediate[index] = immediate & ~ChunkImmediate.FINAL; // the result's immediate names the use, not the kind
-        slotWritten[index] = false;
-        slotAnswered[index] = false;
-        slotBusy[index] = true;
-        slotStream[index] = stream[a];
-        slotSequence[index] = ofSequence;
-        slotFrom[index] = from;
-        slotFromOffset[index] = at;
+        // the result's immediate names the use, not the kind
+        slots.posted(index, chunk, length, immediate & ~ChunkImmediate.FINAL, stream[a], ofSequence, from, at);
         stream[a]++;
         inFlight[a]++;
         return result;
@@ -560,7 +522,7 @@ public final class WorkerAgent implements Agent
     {
         final int slot = ChunkImmediate.slot(immediate);
         final int at = a * layout.window() + slot;
-        if (slot >= layout.window() || !slotBusy[at] || slotAnswered[at] || slotImmediate[at] != immediate)
+        if (slot >= layout.window() || !slots.busy[at] || slots.answered[at] || slots.immediate[at] != immediate)
         {
             failAll("aggregator " + a + " answered slot " + slot + " generation " + ChunkImmediate.generation(immediate)
                 + ", which has no chunk in flight");
@@ -573,7 +535,7 @@ public final class WorkerAgent implements Agent
         }
         final boolean prefix = ChunkImmediate.isPrefix(immediate);
         final int typeBytes = DataType.ofCode(ChunkImmediate.dtype(immediate)).bytes();
-        final int sent = slotLength[at];
+        final int sent = slots.length[at];
         final int answered = mappedRegions == null ? length : prefix
             ? mappedRegions[a][SlotLayout.RESULTS].get(ValueLayout.JAVA_INT, layout.resultLengthOffset(slot))
             : sent;
@@ -583,17 +545,12 @@ public final class WorkerAgent implements Agent
                 + (prefix ? "1 to " : "") + sent + " were due");
             return;
         }
-        slotLength[at] = answered;
-        heldStream[at] = slotStream[at];
-        heldImmediate[at] = immediate;
-        heldLength[at] = answered;
-        heldSequence[at] = slotSequence[at];
+        slots.answered(at, answered, immediate);
         if (trace != null)
         {
             trace.answered(at, System.nanoTime());
         }
-        slotAnswered[at] = true;
-        if (slotWritten[at])
+        if (slots.written[at])
         {
             release(at);
         }
@@ -601,12 +558,12 @@ public final class WorkerAgent implements Agent
 
     private void onWritten(final int at)
     {
-        if (at < 0 || at >= slotBusy.length || !slotBusy[at])
+        if (at < 0 || at >= slots.busy.length || !slots.busy[at])
         {
             return; // a slot given up in a failover
         }
-        slotWritten[at] = true;
-        if (slotAnswered[at])
+        slots.written[at] = true;
+        if (slots.answered[at])
         {
             release(at);
         }
@@ -617,7 +574,7 @@ public final class WorkerAgent implements Agent
     {
         final int a = at / layout.window();
         final int slot = at % layout.window();
-        final long chunk = slotChunk[at];
+        final long chunk = slots.chunk[at];
         if (chunk >= 0)
         {
             if (current == null)
@@ -630,12 +587,12 @@ public final class WorkerAgent implements Agent
                 if (mappedRegions != null)
                 {
                     MemorySegment.copy(mappedRegions[a][SlotLayout.resultRegion(typeBytes)], layout.resultOffset(slot, typeBytes),
-                        current.data(), chunk * chunkBytes, slotLength[at]);
+                        current.data(), chunk * chunkBytes, slots.length[at]);
                 }
                 else
                 {
                     MemorySegment.copy(resultWindow.segment(), layout.windowOffset(a, slot), current.data(), chunk * chunkBytes,
-                        slotLength[at]);
+                        slots.length[at]);
                 }
             }
             catch (final RuntimeException ex)
@@ -645,11 +602,10 @@ public final class WorkerAgent implements Agent
             }
             if (current.isCommonPrefix())
             {
-                current.reduced(slotLength[at]);
+                current.reduced(slots.length[at]);
             }
         }
-        slotBusy[at] = false;
-        slotFrom[at] = null;
+        slots.released(at);
         inFlight[a]--;
         lastProgressNs = System.nanoTime();
         if (chunk >= 0 && ++done == chunks)
@@ -681,7 +637,7 @@ public final class WorkerAgent implements Agent
         for (int slot = 0; slot < window; slot++)
         {
             final int at = a * window + slot;
-            if (slotBusy[at] && slotAnswered[at])
+            if (slots.busy[at] && slots.answered[at])
             {
                 release(at); // the result is in; only its write's completion was missing
             }
@@ -695,24 +651,22 @@ public final class WorkerAgent implements Agent
         for (int slot = 0; slot < window; slot++)
         {
             final int at = a * window + slot;
-            if (heldStream[at] >= 0 && !stageHeld(items, a, slot))
+            if (slots.heldStream[at] >= 0 && !stageHeld(items, a, slot))
             {
                 failAll(lost + "; more chunks to resend than two windows");
                 return;
             }
-            if (slotBusy[at])
+            if (slots.busy[at])
             {
-                lacking = Math.min(lacking, slotStream[at]);
-                if (!items.stage(slotStream[at], slotFrom[at].segment(), slotFromOffset[at], slotLength[at],
-                    slotImmediate[at] | (slotChunk[at] < 0 ? ChunkImmediate.FINAL : 0), slotChunk[at], slotSequence[at]))
+                lacking = Math.min(lacking, slots.stream[at]);
+                if (!items.stage(slots.stream[at], slots.from[at].segment(), slots.fromOffset[at], slots.length[at],
+                    slots.immediate[at] | (slots.chunk[at] < 0 ? ChunkImmediate.FINAL : 0), slots.chunk[at], slots.sequence[at]))
                 {
                     failAll(lost + "; more chunks to resend than two windows");
                     return;
                 }
             }
-            slotBusy[at] = false;
-            slotFrom[at] = null;
-            heldStream[at] = -1;
+            slots.forgotten(at);
         }
         inFlight[a] = 0;
         takeover[a] = new Takeover(a, peer, reason, lacking, stream[a], items);
@@ -723,15 +677,15 @@ public final class WorkerAgent implements Agent
     private boolean stageHeld(final Replay items, final int a, final int slot)
     {
         final int at = a * layout.window() + slot;
-        final int immediate = heldImmediate[at] | ChunkImmediate.FINAL;
+        final int immediate = slots.heldImmediate[at] | ChunkImmediate.FINAL;
         if (mappedRegions == null)
         {
-            return items.stage(heldStream[at], resultWindow.segment(), layout.windowOffset(a, slot), heldLength[at], immediate, -1,
-                heldSequence[at]);
+            return items.stage(slots.heldStream[at], resultWindow.segment(), layout.windowOffset(a, slot), slots.heldLength[at],
+                immediate, -1, slots.heldSequence[at]);
         }
-        final int typeBytes = DataType.ofCode(ChunkImmediate.dtype(heldImmediate[at])).bytes();
-        return items.stage(heldStream[at], mappedRegions[a][SlotLayout.resultRegion(typeBytes)], layout.resultOffset(slot, typeBytes),
-            heldLength[at], immediate, -1, heldSequence[at]);
+        final int typeBytes = DataType.ofCode(ChunkImmediate.dtype(slots.heldImmediate[at])).bytes();
+        return items.stage(slots.heldStream[at], mappedRegions[a][SlotLayout.resultRegion(typeBytes)], layout.resultOffset(slot, typeBytes),
+            slots.heldLength[at], immediate, -1, slots.heldSequence[at]);
     }
 
     /** Dials the takeover for aggregator a's next epoch; fails the job when none is left. */
@@ -800,7 +754,8 @@ public final class WorkerAgent implements Agent
             if (regions.size() <= SlotLayout.RESULTS || mapped[SlotLayout.ACCUMULATORS] == null || mapped[SlotLayout.RESULTS] == null)
             {
                 connection.close();
-                failAll("aggregator " + a + "'s takeover " + connection.peer() + " does not share this host's memory as the failed one did");
+                failAll("aggregator " + a + "'s takeover " + connection.peer()
+                    + " does not share this host's memory as the failed one did");
                 return;
             }
             mappedRegions[a] = mapped;
