@@ -38,6 +38,8 @@ final class Job
     private volatile String failure;
     /** Who the job has waited for too long, as the reduce agent last saw it; for the operator's status. */
     private volatile String late;
+    /** The reduce agent's last housekeeping round that looked at this job. */
+    private long lookedAt;
     private boolean notified;
     private int joined;
     private int left;
@@ -349,6 +351,17 @@ final class Job
     String straggler(final long nowNs, final long timeoutNs)
     {
         return failure != null ? null : slots.straggler(nowNs, timeoutNs, rankName);
+    }
+
+    /** @return true the first time the reduce agent's housekeeping round {@code round} asks: one look per job per round. */
+    boolean firstLookIn(final long round)
+    {
+        if (lookedAt == round)
+        {
+            return false;
+        }
+        lookedAt = round;
+        return true;
     }
 
     /** Notes, for the operator's status, whom the job has waited for longer than {@code lateNs}. Reduce agent. */

@@ -47,6 +47,7 @@ final class ReduceAgent implements Agent
     private int nextRankOfHead;
     private long nowNs;
     private long nextHousekeepingNs;
+    private long housekeepingRound;
 
     private final AggregatorCounters counters;
 
@@ -127,7 +128,7 @@ final class ReduceAgent implements Agent
             case Records.WRITTEN ->
             {
                 final int slot = buffer.getInt(index + Records.WRITTEN_SLOT);
-                onSlot(job, job.slots().onResultWritten(slot) ? slot : -1);
+                onSlot(job, job.slots().onResultWritten(slot, nowNs) ? slot : -1);
             }
             case Records.MESSAGE ->
             {
@@ -355,7 +356,7 @@ final class ReduceAgent implements Agent
                 final int member = job.memberOfRank(nextRankOfHead);
                 if (member < 0 || job.failure() != null)
                 {
-                    job.slots().onResultWritten(queuedSlot[at]);
+                    job.slots().onResultWritten(queuedSlot[at], nowNs);
                 }
                 else if (!writeResult(job, member, at))
                 {
@@ -386,13 +387,17 @@ final class ReduceAgent implements Agent
         return true;
     }
 
-    /** Looks at each job through every member it has (a job need not have its rank 0), so the first one fails it. */
+    /**
+     * Looks at each job once, through the first of its members found (a job need not have its rank 0):
+     * whether a straggler fails it, and whom it waits for, for the operator's status.
+     */
     private void checkStragglers()
     {
+        housekeepingRound++;
         for (int member = 0; member < memberJob.length; member++)
         {
             final Job job = memberJob[member];
-            if (job != null)
+            if (job != null && job.firstLookIn(housekeepingRound))
             {
                 final String reason = job.straggler(nowNs, stragglerTimeoutNs);
                 if (reason != null)

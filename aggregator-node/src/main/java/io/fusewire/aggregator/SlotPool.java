@@ -181,15 +181,16 @@ final class SlotPool
      * One result write of the slot completed (or its worker is gone). Ignored where the workers
      * read in place: there, their next chunks say they have the result.
      *
+     * @param nowNs the reduce agent's clock, for the next use's latency if it completes now.
      * @return true when this freed the slot and its next use is now complete too.
      */
-    boolean onResultWritten(final int slot)
+    boolean onResultWritten(final int slot, final long nowNs)
     {
         if (readInPlace || slot < 0 || slot >= layout.window() || undelivered[slot] == 0)
         {
             return false;
         }
-        nowNs = System.nanoTime();
+        this.nowNs = nowNs;
         return --undelivered[slot] == 0 && sumReady(slot);
     }
 

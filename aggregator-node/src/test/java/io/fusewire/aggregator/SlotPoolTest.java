@@ -69,7 +69,7 @@ final class SlotPoolTest
         pool.release(0);
         for (int rank = 0; rank < WORKERS; rank++)
         {
-            pool.onResultWritten(0);
+            pool.onResultWritten(0, 0);
         }
         contribute(0, 0, elements, 1f, 0, 1);
         contribute(0, 1, elements, 10f, 0, 1);

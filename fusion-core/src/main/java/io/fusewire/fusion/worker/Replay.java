@@ -26,7 +26,6 @@ final class Replay
     private final int[] slotOf;
     private int count;
     private int next;
-    private int end;
     private long lastSequence = -1;
 
     /**
@@ -103,7 +102,6 @@ final class Replay
         {
             next++;
         }
-        end = count;
         for (int i = next; i < count; i++)
         {
             if (position[i] != from + (i - next))
@@ -123,7 +121,7 @@ final class Replay
     int finalsLeft()
     {
         int finals = 0;
-        for (int i = next; i < end; i++)
+        for (int i = next; i < count; i++)
         {
             finals += ChunkImmediate.isFinal(immediate[i]) ? 1 : 0;
         }
@@ -132,13 +130,13 @@ final class Replay
 
     boolean hasNext()
     {
-        return next < end;
+        return next < count;
     }
 
     /** @return whether some item still to send belongs to collective {@code ofSequence}. */
     boolean includes(final long ofSequence)
     {
-        for (int i = next; i < end; i++)
+        for (int i = next; i < count; i++)
         {
             if (sequence[i] == ofSequence)
             {

@@ -24,7 +24,6 @@ final class Takeover
     private CompletableFuture<Connection> dialing;
     private boolean joined;
     private boolean resumeSent;
-    private String missing;
 
     /**
      * @param aggregator   the failed aggregator's index.
@@ -122,26 +121,17 @@ final class Takeover
         }
     }
 
-    /**
-     * The takeover said where the stream resumes.
-     *
-     * @return the failover as it went, or null with {@link #missing} set if this worker cannot resume there.
-     */
-    FailoverEvent resumed(final long from)
+    /** @return null if this worker holds every position from {@code from} on, else what it lacks to resume there. */
+    String missingFrom(final long from)
     {
-        missing = replay.resumeAt(from, streamEnd);
-        if (missing != null)
-        {
-            return null;
-        }
-        return new FailoverEvent(aggregator, epoch, failedPeer, address, reason, from, (int)(streamEnd - from), replay.finalsLeft(),
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedNs));
+        return replay.resumeAt(from, streamEnd);
     }
 
-    /** @return what this worker lacks to resume where the takeover said, after {@link #resumed} returned null. */
-    String missing()
+    /** @return the failover as it went, once the stream resumes at {@code from}. */
+    FailoverEvent resumedAt(final long from)
     {
-        return missing;
+        return new FailoverEvent(aggregator, epoch, failedPeer, address, reason, from, (int)(streamEnd - from), replay.finalsLeft(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedNs));
     }
 
     Replay replay()

@@ -317,6 +317,8 @@ public final class WorkerAgent implements Agent
     {
         int posted = 0;
         final Collective c = current;
+        final long bytes = c == null ? 0 : c.data().byteSize();
+        final int op = c == null ? 0 : c.op().code() | (c.isCommonPrefix() ? ChunkImmediate.PREFIX : 0);
         for (int a = 0; a < aggregators.length && failure == null; a++)
         {
             if (takeover[a] != null)
@@ -335,8 +337,6 @@ public final class WorkerAgent implements Agent
             {
                 continue;
             }
-            final long bytes = c.data().byteSize();
-            final int op = c.op().code() | (c.isCommonPrefix() ? ChunkImmediate.PREFIX : 0);
             if (beginPending[a])
             {
                 if (inFlight[a] > 0 || !sendBegin(a, sequence))
@@ -771,12 +771,13 @@ public final class WorkerAgent implements Agent
     {
         final Takeover done = takeover[a];
         takeover[a] = null;
-        final FailoverEvent event = done.resumed(from);
-        if (event == null)
+        final String missing = done.missingFrom(from);
+        if (missing != null)
         {
-            failAll("aggregator " + a + "'s takeover cannot resume at position " + from + ": " + done.missing());
+            failAll("aggregator " + a + "'s takeover cannot resume at position " + from + ": " + missing);
             return;
         }
+        final FailoverEvent event = done.resumedAt(from);
         final Replay items = done.replay();
         stream[a] = 0;
         beginPending[a] = current != null && nextChunk[a] < chunks && !items.includes(sequence);
