@@ -1,5 +1,6 @@
 package io.fusewire.transport;
 
+import io.fusewire.transport.support.TimerSlack;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -9,7 +10,8 @@ import org.agrona.concurrent.IdleStrategy;
  * lasted. A yield lets a thread with work run at once and costs a waiting thread no timer; a park
  * sleeps at least the kernel's timer slack (about 50 us), which a message would wait for at every
  * hop, so it is kept for long idleness (between jobs, during a training step's compute), where it
- * frees the core for good.
+ * frees the core for good. Before its first park the thread asks for a timer slack of 1 us
+ * ({@link TimerSlack}), so that a park of a few microseconds lasts about that long.
  *
  * <pre>
  *   idle call:   1 .. spins       spins+1 .. (idle for yieldNs)      then
@@ -28,6 +30,7 @@ public final class SharedCoreIdleStrategy implements IdleStrategy
     private int spun;
     private long idleSinceNs;
     private long parkNs = MIN_PARK_NS;
+    private boolean slackSet;
 
     /**
      * @param spins     busy spins before the first yield.
@@ -78,6 +81,11 @@ public final class SharedCoreIdleStrategy implements IdleStrategy
         {
             Thread.yield();
             return;
+        }
+        if (!slackSet)
+        {
+            slackSet = true;
+            TimerSlack.tighten();
         }
         LockSupport.parkNanos(parkNs);
         parkNs = Math.min(parkNs << 1, maxParkNs);

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * are matched by name, as Horovod does. Two collectives: rank 0 broadcasts its oldest waiting
  * tensors' names (a SUM to which the others add zeros), then every worker flags which of them it
  * has waiting (a MIN). The flagged ones fuse, in rank 0's order, so every worker cuts the same
- * batches. Owned by the fusion thread: {@link #next()} issues the agreement's next collective, and
+ * batches. Touched only under the scheduler's turn: {@link #next()} issues the agreement's next collective, and
  * returns null once the cut is decided, when {@link #batches()} holds it.
  *
  * <pre>

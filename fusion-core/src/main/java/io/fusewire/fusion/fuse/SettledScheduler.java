@@ -60,16 +60,21 @@ final class SettledScheduler extends Scheduler
     @Override
     int schedule(final long nowNs)
     {
+        int work = 0;
         if (inFlight != null)
         {
-            return inFlight.isDone() ? settle() : 0;
+            if (!inFlight.isDone())
+            {
+                return 0;
+            }
+            work = settle(); // and what waited meanwhile may go at once, from this thread
         }
         if (!triggers.firesAny(waiting.peek(), nowNs, context.fireWhenIdle()))
         {
-            return 0;
+            return work;
         }
         fire();
-        return 1;
+        return work + 1;
     }
 
     /** Fires the oldest tensors of the oldest's kind that fit one batch, or the oldest alone if it fits none. */

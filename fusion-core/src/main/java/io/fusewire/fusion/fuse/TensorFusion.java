@@ -54,7 +54,9 @@ public final class TensorFusion implements AutoCloseable
     /**
      * Submits a tensor to be all-reduced with the same tensor of every other worker, which must
      * submit the same tensors in the same order. The tensor is copied when its batch fires; it must
-     * not change until the future completes.
+     * not change until the future completes. When nothing is in flight the batch fires on the
+     * calling thread (the copy and the hand-over to the communicator, no waiting), so a lone tensor
+     * does not wait for the fusion thread to wake.
      *
      * @param tensor elements of {@code type}, from a shared or automatic arena, or the heap.
      * @param type   their type.
@@ -103,6 +105,7 @@ public final class TensorFusion implements AutoCloseable
         else
         {
             submitted.offer(new Pending(name, tensor, type, op, future, System.nanoTime(), padded(tensor.byteSize())));
+            scheduler.drive(); // fire from this thread if the tensor may go at once and the loop is free
         }
         return future;
     }

@@ -16,11 +16,17 @@ final class LoadResults
 
     private final List<double[]> runs = new ArrayList<>();
     private final List<long[]> latencies = new ArrayList<>();
+    private final List<Long> lateMicros = new ArrayList<>();
     private long wrong;
 
-    /** Adds one run. */
-    void add(final double queriesPerSecond, final LatencyStats stats, final long wrongResults)
+    /**
+     * Adds one run.
+     *
+     * @param lateMicros how late the harness started the run's queries, median, on its latest worker.
+     */
+    void add(final double queriesPerSecond, final LatencyStats stats, final long wrongResults, final long lateMicros)
     {
+        this.lateMicros.add(lateMicros);
         final double[] row = new double[1 + PERCENTILES.length];
         row[0] = queriesPerSecond;
         for (int i = 0; i < PERCENTILES.length; i++)
@@ -55,6 +61,13 @@ final class LoadResults
     {
         final double[] s = summary(column);
         return String.format(Locale.ROOT, "%.0f [%.0f-%.0f]", s[0], s[1], s[2]);
+    }
+
+    /** @return how late the harness started queries, median over the runs, microseconds. */
+    long lateMicros()
+    {
+        final long[] sorted = lateMicros.stream().mapToLong(Long::longValue).sorted().toArray();
+        return sorted[sorted.length / 2];
     }
 
     /** @return every run's latencies together. */

@@ -52,9 +52,10 @@ final class QueryExperiment
             out.println("# FAILED: --mode " + options.mode + ": use fused, sync or both");
             return 2;
         }
-        if (options.runs < 1 || options.loadsPercent.length == 0 || DoubleStream.of(options.loadsPercent).anyMatch(l -> l <= 0))
+        if (options.runs < 1 || options.loadsPercent.length == 0 || DoubleStream.of(options.loadsPercent).anyMatch(l -> l <= 0)
+            || options.warmupSeconds < 0)
         {
-            out.println("# FAILED: --runs must be at least 1 and --loads positive percentages, e.g. 20,50,80,95");
+            out.println("# FAILED: --runs must be at least 1, --loads positive percentages, e.g. 20,50,80,95, and --warmup 0 or more");
             return 2;
         }
         Files.createDirectories(options.outDir);
@@ -77,9 +78,10 @@ final class QueryExperiment
                 loads.put(String.format(Locale.ROOT, "%.0f%%", percent), percent / 100 * capacity[0]);
             }
         }
-        out.printf(Locale.ROOT, "# fusewire perf %s: %d workers, %d aggregators, %s, %s, loads %s, %d run(s) of %.0f s each,"
-            + " fill %.2f, deadline %.3f ms, fire when idle %s%n", name, options.workers, options.aggregators, options.transport, what,
-            String.join(" ", loads.keySet()), options.runs, options.durationSeconds, options.fill, options.deadlineMs,
+        out.printf(Locale.ROOT, "# fusewire perf %s: %d workers, %d aggregators, %s, %s, loads %s, %d run(s) of %.0f s each"
+            + " after %.0f s of warm-up at the load, fill %.2f, deadline %.3f ms, fire when idle %s%n", name, options.workers,
+            options.aggregators, options.transport, what, String.join(" ", loads.keySet()), options.runs, options.durationSeconds,
+            options.warmupSeconds, options.fill, options.deadlineMs,
             options.fireWhenIdle);
         final List<String> modes = "both".equals(options.mode) ? List.of("sync", "fused") : List.of(options.mode);
         final Map<String, LoadResults> results = new LinkedHashMap<>();
@@ -111,8 +113,9 @@ final class QueryExperiment
             {
                 final LoadResults sync = results.get(key("sync", load));
                 final LoadResults fused = results.get(key("fused", load));
-                out.printf(Locale.ROOT, "# %s: fused vs sync, medians: p50 %+.0f%%, p99 %+.0f%%%n", load,
-                    change(fused.summary(1)[0], sync.summary(1)[0]), change(fused.summary(3)[0], sync.summary(3)[0]));
+                out.printf(Locale.ROOT, "# %s: fused vs sync, medians: p50 %+.0f%%, p99 %+.0f%%; queries started late by the harness"
+                    + " (median): sync %d us, fused %d us%n", load, change(fused.summary(1)[0], sync.summary(1)[0]),
+                    change(fused.summary(3)[0], sync.summary(3)[0]), sync.lateMicros(), fused.lateMicros());
             }
         }
         write(results);
@@ -154,12 +157,14 @@ final class QueryExperiment
         final long[] completed = new long[options.workers];
         final double[] seconds = new double[options.workers];
         final long[] wrong = new long[options.workers];
+        final long[] lateMicros = new long[options.workers];
         final List<String> failures = runWorkers(mode, offered, (rank, line) ->
         {
             final String[] fields = line.trim().split("\\s+");
             completed[rank] = Long.parseLong(fields[0]);
             seconds[rank] = Double.parseDouble(fields[1]);
             wrong[rank] = Long.parseLong(fields[2]);
+            lateMicros[rank] = Long.parseLong(fields[3]);
         });
         if (!failures.isEmpty())
         {
@@ -171,7 +176,8 @@ final class QueryExperiment
         {
             Files.readAllLines(latencyFile(mode, rank)).forEach(line -> all.add(Long.parseLong(line.trim())));
         }
-        into.add(completed[0] / seconds[0], LatencyStats.of(all.stream().mapToLong(Long::longValue).toArray()), LongStream.of(wrong).sum());
+        into.add(completed[0] / seconds[0], LatencyStats.of(all.stream().mapToLong(Long::longValue).toArray()), LongStream.of(wrong).sum(),
+            LongStream.of(lateMicros).max().orElse(0));
         return true;
     }
 
@@ -186,7 +192,8 @@ final class QueryExperiment
                 final List<String> arguments = new ArrayList<>(List.of("fusion-worker", "--rank", Integer.toString(rank), "--workers",
                     Integer.toString(options.workers), "--aggregators", String.join(",", addresses), "--transport",
                     options.transport, "--job", Long.toString(cluster.job()), "--mode", mode, "--rate",
-                    Double.toString(Math.max(1, offered)), "--duration-s", Double.toString(options.durationSeconds), "--fill",
+                    Double.toString(Math.max(1, offered)), "--duration-s", Double.toString(options.durationSeconds), "--warmup-s",
+                    Double.toString(options.warmupSeconds), "--fill",
                     Double.toString(options.fill), "--deadline-us", Long.toString((long)(options.deadlineMs * 1000)),
                     "--fire-when-idle", Boolean.toString(options.fireWhenIdle), "--out",
                     latencyFile(mode, rank).toString(), "--timeout-ms",

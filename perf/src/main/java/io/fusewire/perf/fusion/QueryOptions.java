@@ -28,6 +28,10 @@ public final class QueryOptions
     @Option(names = "--duration", defaultValue = "5", description = "Seconds of arrivals per mode, load and run (default: ${DEFAULT-VALUE}).")
     double durationSeconds;
 
+    @Option(names = "--warmup", defaultValue = "2",
+        description = "Seconds of arrivals at the same load before the measured ones, not counted (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
     @Option(names = "--fill", defaultValue = "0.75", description = "Fusion fill threshold (default: ${DEFAULT-VALUE}).")
     double fill;
 
