@@ -1,5 +1,6 @@
 package io.fusewire.perf.fusion;
 
+import io.fusewire.perf.cli.Spread;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,10 +51,8 @@ final class LoadResults
      */
     double[] summary(final int column)
     {
-        final double[] values = runs.stream().mapToDouble(row -> row[column]).sorted().toArray();
-        final int n = values.length;
-        final double median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-        return new double[] {median, values[0], values[n - 1]};
+        final double[] values = runs.stream().mapToDouble(row -> row[column]).toArray();
+        return new double[] {Spread.median(values), Spread.min(values), Spread.max(values)};
     }
 
     /** @return "median [min-max]" of a column, whole numbers. */
@@ -66,8 +65,7 @@ final class LoadResults
     /** @return how late the harness started queries, median over the runs, microseconds. */
     long lateMicros()
     {
-        final long[] sorted = lateMicros.stream().mapToLong(Long::longValue).sorted().toArray();
-        return sorted[sorted.length / 2];
+        return (long)Spread.median(lateMicros.stream().mapToDouble(Long::doubleValue).toArray());
     }
 
     /** @return every run's latencies together. */
