@@ -73,11 +73,14 @@ final class CliTest
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void perfIndexChecksTheSplitLinearLayer(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+    void perfIndexCalibratesThenChecksTheSplitLinearLayer(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
     {
-        assertEquals(0, run("perf", "index", "--rate", "100", "--duration", "1", "--runs", "1", "--mode", "fused", "--features-in",
+        assertEquals(0, run("perf", "index", "--loads", "30", "--duration", "1", "--runs", "1", "--mode", "fused", "--features-in",
             "256", "--features-out", "64", "--out", dir.toString(), "--timeout-s", "90"), out::toString);
-        assertTrue(java.util.regex.Pattern.compile("(?m)^fused +100 q/s .* 0$").matcher(out.toString()).find(), out::toString);
+        final String text = out.toString();
+        assertTrue(java.util.regex.Pattern.compile("(?m)^# closed-loop rounds, q/s .*: sync \\d+(,\\d+){7}, fused \\d+(,\\d+){7}$")
+            .matcher(text).find(), "eight calibration rounds per mode: " + text);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^fused +30% .* 0$").matcher(text).find(), text);
     }
 
     @Test

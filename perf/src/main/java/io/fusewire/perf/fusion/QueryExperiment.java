@@ -138,16 +138,23 @@ final class QueryExperiment
     private double[] calibrate() throws Exception
     {
         final double[][] capacity = new double[options.workers][];
+        final String[] rounds = new String[2];
         final List<String> failures = runWorkers("calibrate", 0, (rank, line) ->
         {
             final String[] fields = line.trim().split("\\s+");
             capacity[rank] = new double[] {Double.parseDouble(fields[1]), Double.parseDouble(fields[2])};
+            if (rank == 0)
+            {
+                rounds[0] = fields[3];
+                rounds[1] = fields[4];
+            }
         });
         if (!failures.isEmpty() || capacity[0] == null)
         {
             out.println("# FAILED calibration: " + failures);
             return null;
         }
+        out.printf("# closed-loop rounds, q/s (the last three count, by their median): sync %s, fused %s%n", rounds[0], rounds[1]);
         return capacity[0];
     }
 

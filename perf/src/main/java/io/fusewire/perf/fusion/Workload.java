@@ -1,6 +1,5 @@
 package io.fusewire.perf.fusion;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -10,11 +9,18 @@ interface Workload
     ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /**
-     * @param query the query's number, the same on every worker.
-     * @param bytes the size drawn for it.
-     * @return this worker's contribution, fp32.
+     * @param drawn the size drawn for a query.
+     * @return the bytes of its tensor.
      */
-    MemorySegment tensor(int query, long bytes);
+    long bytes(long drawn);
+
+    /**
+     * Writes this worker's contribution, fp32.
+     *
+     * @param query  the query's number, the same on every worker.
+     * @param tensor {@link #bytes} long, zeroed.
+     */
+    void fill(int query, MemorySegment tensor);
 
     /**
      * @param query  the query's number.
@@ -27,11 +33,15 @@ interface Workload
     record Small(int rank, int workers) implements Workload
     {
         @Override
-        public MemorySegment tensor(final int query, final long bytes)
+        public long bytes(final long drawn)
         {
-            final MemorySegment data = Arena.ofAuto().allocate(bytes);
-            data.setAtIndex(FLOAT, 1, 1 + rank);
-            return data;
+            return drawn;
+        }
+
+        @Override
+        public void fill(final int query, final MemorySegment tensor)
+        {
+            tensor.setAtIndex(FLOAT, 1, 1 + rank);
         }
 
         @Override
@@ -82,9 +92,14 @@ interface Workload
         }
 
         @Override
-        public MemorySegment tensor(final int query, final long bytes)
+        public long bytes(final long drawn)
         {
-            final MemorySegment partial = Arena.ofAuto().allocate(4L * out);
+            return 4L * out;
+        }
+
+        @Override
+        public void fill(final int query, final MemorySegment partial)
+        {
             final int width = to - from;
             final float[] x = new float[width];
             for (int j = 0; j < width; j++)
@@ -100,7 +115,6 @@ interface Workload
                 }
                 partial.setAtIndex(FLOAT, i, sum);
             }
-            return partial;
         }
 
         @Override
