@@ -272,7 +272,7 @@ public final class FusionWorkerCommand implements Callable<Integer>
      * worker, as collectives must be): the first rounds run while the JIT compiles, and a fresh
      * process's first 2000 queries ran at a fraction of its later rate (measured, 4 KiB, one
      * collective per query: 1050, 3218, 2858, 6137, 4748, 4925, 5132, 3680 q/s in eight rounds; a
-     * single round, as this was before, put the loads at half the capacity they were named for),
+     * single round, as this was before, put the loads at 0.3-0.7 of the capacity they were named for),
      * so only the last {@link #COUNTED_ROUNDS} count, by their median.
      *
      * @return queries per second of every round.
