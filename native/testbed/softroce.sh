@@ -203,17 +203,10 @@ JOB
     guest_cp=$(share_classpath "$share" "$REPO/perf/target/classes" $(tr ':' ' ' < "$REPO/perf/target/classpath.txt"))
     cat >> "$share/job.sh" <<JOB
 for algo in $SOAK_ALGOS; do
-    # every JVM's threads dumped each minute, the last two kept: a stall (the peer timeout is 60 s) is in one of them
-    ( while sleep 60; do
-        [ -f stall-\$algo.txt ] && mv stall-\$algo.txt stall-\$algo.prev.txt
-        for pid in \$(pgrep java); do jcmd \$pid Thread.print; done > stall-\$algo.txt 2>&1
-      done ) & watcher=\$!
     java $flags -XX:-UsePerfData -Dfusewire.transport.verify.sources=true -Dfusewire.aggregator.straggler.timeout.ms=60000 \\
         -Dfusewire.transport.peer.timeout.ms=60000 -cp '$guest_cp' io.fusewire.perf.cli.FusewireCli perf soak --transport verbs \\
         --algo \$algo --collectives $SOAK_COLLECTIVES --max-bytes 256K --big-every 0 --max-growth 4G --timeout-s 1200 > soak-\$algo.log 2>&1
-    rc=\$?
-    kill \$watcher 2>/dev/null
-    echo "@@ soak \$algo verbs: exit \$rc \$(grep '^soak:' soak-\$algo.log)"
+    echo "@@ soak \$algo verbs: exit \$? \$(grep '^soak:' soak-\$algo.log)"
 done
 JOB
 }
@@ -300,7 +293,7 @@ run_tests() {
         line=$(tr -d '\r' < "$RUN/serial.log" | grep "^@@ soak $algo verbs: exit" | head -n 1)
         case "$line" in
             *": exit 0 soak:"*) passed=$((passed + 1)) ;;
-            *) failed=$((failed + 1)); echo "--- the $algo soak over verbs failed: see $share/soak-$algo.log (and stall-$algo.txt and stall-$algo.prev.txt, the threads of its last two minutes)"
+            *) failed=$((failed + 1)); echo "--- the $algo soak over verbs failed: see $share/soak-$algo.log"
                grep -E '^(soak:|# FAILED)' "$share/soak-$algo.log" 2>/dev/null | head -5 ;;
         esac
     done

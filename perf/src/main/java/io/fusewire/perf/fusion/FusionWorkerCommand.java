@@ -46,6 +46,11 @@ public final class FusionWorkerCommand implements Callable<Integer>
     /** Closed-loop rounds of a calibration; the last {@link #COUNTED_ROUNDS} are its figure. */
     private static final int CALIBRATION_ROUNDS = 8;
     private static final int COUNTED_ROUNDS = 3;
+    /** Queries of a warm-up round; of a counted round, at least. */
+    private static final int ROUND_QUERIES = 2_000;
+    private static final int MAX_ROUND_QUERIES = 60_000;
+    /** About how long a counted round lasts, seconds. */
+    private static final double COUNTED_ROUND_S = 1.0;
 
     /** Query tensors allocated once per worker: more than the closed loop keeps outstanding. */
     private static final int TENSORS = 1024;
@@ -115,14 +120,14 @@ public final class FusionWorkerCommand implements Callable<Integer>
             barrier(communicator);
             if ("calibrate".equals(mode))
             {
-                final double[] sync = calibrate(bytes, work, alone(communicator, work));
-                final double[] fused = calibrate(bytes, work, fused(fusion, work));
+                final double[] sync = calibrate(communicator, bytes, work, alone(communicator, work));
+                final double[] fused = calibrate(communicator, bytes, work, fused(fusion, work));
                 System.out.println(LocalCluster.RESULT + "capacity " + String.format(Locale.ROOT, "%.1f %.1f", counted(sync),
                     counted(fused)) + " " + rounds(sync) + " " + rounds(fused));
                 return 0;
             }
             final Query query = "fused".equals(mode) ? fused(fusion, work) : alone(communicator, work);
-            capacity(bytes, work, query);
+            capacity(ROUND_QUERIES, bytes, work, query);
             return poisson(bytes, work, query, commonStart(communicator));
         }
         catch (final Exception ex)
@@ -147,20 +152,26 @@ public final class FusionWorkerCommand implements Callable<Integer>
     }
 
     /**
-     * The moment every worker's schedule of arrivals starts: rank 0's clock 20 ms from now, sent to
-     * the others (a SUM to which they add zeros). The workers of {@code perf fusion} share one host,
-     * so they share the monotonic clock; a barrier alone leaves them as far apart as their wake-ups
-     * after it (measured: up to 4 ms on 2 busy cores), which the early worker's queries would wait.
+     * The moment every worker's schedule of arrivals starts: rank 0's clock 20 ms from now. The
+     * workers of {@code perf fusion} share one host, so they share the monotonic clock; a barrier
+     * alone leaves them as far apart as their wake-ups after it (measured: up to 4 ms on 2 busy
+     * cores), which the early worker's queries would wait.
      */
     private long commonStart(final Communicator communicator) throws Exception
     {
-        final MemorySegment start = Arena.ofAuto().allocate(8);
+        return fromRankZero(communicator, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+    }
+
+    /** @return rank 0's {@code value} on every worker (a SUM to which the others add zeros). */
+    private long fromRankZero(final Communicator communicator, final long value) throws Exception
+    {
+        final MemorySegment word = Arena.ofAuto().allocate(8);
         if (communicator.rank() == 0)
         {
-            start.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+            word.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
         }
-        communicator.allReduce(start, DataType.INT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS);
-        return start.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+        communicator.allReduce(word, DataType.INT32, ReduceOp.SUM).get(timeoutMs, TimeUnit.MILLISECONDS);
+        return word.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
     }
 
     /** One query: reduce the tensor; completes with whether the result is right. */
@@ -273,16 +284,26 @@ public final class FusionWorkerCommand implements Callable<Integer>
      * process's first 2000 queries ran at a fraction of its later rate (measured, 4 KiB, one
      * collective per query: 1050, 3218, 2858, 6137, 4748, 4925, 5132, 3680 q/s in eight rounds; a
      * single round, as this was before, put the loads at 0.3-0.7 of the capacity they were named for),
-     * so only the last {@link #COUNTED_ROUNDS} count, by their median.
+     * so only the last {@link #COUNTED_ROUNDS} count, by their median. Each of those lasts about
+     * {@link #COUNTED_ROUND_S} at the rate rank 0 saw in the last warm-up round (a round of 2000
+     * queries lasted 0.1-0.5 s, and its rate swung with the host's hiccups).
      *
      * @return queries per second of every round.
      */
-    private double[] calibrate(final long[] bytes, final Workload work, final Query query) throws InterruptedException
+    private double[] calibrate(final Communicator communicator, final long[] bytes, final Workload work, final Query query)
+        throws Exception
     {
         final double[] rates = new double[CALIBRATION_ROUNDS];
-        for (int round = 0; round < rates.length; round++)
+        final int warm = CALIBRATION_ROUNDS - COUNTED_ROUNDS;
+        for (int round = 0; round < warm; round++)
         {
-            rates[round] = capacity(bytes, work, query);
+            rates[round] = capacity(ROUND_QUERIES, bytes, work, query);
+        }
+        final int counted = (int)Math.clamp(fromRankZero(communicator, (long)(rates[warm - 1] * COUNTED_ROUND_S)), ROUND_QUERIES,
+            MAX_ROUND_QUERIES);
+        for (int round = warm; round < rates.length; round++)
+        {
+            rates[round] = capacity(counted, bytes, work, query);
         }
         return rates;
     }
@@ -303,9 +324,8 @@ public final class FusionWorkerCommand implements Callable<Integer>
      * with up to 256 outstanding; returns queries per second. Also the warm-up before a timed run,
      * so that the JIT has compiled the path being measured.
      */
-    private double capacity(final long[] bytes, final Workload work, final Query query) throws InterruptedException
+    private double capacity(final int queries, final long[] bytes, final Workload work, final Query query) throws InterruptedException
     {
-        final int queries = 2_000;
         final Semaphore window = new Semaphore(256);
         final SplittableRandom random = new SplittableRandom(seed);
         final long startNs = System.nanoTime();

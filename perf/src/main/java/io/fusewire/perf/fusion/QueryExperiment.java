@@ -154,7 +154,7 @@ final class QueryExperiment
             out.println("# FAILED calibration: " + failures);
             return null;
         }
-        out.printf("# closed-loop rounds, q/s (the last three count, by their median): sync %s, fused %s%n", rounds[0], rounds[1]);
+        out.printf("# closed-loop rounds, q/s (the last three, of about a second each, count by their median): sync %s, fused %s%n", rounds[0], rounds[1]);
         return capacity[0];
     }
 
