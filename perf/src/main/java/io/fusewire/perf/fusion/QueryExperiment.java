@@ -154,7 +154,8 @@ final class QueryExperiment
             out.println("# FAILED calibration: " + failures);
             return null;
         }
-        out.printf("# closed-loop rounds, q/s (the last three, of about a second each, count by their median): sync %s, fused %s%n", rounds[0], rounds[1]);
+        out.printf("# closed-loop rounds, q/s (warm-up rounds, then the counted ones of about a second each, whose median is the"
+            + " capacity): sync %s, fused %s%n", rounds[0], rounds[1]);
         return capacity[0];
     }
 
