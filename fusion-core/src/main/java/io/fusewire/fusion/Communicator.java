@@ -1,6 +1,8 @@
 package io.fusewire.fusion;
 
 import io.fusewire.fusion.protocol.SlotLayout;
+import io.fusewire.gpu.DeviceBuffer;
+import io.fusewire.gpu.StagedPipeline;
 import io.fusewire.fusion.worker.BlockingCollective;
 import io.fusewire.fusion.worker.Collective;
 import io.fusewire.fusion.worker.FailoverEvent;
@@ -45,6 +47,8 @@ public final class Communicator implements AutoCloseable
     private final ThreadLocal<BlockingCollective> callerCollective = ThreadLocal.withInitial(BlockingCollective::new);
     private final Device device;
     private final List<MemoryRegion> registered = new CopyOnWriteArrayList<>();
+    /** Made on the first AllReduce of a device tensor; guarded by this communicator's monitor. */
+    private DeviceStaging deviceStaging;
 
     private Communicator(final CommunicatorContext context)
     {
@@ -185,6 +189,50 @@ public final class Communicator implements AutoCloseable
     public int worldSize()
     {
         return context.worldSize();
+    }
+
+    /**
+     * AllReduce of a tensor in GPU memory, in place, progressed on the calling thread until done.
+     * Where the transport cannot write GPU memory (shm, tcp, or a NIC without GPUDirect), the tensor
+     * is staged through pinned host slots ({@link CommunicatorContext#staging}): chunk by chunk,
+     * copied to the host, reduced as a collective of its own and copied back, the copies of one
+     * chunk overlapping the collectives of others. One device AllReduce at a time per communicator
+     * (other callers wait); every worker must pass tensors of the same sizes in the same order.
+     *
+     * @param data elements of {@code type} in device memory; overwritten with the result.
+     * @param type their type.
+     * @param op   the operator.
+     * @return {@code data}, holding the result.
+     * @throws IllegalArgumentException for a tensor that is not whole elements.
+     * @throws IllegalStateException    if a collective failed or nothing moved within the timeout, saying why.
+     */
+    public synchronized DeviceBuffer allReduceBlocking(final DeviceBuffer data, final DataType type, final ReduceOp op)
+    {
+        if (data.byteSize() % type.bytes() != 0)
+        {
+            throw new IllegalArgumentException("a " + type + " tensor is whole elements of " + type.bytes() + " bytes; got " + data);
+        }
+        if (deviceStaging == null || deviceStaging.gpu() != data.context())
+        {
+            if (deviceStaging != null)
+            {
+                deviceStaging.close();
+            }
+            deviceStaging = null;
+            deviceStaging = new DeviceStaging(this, data.context(), context);
+        }
+        deviceStaging.allReduce(data, type, op);
+        return data;
+    }
+
+    /** @return the times of the last device AllReduce's staging: how much of the copies the collectives hid. */
+    public synchronized StagedPipeline.Timeline stagingTimeline()
+    {
+        if (deviceStaging == null)
+        {
+            throw new IllegalStateException("no device tensor was reduced through this communicator yet");
+        }
+        return deviceStaging.pipeline().timeline();
     }
 
     /**
@@ -347,6 +395,14 @@ public final class Communicator implements AutoCloseable
     @Override
     public void close()
     {
+        synchronized (this)
+        {
+            if (deviceStaging != null)
+            {
+                deviceStaging.close();
+                deviceStaging = null;
+            }
+        }
         runner.close();
         fabric.close();
     }

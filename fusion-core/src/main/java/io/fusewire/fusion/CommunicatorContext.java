@@ -21,6 +21,10 @@ public final class CommunicatorContext
     public static final int WINDOW_DEFAULT = 4;
     /** Default bound on a collective making no progress. */
     public static final long TIMEOUT_MS_DEFAULT = 30_000;
+    /** Host slots a device tensor is staged through, by default. */
+    public static final int STAGING_SLOTS_DEFAULT = 8;
+    /** Bytes per staging slot, by default. */
+    public static final long STAGING_SLOT_BYTES_DEFAULT = 4L << 20;
 
     private static final String[] WORLD_SIZE_VARIABLES = {"WORLD_SIZE", "SLURM_NTASKS", "OMPI_COMM_WORLD_SIZE"};
 
@@ -35,6 +39,8 @@ public final class CommunicatorContext
     private int window = WINDOW_DEFAULT;
     private long timeoutMs = TIMEOUT_MS_DEFAULT;
     private boolean traced;
+    private int stagingSlots = STAGING_SLOTS_DEFAULT;
+    private long stagingSlotBytes = STAGING_SLOT_BYTES_DEFAULT;
     private TransportContext transportContext = new TransportContext();
 
     /**
@@ -148,6 +154,11 @@ public final class CommunicatorContext
         {
             throw new IllegalArgumentException("window " + window + " exceeds the send queue depth " + transportContext.sendQueueDepth()
                 + " (" + TransportContext.SEND_QUEUE_DEPTH_PROP + ")");
+        }
+        if (stagingSlots < 1 || stagingSlots > 64 || stagingSlotBytes < 64 * 1024 || stagingSlotBytes % 8 != 0)
+        {
+            throw new IllegalArgumentException("staging takes 1..64 slots of a multiple of 8 bytes from 64 KiB; got " + stagingSlots
+                + " x " + stagingSlotBytes);
         }
         if (timeoutMs < 1)
         {
@@ -340,6 +351,30 @@ public final class CommunicatorContext
     public CommunicatorContext window(final int slots)
     {
         this.window = slots;
+        return this;
+    }
+
+    /** @return host slots a device tensor's AllReduce is staged through where the network cannot reach GPU memory. */
+    public int stagingSlots()
+    {
+        return stagingSlots;
+    }
+
+    /** @return bytes per staging slot. */
+    public long stagingSlotBytes()
+    {
+        return stagingSlotBytes;
+    }
+
+    /**
+     * @param slots     host slots a device tensor is staged through (copies in, reductions and copies out overlap across them), 1..64.
+     * @param slotBytes bytes per slot, a multiple of 8 from 64 KiB; the same on every worker of the job.
+     * @return this.
+     */
+    public CommunicatorContext staging(final int slots, final long slotBytes)
+    {
+        this.stagingSlots = slots;
+        this.stagingSlotBytes = slotBytes;
         return this;
     }
 

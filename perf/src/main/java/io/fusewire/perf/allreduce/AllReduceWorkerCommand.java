@@ -4,11 +4,11 @@ import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
 import io.fusewire.fusion.worker.PhaseTrace;
 import io.fusewire.perf.cli.ByteSize;
+import io.fusewire.perf.cli.CheckedSum;
 import io.fusewire.perf.cli.JobOptions;
 import io.fusewire.perf.cli.LocalCluster;
 import io.fusewire.perf.cli.Sizes;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +32,6 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
 
     /** Collectives run before the sweep, the same count on every rank, so that no size is timed cold. */
     private static final int JIT_WARMUP = 2_000;
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     @Option(names = "-b", defaultValue = "32K", converter = ByteSize.class)
     long minBytes;
@@ -95,9 +94,9 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
                 long wrong = -1;
                 if (check)
                 {
-                    fill(data, count);
+                    CheckedSum.fill(data, count, globalRank >= 0 ? globalRank : job.rank());
                     reduction.apply(data, DataType.FLOAT32, ReduceOp.SUM);
-                    wrong = countWrong(data, count);
+                    wrong = CheckedSum.countWrong(data, count, globalWorkers > 0 ? globalWorkers : job.workers());
                 }
                 System.out.println(LocalCluster.RESULT + size + " " + count + " " + String.format(Locale.ROOT, "%.3f", meanUs) + " " + wrong);
                 System.out.flush();
@@ -126,37 +125,5 @@ public final class AllReduceWorkerCommand implements Callable<Integer>
                 + " | writing %.1f | draining %.1f | back in caller %.1f | total %.1f; per chunk (%.0f a collective): write to result %.1f",
             job.rank(), size, handoff, first, writing, draining, meanUs - handoff - first - writing - draining, meanUs,
             t.chunks() / n, t.turnaroundNs() / 1e3 / Math.max(1, t.chunks()));
-    }
-
-    private void fill(final MemorySegment data, final long count)
-    {
-        for (long i = 0; i < count; i++)
-        {
-            data.setAtIndex(FLOAT, i, value(i, globalRank >= 0 ? globalRank : job.rank()));
-        }
-    }
-
-    private long countWrong(final MemorySegment data, final long count)
-    {
-        long wrong = 0;
-        for (long i = 0; i < count; i++)
-        {
-            float expected = 0;
-            for (int r = 0; r < (globalWorkers > 0 ? globalWorkers : job.workers()); r++)
-            {
-                expected += value(i, r);
-            }
-            if (data.getAtIndex(FLOAT, i) != expected)
-            {
-                wrong++;
-            }
-        }
-        return wrong;
-    }
-
-    /** Small integers, so that every sum is exact in fp32 and the order of additions does not matter. */
-    private static float value(final long index, final int rank)
-    {
-        return (index % 97) + rank;
     }
 }

@@ -5,6 +5,8 @@ import io.fusewire.perf.allreduce.AllReduceWorkerCommand;
 import io.fusewire.perf.bench.BenchCommand;
 import io.fusewire.perf.demo.DemoCommand;
 import io.fusewire.perf.fusion.FusionWorkerCommand;
+import io.fusewire.perf.gpu.GpuCommand;
+import io.fusewire.perf.gpu.GpuWorkerCommand;
 import io.fusewire.perf.soak.SoakWorkerCommand;
 import io.fusewire.perf.testbed.TestbedCommand;
 import io.fusewire.perf.topo.ProbeAgentCommand;
@@ -20,8 +22,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FusewireCli.Version.class,
     description = "Fusewire: an RDMA-native transport and aggregation engine for tensors.",
-    subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, StoreCommand.class, PerfCommand.class, BenchCommand.class, TestbedCommand.class, TopoCommand.class,
-        AllReduceWorkerCommand.class, SoakWorkerCommand.class, FusionWorkerCommand.class, ProbeAgentCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, AggregatorCommand.class, StatCommand.class, StoreCommand.class, PerfCommand.class, BenchCommand.class, TestbedCommand.class, TopoCommand.class, GpuCommand.class,
+        AllReduceWorkerCommand.class, SoakWorkerCommand.class, FusionWorkerCommand.class, GpuWorkerCommand.class, ProbeAgentCommand.class, CommandLine.HelpCommand.class})
 public final class FusewireCli
 {
     /**

@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** What a process holds in memory: its resident set size, and for this JVM the live heap (after a collection) and the direct buffers. */
-final class ProcessMemory
+public final class ProcessMemory
 {
     /** A size that could not be read. */
-    static final long UNKNOWN = Long.MIN_VALUE;
+    public static final long UNKNOWN = Long.MIN_VALUE;
 
     private ProcessMemory()
     {
@@ -20,7 +20,7 @@ final class ProcessMemory
      * @param pid a process on this host.
      * @return its resident set size in bytes (VmRSS of /proc/PID/status), or {@link #UNKNOWN}.
      */
-    static long rssBytes(final long pid)
+    public static long rssBytes(final long pid)
     {
         try
         {

@@ -1,5 +1,6 @@
 package io.fusewire.transport.verbs;
 
+import static io.fusewire.transport.support.Downcall.call;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -259,26 +260,5 @@ final class Ibv
     private static MethodHandle bind(final String name, final FunctionDescriptor descriptor, final Linker.Option... options)
     {
         return LINKER.downcallHandle(LOOKUP.findOrThrow(name), descriptor, options);
-    }
-
-    private interface NativeCall<T>
-    {
-        T run() throws Throwable;
-    }
-
-    private static <T> T call(final NativeCall<T> call)
-    {
-        try
-        {
-            return call.run();
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable ex)
-        {
-            throw new IllegalStateException(ex);
-        }
     }
 }
