@@ -147,4 +147,21 @@ class GpuMemoryTest
         assertEquals(0, other.openResources());
         assertThrows(IllegalStateException.class, other::makeCurrent);
     }
+
+    @Test
+    void deviceMemoryExportsAsADmaBufWhereTheDeviceSupportsIt() throws java.io.IOException
+    {
+        assumeTrue(Cuda.devices().getFirst().dmaBuf(), "GPU 0 does not support dma-buf");
+        try (DeviceBuffer device = gpu.allocate(2L << 20); DmaBuf exported = DmaBuf.export(device))
+        {
+            assertTrue(exported.fd() >= 0);
+            assertEquals(device.address(), exported.address());
+            assertTrue(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + exported.fd())).toString().contains("dmabuf"),
+                "fd " + exported.fd() + " is not a dma-buf");
+        }
+        try (DeviceBuffer ragged = gpu.allocate(1000))
+        {
+            assertThrows(IllegalArgumentException.class, () -> DmaBuf.export(ragged));
+        }
+    }
 }

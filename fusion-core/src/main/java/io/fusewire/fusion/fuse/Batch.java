@@ -42,10 +42,17 @@ final class Batch
         {
             for (int i = 0; i < count; i++)
             {
-                final MemorySegment tensor = tensors[i].tensor();
-                MemorySegment.copy(tensor, 0, memory, offset, tensor.byteSize());
-                memory.asSlice(offset + tensor.byteSize(), tensors[i].padded() - tensor.byteSize()).fill((byte)0);
-                offset += tensors[i].padded();
+                final Pending pending = tensors[i];
+                if (pending.device() != null)
+                {
+                    pending.device().copyTo(memory.asSlice(offset, pending.bytes()));
+                }
+                else
+                {
+                    MemorySegment.copy(pending.tensor(), 0, memory, offset, pending.bytes());
+                }
+                memory.asSlice(offset + pending.bytes(), pending.padded() - pending.bytes()).fill((byte)0);
+                offset += pending.padded();
             }
         }
         catch (final RuntimeException ex)
@@ -83,7 +90,10 @@ final class Batch
         return offset == resultBytes ? tensorsIn : -1;
     }
 
-    /** Completes the first {@code cut} tensors with their results; the buffer is theirs until each is closed. */
+    /**
+     * Completes the first {@code cut} tensors with their results, a device tensor's copied back into
+     * it first; the buffer is theirs until each is closed.
+     */
     void deliver(final int cut)
     {
         if (cut == 0)
@@ -96,12 +106,33 @@ final class Batch
         for (int i = 0; i < cut; i++)
         {
             final Pending pending = tensors[i];
-            final FusedTensor result = new FusedTensor(buffer.segment().asSlice(offset, pending.tensor().byteSize()).asReadOnly(), buffer);
-            if (!pending.future().complete(result))
+            final MemorySegment view = buffer.segment().asSlice(offset, pending.bytes()).asReadOnly();
+            final FusedTensor result = new FusedTensor(view, buffer);
+            if (!copiedBack(pending, view) || !pending.future().complete(result))
             {
                 result.close(); // the tensor already failed (fusion closed): its share of the buffer goes back at once
             }
             offset += pending.padded();
+        }
+    }
+
+    /** @return whether a device tensor's result is back in it (or the tensor is a host one); if not, its future failed, saying why. */
+    private static boolean copiedBack(final Pending pending, final MemorySegment result)
+    {
+        if (pending.device() == null)
+        {
+            return true;
+        }
+        try
+        {
+            pending.device().copyFrom(result);
+            return true;
+        }
+        catch (final RuntimeException ex)
+        {
+            pending.future().completeExceptionally(new IllegalStateException("the result could not be copied back into "
+                + pending.device() + ": " + ex.getMessage(), ex));
+            return false;
         }
     }
 

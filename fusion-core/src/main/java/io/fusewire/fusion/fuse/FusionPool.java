@@ -1,6 +1,10 @@
 package io.fusewire.fusion.fuse;
 
 import io.fusewire.fusion.Communicator;
+import io.fusewire.gpu.GpuContext;
+import io.fusewire.gpu.PinnedBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
@@ -14,6 +18,8 @@ final class FusionPool
     private final ManyToManyConcurrentArrayQueue<FusionBuffer> pool;
     private final long bufferBytes;
     private final AtomicLong spills = new AtomicLong();
+    private final List<FusionBuffer> pooled = new ArrayList<>();
+    private final List<PinnedBuffer> pinned = new ArrayList<>();
     private volatile boolean closed;
 
     FusionPool(final Communicator communicator, final FusionContext context)
@@ -22,7 +28,24 @@ final class FusionPool
         pool = new ManyToManyConcurrentArrayQueue<>(Math.max(2, context.buffers()));
         for (int i = 0; i < context.buffers(); i++)
         {
-            pool.offer(new FusionBuffer(communicator.allocate(bufferBytes), this::recycle));
+            final FusionBuffer buffer = new FusionBuffer(communicator.allocate(bufferBytes), this::recycle);
+            pooled.add(buffer);
+            pool.offer(buffer);
+        }
+    }
+
+    /**
+     * Page-locks the pooled buffers, once, so that device tensors are copied into and out of them
+     * at full speed (pinned memory serves every device of the host).
+     */
+    synchronized void pin(final GpuContext gpu)
+    {
+        if (pinned.isEmpty() && !closed)
+        {
+            for (final FusionBuffer buffer : pooled)
+            {
+                pinned.add(gpu.pin(buffer.segment()));
+            }
         }
     }
 
@@ -45,9 +68,11 @@ final class FusionPool
     }
 
     /** Frees the free buffers; those still held are freed as they come back. */
-    void close()
+    synchronized void close()
     {
         closed = true;
+        pinned.forEach(PinnedBuffer::close);
+        pinned.clear();
         FusionBuffer buffer;
         while ((buffer = pool.poll()) != null)
         {

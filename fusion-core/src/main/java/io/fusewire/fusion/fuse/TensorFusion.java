@@ -4,6 +4,7 @@ import io.fusewire.transport.IdleStrategies;
 import io.fusewire.fusion.Communicator;
 import io.fusewire.fusion.DataType;
 import io.fusewire.fusion.ReduceOp;
+import io.fusewire.gpu.DeviceBuffer;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.concurrent.AgentRunner;
@@ -86,13 +87,38 @@ public final class TensorFusion implements AutoCloseable
             ? null : "this fusion takes tensors in order, unnamed: enable FusionContext.matchByName to submit by name");
     }
 
+    /**
+     * Submits a tensor in GPU memory, as {@link #submit(MemorySegment, DataType, ReduceOp)} does a
+     * host one: it is copied into the batch's buffer (pinned host memory) when its batch fires, and
+     * its result is copied back into it before the future completes, which also gives the result
+     * as a host view. The tensor must not change, nor be freed, until then.
+     *
+     * @param tensor elements of {@code type} in device memory.
+     * @param type   their type.
+     * @param op     the operator.
+     * @return completes with the reduced tensor, also in {@code tensor} (close the result when done), or fails with the reason.
+     */
+    public CompletableFuture<FusedTensor> submit(final DeviceBuffer tensor, final DataType type, final ReduceOp op)
+    {
+        pool.pin(tensor.context());
+        return enqueue(0, null, tensor, type, op, context.matchByName()
+            ? "this fusion matches tensors by name: device tensors are fused in order only (matchByName off)" : null);
+    }
+
     private CompletableFuture<FusedTensor> enqueue(final long name, final MemorySegment tensor, final DataType type, final ReduceOp op,
         final String misuse)
     {
+        return enqueue(name, tensor, null, type, op, misuse);
+    }
+
+    private CompletableFuture<FusedTensor> enqueue(final long name, final MemorySegment tensor, final DeviceBuffer device, final DataType type,
+        final ReduceOp op, final String misuse)
+    {
         final CompletableFuture<FusedTensor> future = new CompletableFuture<>();
-        final String problem = misuse != null ? misuse : tensor.byteSize() == 0 || tensor.byteSize() % type.bytes() != 0
-            ? "a tensor must hold whole " + type + " elements; got " + tensor.byteSize() + " bytes"
-            : !tensor.isAccessibleBy(runner.thread() != null ? runner.thread() : Thread.currentThread())
+        final long bytes = device != null ? device.byteSize() : tensor.byteSize();
+        final String problem = misuse != null ? misuse : bytes == 0 || bytes % type.bytes() != 0
+            ? "a tensor must hold whole " + type + " elements; got " + bytes + " bytes"
+            : device == null && !tensor.isAccessibleBy(runner.thread() != null ? runner.thread() : Thread.currentThread())
             ? "the tensor's memory must be reachable from the fusion thread: use a shared or automatic arena" : scheduler.failure();
         if (problem != null)
         {
@@ -104,7 +130,7 @@ public final class TensorFusion implements AutoCloseable
         }
         else
         {
-            submitted.offer(new Pending(name, tensor, type, op, future, System.nanoTime(), padded(tensor.byteSize())));
+            submitted.offer(new Pending(name, tensor, device, type, op, future, System.nanoTime(), padded(bytes)));
             scheduler.drive(); // fire from this thread if the tensor may go at once and the loop is free
         }
         return future;
