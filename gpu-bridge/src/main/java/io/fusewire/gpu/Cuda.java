@@ -2,6 +2,7 @@ package io.fusewire.gpu;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
@@ -24,7 +25,16 @@ public final class Cuda
         {
             return absence;
         }
-        final int rc = Cu.init();
+        final int rc;
+        try
+        {
+            rc = Cu.init();
+        }
+        catch (final ExceptionInInitializerError | NoSuchElementException ex)
+        {
+            return "the CUDA driver in " + CudaLibrary.NAME + " lacks a call Fusewire needs (" + (ex.getCause() != null ? ex.getCause() : ex)
+                .getMessage() + "): update the NVIDIA driver";
+        }
         if (rc != Cu.SUCCESS)
         {
             return "the CUDA driver is installed but cuInit failed: " + Cu.errorName(rc) + " (" + rc + ")"
