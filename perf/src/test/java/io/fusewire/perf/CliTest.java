@@ -40,9 +40,26 @@ final class CliTest
         assertTrue(!out.toString().contains("allreduce-worker"), "internal commands stay hidden");
     }
 
+    @Test
+    void gpuSaysInOneLineWhereThereIsNoDriverAndDescribesTheDevicesWhereThereIs()
+    {
+        final var unavailable = io.fusewire.gpu.Cuda.unavailable();
+        if (unavailable.isPresent())
+        {
+            assertEquals(1, run("gpu"));
+            assertEquals("fusewire gpu: " + unavailable.get() + System.lineSeparator(), err.toString());
+            assertEquals(2, run("perf", "gpu"), "perf gpu refuses as bad input would");
+        }
+        else
+        {
+            assertEquals(0, run("gpu"), err::toString);
+            assertTrue(out.toString().contains("GPU 0: ") && out.toString().contains("device AllReduce: "), out::toString);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"demo", "aggregator", "stat", "perf", "perf allreduce", "perf soak", "perf churn", "perf failover", "perf compare", "perf fusion", "perf index",
-        "perf write", "bench", "testbed", "testbed up", "testbed status", "testbed down", "testbed run", "topo", "store", "allreduce-worker",
+        "perf write", "perf gpu", "gpu", "gpu-worker", "bench", "testbed", "testbed up", "testbed status", "testbed down", "testbed run", "topo", "store", "allreduce-worker",
         "soak-worker", "fusion-worker"})
     void everyCommandHasHelp(final String command)
     {
