@@ -97,10 +97,6 @@ final class CliTest
         final String text = out.toString();
         assertTrue(java.util.regex.Pattern.compile("(?m)^# closed-loop rounds, q/s .*: sync \\d+(,\\d+){7}, fused \\d+(,\\d+){7}$")
             .matcher(text).find(), "eight calibration rounds per mode: " + text);
-        final java.util.regex.Matcher probes = java.util.regex.Pattern.compile("(?m)^# sync in the open loop, .*: (\\S+)$").matcher(text);
-        assertTrue(probes.find(), "the open-loop probes of sync are printed: " + text);
-        assertTrue(probes.group(1).matches("0\\.30:\\d+(,0\\.\\d0:\\d+|,1\\.00:\\d+)*"), "rising fractions from 0.3: " + probes.group(1));
-        assertTrue(java.util.regex.Pattern.compile("(?m)^# capacity, closed loop: .* sync sustains \\d+ q/s in the open loop").matcher(text).find(), text);
         assertTrue(java.util.regex.Pattern.compile("(?m)^fused +30% .* 0$").matcher(text).find(), text);
     }
 

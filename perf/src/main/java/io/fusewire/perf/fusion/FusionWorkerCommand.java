@@ -52,13 +52,6 @@ public final class FusionWorkerCommand implements Callable<Integer>
     /** About how long a counted round lasts, seconds. */
     private static final double COUNTED_ROUND_S = 1.0;
 
-    /** Fractions of the closed-loop capacity the open loop probes, rising. */
-    private static final double[] PROBES = {0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
-    /** Seconds of arrivals per probe. */
-    private static final double PROBE_S = 1.0;
-    /** A probe is sustained when it was served at this fraction of its rate at least. */
-    private static final double SUSTAINED = 0.9;
-
     /** Query tensors allocated once per worker: more than the closed loop keeps outstanding. */
     private static final int TENSORS = 1024;
 
@@ -127,12 +120,10 @@ public final class FusionWorkerCommand implements Callable<Integer>
             barrier(communicator);
             if ("calibrate".equals(mode))
             {
-                final Query alone = alone(communicator, work);
-                final double[] sync = calibrate(communicator, bytes, work, alone);
+                final double[] sync = calibrate(communicator, bytes, work, alone(communicator, work));
                 final double[] fused = calibrate(communicator, bytes, work, fused(fusion, work));
-                final String probes = sustained(communicator, bytes, work, alone, counted(sync));
                 System.out.println(LocalCluster.RESULT + "capacity " + String.format(Locale.ROOT, "%.1f %.1f", counted(sync),
-                    counted(fused)) + " " + rounds(sync) + " " + rounds(fused) + " " + probes);
+                    counted(fused)) + " " + rounds(sync) + " " + rounds(fused));
                 return 0;
             }
             final Query query = "fused".equals(mode) ? fused(fusion, work) : alone(communicator, work);
@@ -227,39 +218,10 @@ public final class FusionWorkerCommand implements Callable<Integer>
     private int poisson(final long[] bytes, final Workload work, final Query query, final long startNs)
         throws IOException, InterruptedException
     {
-        final Arrivals run = openLoop(bytes, work, query, startNs, rate, (int)(rate * warmupSeconds), (int)Math.max(1, rate * durationSeconds));
-        try (PrintWriter file = new PrintWriter(Files.newBufferedWriter(out)))
-        {
-            for (final long ns : run.latencyNs())
-            {
-                file.println(ns / 1_000);
-            }
-        }
-        final long[] lateNs = run.lateNs().clone();
-        Arrays.sort(lateNs);
-        System.out.println(LocalCluster.RESULT + lateNs.length + " " + String.format(Locale.ROOT, "%.3f", run.seconds()) + " " + run.wrong()
-            + " " + lateNs[lateNs.length / 2] / 1_000);
-        return 0;
-    }
-
-    /**
-     * What an open-loop run measured, of its counted queries.
-     *
-     * @param latencyNs each query's latency, from its scheduled arrival to its result.
-     * @param lateNs    how late the harness started each query.
-     * @param seconds   from the first counted arrival until the last answer.
-     * @param wrong     queries answered wrong or failed.
-     */
-    private record Arrivals(long[] latencyNs, long[] lateNs, double seconds, long wrong)
-    {
-    }
-
-    /** Runs {@code warm} uncounted then {@code queries} counted queries arriving as a Poisson process at {@code qps}. */
-    private Arrivals openLoop(final long[] bytes, final Workload work, final Query query, final long startNs, final double qps, final int warm,
-        final int queries) throws InterruptedException
-    {
         TimerSlack.tighten();
         final SplittableRandom random = new SplittableRandom(seed);
+        final int warm = (int)(rate * warmupSeconds);
+        final int queries = (int)Math.max(1, rate * durationSeconds);
         final long[] latencyNs = new long[queries];
         final long[] lateNs = new long[queries];
         final AtomicLong wrong = new AtomicLong();
@@ -268,7 +230,7 @@ public final class FusionWorkerCommand implements Callable<Integer>
         long measuredFromNs = startNs;
         for (int q = 0; q < warm + queries; q++)
         {
-            atNs += (long)(-Math.log(1 - random.nextDouble()) / qps * 1e9);
+            atNs += (long)(-Math.log(1 - random.nextDouble()) / rate * 1e9);
             final long size = bytes[random.nextInt(bytes.length)];
             final long waitNs = atNs - System.nanoTime();
             if (waitNs > 0)
@@ -302,39 +264,18 @@ public final class FusionWorkerCommand implements Callable<Integer>
         {
             throw new IllegalStateException("queries still unanswered " + timeoutMs + " ms after the last arrival");
         }
-        return new Arrivals(latencyNs, lateNs, (System.nanoTime() - measuredFromNs) / 1e9, wrong.get());
-    }
-
-    /**
-     * The highest rate sync sustains in the open loop, which the closed loop overstates (with 256
-     * queries outstanding the collectives queue back to back; measured, the 4/16/64 KiB mix: a
-     * closed-loop capacity of 7624 q/s, and at 80% of it, 6100 q/s offered, sync served 2699 q/s and
-     * queued for seconds). Probes rising fractions of the closed-loop capacity, a second of arrivals
-     * each, until one is not served at {@link #SUSTAINED} of its rate; every worker runs the same
-     * probes and follows rank 0's verdict, as collectives must.
-     *
-     * @return the sustained rate, then each probe as fraction:served q/s, comma-separated.
-     */
-    private String sustained(final Communicator communicator, final long[] bytes, final Workload work, final Query query,
-        final double closedLoop) throws Exception
-    {
-        final StringBuilder probes = new StringBuilder();
-        final long base = fromRankZero(communicator, (long)closedLoop); // so that every worker runs the same queries
-        double sustained = 0;
-        for (final double fraction : PROBES)
+        final double seconds = (System.nanoTime() - measuredFromNs) / 1e9;
+        try (PrintWriter file = new PrintWriter(Files.newBufferedWriter(out)))
         {
-            final double offered = fraction * base;
-            final Arrivals run = openLoop(bytes, work, query, commonStart(communicator), offered, 0, (int)Math.max(50, offered * PROBE_S));
-            final double served = run.latencyNs().length / run.seconds();
-            probes.append(probes.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "%.2f:%.0f", fraction, served));
-            if (fromRankZero(communicator, served >= SUSTAINED * offered ? 1 : 0) == 0)
+            for (final long ns : latencyNs)
             {
-                sustained = sustained > 0 ? sustained : fromRankZero(communicator, (long)served);
-                break;
+                file.println(ns / 1_000);
             }
-            sustained = offered;
         }
-        return String.format(Locale.ROOT, "%.1f", sustained) + " " + probes;
+        Arrays.sort(lateNs);
+        System.out.println(LocalCluster.RESULT + queries + " " + String.format(Locale.ROOT, "%.3f", seconds) + " " + wrong.get() + " "
+            + lateNs[queries / 2] / 1_000);
+        return 0;
     }
 
     /**

@@ -71,11 +71,11 @@ final class QueryExperiment
             {
                 return 1;
             }
-            out.printf(Locale.ROOT, "# capacity, closed loop: sync %.0f q/s, fused %.0f q/s (%.1fx); sync sustains %.0f q/s in the open"
-                + " loop, and the loads are fractions of that%n", capacity[0], capacity[1], capacity[1] / capacity[0], capacity[2]);
+            out.printf(Locale.ROOT, "# capacity, closed loop: sync %.0f q/s, fused %.0f q/s (%.1fx)%n", capacity[0], capacity[1],
+                capacity[1] / capacity[0]);
             for (final double percent : options.loadsPercent)
             {
-                loads.put(String.format(Locale.ROOT, "%.0f%%", percent), percent / 100 * capacity[2]);
+                loads.put(String.format(Locale.ROOT, "%.0f%%", percent), percent / 100 * capacity[0]);
             }
         }
         out.printf(Locale.ROOT, "# fusewire perf %s: %d workers, %d aggregators, %s, %s, loads %s, %d run(s) of %.0f s each"
@@ -138,16 +138,15 @@ final class QueryExperiment
     private double[] calibrate() throws Exception
     {
         final double[][] capacity = new double[options.workers][];
-        final String[] rounds = new String[3];
+        final String[] rounds = new String[2];
         final List<String> failures = runWorkers("calibrate", 0, (rank, line) ->
         {
             final String[] fields = line.trim().split("\\s+");
-            capacity[rank] = new double[] {Double.parseDouble(fields[1]), Double.parseDouble(fields[2]), Double.parseDouble(fields[5])};
+            capacity[rank] = new double[] {Double.parseDouble(fields[1]), Double.parseDouble(fields[2])};
             if (rank == 0)
             {
                 rounds[0] = fields[3];
                 rounds[1] = fields[4];
-                rounds[2] = fields[6];
             }
         });
         if (!failures.isEmpty() || capacity[0] == null)
@@ -157,8 +156,6 @@ final class QueryExperiment
         }
         out.printf("# closed-loop rounds, q/s (warm-up rounds, then the counted ones of about a second each, whose median is the"
             + " capacity): sync %s, fused %s%n", rounds[0], rounds[1]);
-        out.printf("# sync in the open loop, a second of arrivals per probe, fraction of its closed-loop capacity:served q/s"
-            + " (sustained while served at 90%% of the rate offered): %s%n", rounds[2]);
         return capacity[0];
     }
 
