@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * A communicator's AllReduce of device tensors where the transport cannot reach GPU memory: the
  * tensor goes through S host slots of memory the transport registered (so chunks are written
  * straight from them) and the driver page-locked (so the copies run at full speed, asynchronously),
- * each slot's collective overlapping the copies of the slots around it.
+ * each slot's collective overlapping the copies of the slots around it. A slot's collective goes
+ * through the communicator's asynchronous API, so each chunk costs one future; the copies and the
+ * pipeline allocate nothing.
  */
 final class DeviceStaging implements StagedPipeline.SlotReduction, AutoCloseable
 {

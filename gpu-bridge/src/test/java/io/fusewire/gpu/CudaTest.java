@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What needs no GPU: the clean absence of a driver and the peer-memory module read from sysfs. */
+/** The clean absence of a driver (or, on a GPU host, its presence) and the peer-memory module read from sysfs. */
 class CudaTest
 {
     @Test
@@ -20,7 +20,9 @@ class CudaTest
         final var reason = Cuda.unavailable();
         if (reason.isEmpty())
         {
-            return; // a GPU host: GpuMemoryTest covers it
+            assertFalse(Cuda.devices().isEmpty(), "a driver that initialised sees a device"); // a GPU host: GpuMemoryTest covers the rest
+            assertTrue(Cuda.driverVersion() >= 11_000, "driver " + Cuda.driverVersion());
+            return;
         }
         assertTrue(reason.get().contains("CUDA"), reason.get());
         assertFalse(reason.get().contains("\n"));

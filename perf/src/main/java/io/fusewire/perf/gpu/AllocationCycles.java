@@ -24,11 +24,14 @@ final class AllocationCycles
      */
     record Result(int cycles, long deviceFreeBefore, long deviceFreeAfter, long rssBefore, long rssAfter, int openAfter)
     {
-        /** Leaked device memory shows in the free bytes; leaked host memory in the resident set (slack: 64 MiB of allocator noise). */
-        boolean leaked(final long bytesPerCycle)
+        /**
+         * Leaked device memory shows in the device's free bytes, leaked pinned memory in the resident set: half of
+         * what a cycle allocates, times the cycles, is the bound (at least 64 MiB for the resident set's own noise).
+         */
+        boolean leaked(final long deviceBytesPerCycle, final long hostBytesPerCycle)
         {
-            return openAfter != 0 || deviceFreeBefore - deviceFreeAfter >= bytesPerCycle * cycles / 2
-                || rssAfter - rssBefore >= Math.max(64L << 20, bytesPerCycle * cycles / 2);
+            return openAfter != 0 || deviceFreeBefore - deviceFreeAfter >= deviceBytesPerCycle * cycles / 2
+                || rssAfter - rssBefore >= Math.max(64L << 20, hostBytesPerCycle * cycles / 2);
         }
     }
 

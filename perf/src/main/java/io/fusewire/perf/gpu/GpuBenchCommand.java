@@ -85,8 +85,8 @@ public final class GpuBenchCommand implements Callable<Integer>
                 out.println(String.format(Locale.ROOT, "%d cycles of 1 MiB device + 1 MiB pinned + a pinned view: device free %d -> %d MiB,"
                         + " process resident %d -> %d MiB, still open %d: %s", cycles, cycled.deviceFreeBefore() >> 20,
                     cycled.deviceFreeAfter() >> 20, cycled.rssBefore() >> 20, cycled.rssAfter() >> 20, cycled.openAfter(),
-                    cycled.leaked(3 * cycleBytes) ? "LEAKED" : "no leak"));
-                passed = !cycled.leaked(3 * cycleBytes);
+                    cycled.leaked(cycleBytes, cycleBytes) ? "LEAKED" : "no leak"));
+                passed = !cycled.leaked(cycleBytes, cycleBytes);
             }
         }
         out.flush();
