@@ -47,8 +47,12 @@ public final class Communicator implements AutoCloseable
     private final ThreadLocal<BlockingCollective> callerCollective = ThreadLocal.withInitial(BlockingCollective::new);
     private final Device device;
     private final List<MemoryRegion> registered = new CopyOnWriteArrayList<>();
-    /** Made on the first AllReduce of a device tensor; guarded by this communicator's monitor. */
+    /** Made on the first AllReduce of a device tensor, again when the device changes; guarded by this communicator's monitor. */
     private DeviceStaging deviceStaging;
+    /** The staging slots, registered once and kept for every device. */
+    private MemorySegment stagingMemory;
+    /** Why a device AllReduce failed; once set, this communicator refuses device tensors. */
+    private String stagingFailure;
 
     private Communicator(final CommunicatorContext context)
     {
@@ -212,16 +216,36 @@ public final class Communicator implements AutoCloseable
         {
             throw new IllegalArgumentException("a " + type + " tensor is whole elements of " + type.bytes() + " bytes; got " + data);
         }
-        if (deviceStaging == null || deviceStaging.gpu() != data.context())
+        if (stagingFailure != null)
         {
-            if (deviceStaging != null)
-            {
-                deviceStaging.close();
-            }
-            deviceStaging = null;
-            deviceStaging = new DeviceStaging(this, data.context(), context);
+            throw new IllegalStateException("an earlier device AllReduce failed (" + stagingFailure + "), so this worker's collectives"
+                + " may be out of step with the job's: close this communicator and join again");
         }
-        deviceStaging.allReduce(data, type, op);
+        final int ordinal = data.context().ordinal();
+        if (deviceStaging == null || deviceStaging.ordinal() != ordinal)
+        {
+            final DeviceStaging previous = deviceStaging;
+            deviceStaging = null;
+            if (previous != null)
+            {
+                previous.close();
+            }
+            if (stagingMemory == null)
+            {
+                stagingMemory = allocate(context.stagingSlots() * context.stagingSlotBytes());
+            }
+            deviceStaging = new DeviceStaging(this, ordinal, stagingMemory, context);
+        }
+        try
+        {
+            deviceStaging.allReduce(data, type, op);
+        }
+        catch (final RuntimeException ex)
+        {
+            // slots' collectives may still be in flight, and the job's other workers may have issued more of them
+            stagingFailure = ex.getMessage();
+            throw ex;
+        }
         return data;
     }
 
@@ -395,15 +419,27 @@ public final class Communicator implements AutoCloseable
     @Override
     public void close()
     {
-        synchronized (this)
+        try
         {
-            if (deviceStaging != null)
+            runner.close(); // fails pending collectives, so a device AllReduce in progress returns and lets go of the monitor
+        }
+        finally
+        {
+            try
             {
-                deviceStaging.close();
-                deviceStaging = null;
+                synchronized (this)
+                {
+                    if (deviceStaging != null)
+                    {
+                        deviceStaging.close();
+                        deviceStaging = null;
+                    }
+                }
+            }
+            finally
+            {
+                fabric.close();
             }
         }
-        runner.close();
-        fabric.close();
     }
 }

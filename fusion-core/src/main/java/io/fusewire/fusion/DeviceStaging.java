@@ -24,7 +24,6 @@ final class DeviceStaging implements StagedPipeline.SlotReduction, AutoCloseable
 {
     private final Communicator communicator;
     private final GpuContext gpu;
-    private final PinnedBuffer pinned;
     private final CudaStaging copies;
     private final StagedPipeline pipeline;
     private final MemorySegment[] slots;
@@ -34,25 +33,26 @@ final class DeviceStaging implements StagedPipeline.SlotReduction, AutoCloseable
     private ReduceOp op;
 
     /**
-     * @param communicator whose collectives reduce the slots, and whose registered memory they are.
-     * @param gpu          the device the tensors live on.
+     * @param communicator whose collectives reduce the slots.
+     * @param ordinal      the device the tensors live on; this opens a context of its own there, so that
+     *                     closing the caller's leaves the slots alone.
+     * @param memory       the slots: memory the communicator registered, at least S slots long; it outlives this.
      * @param context      the slots' count and size, and the bound on a stall.
      */
-    DeviceStaging(final Communicator communicator, final GpuContext gpu, final CommunicatorContext context)
+    DeviceStaging(final Communicator communicator, final int ordinal, final MemorySegment memory, final CommunicatorContext context)
     {
         this.communicator = communicator;
-        this.gpu = gpu;
         final int count = context.stagingSlots();
         final long slotBytes = context.stagingSlotBytes();
-        final MemorySegment memory = communicator.allocate(count * slotBytes);
-        pinned = gpu.pin(memory);
+        gpu = GpuContext.open(ordinal);
         try
         {
+            final PinnedBuffer pinned = gpu.pin(memory);
             copies = new CudaStaging(gpu, pinned, count, slotBytes);
         }
         catch (final RuntimeException ex)
         {
-            pinned.close();
+            gpu.close();
             throw ex;
         }
         pipeline = new StagedPipeline(count, slotBytes, IdleStrategies.sharedCore());
@@ -65,10 +65,10 @@ final class DeviceStaging implements StagedPipeline.SlotReduction, AutoCloseable
         stallNs = TimeUnit.MILLISECONDS.toNanos(context.timeoutMs());
     }
 
-    /** @return the device these slots copy to and from. */
-    GpuContext gpu()
+    /** @return the ordinal of the device these slots copy to and from. */
+    int ordinal()
     {
-        return gpu;
+        return gpu.ordinal();
     }
 
     /** @return the pipeline, whose head, tail and total times describe the last AllReduce. */
@@ -125,11 +125,10 @@ final class DeviceStaging implements StagedPipeline.SlotReduction, AutoCloseable
         return true;
     }
 
-    /** Waits for the copies, then lets go of the streams and unlocks the slots (the communicator frees them). */
+    /** Waits for the copies, then lets go of the streams and unlocks the slots (the communicator frees them), and of the context. */
     @Override
     public void close()
     {
-        copies.close();
-        pinned.close();
+        gpu.close(); // closes the streams, events and the pinned view it made, each even if another fails
     }
 }

@@ -3,8 +3,11 @@ package io.fusewire.gpu;
 /**
  * A CUDA stream for asynchronous copies between pinned host memory and device memory: copies on
  * one stream run in the order queued, copies on two streams may run at once (one per copy
- * engine). The queueing calls return the driver's code and allocate nothing; they take raw
- * addresses, unchecked, which must lie inside buffers of this stream's context.
+ * engine); every copy waits for work queued before it on the legacy default stream (synchronous
+ * copies, kernels launched without a stream), so it reads what they wrote. The queueing calls
+ * return the driver's code and allocate nothing; they take raw addresses, unchecked, which must
+ * lie inside buffers of this stream's device, and they run in whatever context is current on the
+ * calling thread: call {@link GpuContext#makeCurrent()} on that thread first.
  */
 public final class CopyStream implements AutoCloseable
 {
@@ -65,9 +68,15 @@ public final class CopyStream implements AutoCloseable
         {
             closed = true;
             context.makeCurrent();
-            Cu.synchronize(stream);
-            Cu.destroyStream(stream);
-            context.released(this);
+            try
+            {
+                Cu.synchronize(stream);
+            }
+            finally
+            {
+                Cu.destroyStream(stream);
+                context.released(this);
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ final class Cu
     static final int ATTRIBUTE_DMA_BUF_SUPPORTED = 124;
     static final int HOST_ALLOC_PORTABLE = 1;
     static final int HOST_REGISTER_PORTABLE = 1;
-    static final int STREAM_NON_BLOCKING = 1;
+    static final int STREAM_DEFAULT = 0;
     static final int EVENT_DISABLE_TIMING = 2;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -217,10 +217,13 @@ final class Cu
         }
     }
 
-    /** @return a new stream that does not wait for the legacy default stream. */
+    /**
+     * @return a new stream that waits for the legacy default stream, which synchronous copies and kernels launched
+     *         without a stream use, so that it reads a tensor only after their writes to it.
+     */
     static long createStream()
     {
-        return outLong("cuStreamCreate", out -> (int)STREAM_CREATE.invokeExact(out, STREAM_NON_BLOCKING));
+        return outLong("cuStreamCreate", out -> (int)STREAM_CREATE.invokeExact(out, STREAM_DEFAULT));
     }
 
     static void destroyStream(final long stream)

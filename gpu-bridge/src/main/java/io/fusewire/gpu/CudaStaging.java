@@ -1,11 +1,14 @@
 package io.fusewire.gpu;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The copies of a {@link StagedPipeline} between a device tensor and pinned host slots: one
  * stream copies in and one copies out, so that both copy engines work at once, and an event per
- * slot and direction says when a slot's copy is done.
+ * slot and direction says when a slot's copy is done. Run it on a thread where its context is
+ * current ({@link GpuContext#makeCurrent()}).
  */
 public final class CudaStaging implements StagedPipeline.Staging, AutoCloseable
 {
@@ -46,13 +49,13 @@ public final class CudaStaging implements StagedPipeline.Staging, AutoCloseable
     }
 
     /**
-     * @param tensor the tensor the next run copies from and back into; its context must be this one's.
+     * @param tensor the tensor the next run copies from and back into; on this staging's device.
      */
     public void target(final DeviceBuffer tensor)
     {
-        if (tensor.context() != context)
+        if (tensor.context().ordinal() != context.ordinal())
         {
-            throw new IllegalArgumentException(tensor + " belongs to another context than these slots (" + context + ")");
+            throw new IllegalArgumentException(tensor + " is on another device than these slots (" + context + ")");
         }
         device = tensor.address();
     }
@@ -101,16 +104,28 @@ public final class CudaStaging implements StagedPipeline.Staging, AutoCloseable
         return true;
     }
 
-    /** Waits for the copies, then destroys the events and streams. */
+    /** Waits for the copies, then destroys the streams and events, every one even if one fails (the first failure is thrown). */
     @Override
     public void close()
     {
-        in.close();
-        out.close();
-        for (int slot = 0; slot < copiedIn.length; slot++)
+        RuntimeException failure = null;
+        final List<AutoCloseable> parts = new ArrayList<>(List.of(in, out));
+        parts.addAll(List.of(copiedIn));
+        parts.addAll(List.of(copiedOut));
+        for (final AutoCloseable part : parts)
         {
-            copiedIn[slot].close();
-            copiedOut[slot].close();
+            try
+            {
+                part.close();
+            }
+            catch (final Exception ex)
+            {
+                failure = failure != null ? failure : ex instanceof RuntimeException runtime ? runtime : new IllegalStateException(ex);
+            }
+        }
+        if (failure != null)
+        {
+            throw failure;
         }
     }
 }

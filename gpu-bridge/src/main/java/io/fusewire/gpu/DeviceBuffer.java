@@ -11,7 +11,7 @@ public final class DeviceBuffer implements AutoCloseable
     private final GpuContext context;
     private final long address;
     private final long byteSize;
-    private boolean closed;
+    private volatile boolean closed;
 
     DeviceBuffer(final GpuContext context, final long address, final long byteSize)
     {

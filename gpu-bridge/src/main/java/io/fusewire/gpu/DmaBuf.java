@@ -55,8 +55,15 @@ public final class DmaBuf implements AutoCloseable
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment handle = arena.allocate(JAVA_INT);
-            final int rc = Downcall.call(() -> (int)Export.CALL.invokeExact(handle, buffer.address(), buffer.byteSize(),
-                HANDLE_TYPE_DMA_BUF_FD, 0L));
+            final int rc;
+            try
+            {
+                rc = Downcall.call(() -> (int)Export.CALL.invokeExact(handle, buffer.address(), buffer.byteSize(), HANDLE_TYPE_DMA_BUF_FD, 0L));
+            }
+            catch (final LinkageError ex)
+            {
+                throw new CudaException("this driver lacks cuMemGetHandleForAddressRange (CUDA 11.7 and later have it): no dma-buf export");
+            }
             Cu.check("cuMemGetHandleForAddressRange(" + buffer.byteSize() + " bytes, dma-buf)", rc);
             return new DmaBuf(handle.get(JAVA_INT, 0), buffer.address(), buffer.byteSize());
         }

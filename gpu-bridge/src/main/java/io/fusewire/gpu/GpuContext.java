@@ -146,7 +146,7 @@ public final class GpuContext implements AutoCloseable
     }
 
     @Override
-    public void close()
+    public synchronized void close()
     {
         if (closed)
         {

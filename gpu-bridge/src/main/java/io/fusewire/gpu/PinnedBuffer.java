@@ -12,7 +12,7 @@ public final class PinnedBuffer implements AutoCloseable
     private final GpuContext context;
     private final MemorySegment segment;
     private final Runnable release;
-    private boolean closed;
+    private volatile boolean closed;
 
     PinnedBuffer(final GpuContext context, final MemorySegment segment, final Runnable release)
     {

@@ -108,9 +108,10 @@ final class Batch
             final Pending pending = tensors[i];
             final MemorySegment view = buffer.segment().asSlice(offset, pending.bytes()).asReadOnly();
             final FusedTensor result = new FusedTensor(view, buffer);
-            if (!copiedBack(pending, view) || !pending.future().complete(result))
+            // a tensor that already failed (fusion closed) keeps its memory as it was: no copy back, its share of the buffer back at once
+            if (pending.future().isDone() || !copiedBack(pending, view) || !pending.future().complete(result))
             {
-                result.close(); // the tensor already failed (fusion closed): its share of the buffer goes back at once
+                result.close();
             }
             offset += pending.padded();
         }

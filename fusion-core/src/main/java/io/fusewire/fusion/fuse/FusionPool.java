@@ -2,7 +2,6 @@ package io.fusewire.fusion.fuse;
 
 import io.fusewire.fusion.Communicator;
 import io.fusewire.gpu.GpuContext;
-import io.fusewire.gpu.PinnedBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +18,9 @@ final class FusionPool
     private final long bufferBytes;
     private final AtomicLong spills = new AtomicLong();
     private final List<FusionBuffer> pooled = new ArrayList<>();
-    private final List<PinnedBuffer> pinned = new ArrayList<>();
+    /** The context the pooled buffers were pinned through, of its own so that closing the caller's leaves them pinned; null until then. */
+    private GpuContext pinning;
+    private boolean pinAttempted;
     private volatile boolean closed;
 
     FusionPool(final Communicator communicator, final FusionContext context)
@@ -36,16 +37,28 @@ final class FusionPool
 
     /**
      * Page-locks the pooled buffers, once, so that device tensors are copied into and out of them
-     * at full speed (pinned memory serves every device of the host).
+     * at full speed (pinned memory serves every device of the host). Where the driver refuses, the
+     * copies go through pageable memory, slower, and a warning says why.
      */
     synchronized void pin(final GpuContext gpu)
     {
-        if (pinned.isEmpty() && !closed)
+        if (pinAttempted || closed)
         {
+            return;
+        }
+        pinAttempted = true;
+        try
+        {
+            pinning = GpuContext.open(gpu.ordinal());
             for (final FusionBuffer buffer : pooled)
             {
-                pinned.add(gpu.pin(buffer.segment()));
+                pinning.pin(buffer.segment());
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            System.getLogger("io.fusewire.fusion").log(System.Logger.Level.WARNING, "fusion buffers left pageable, so device tensors are"
+                + " copied more slowly: " + ex.getMessage());
         }
     }
 
@@ -71,8 +84,10 @@ final class FusionPool
     synchronized void close()
     {
         closed = true;
-        pinned.forEach(PinnedBuffer::close);
-        pinned.clear();
+        if (pinning != null)
+        {
+            pinning.close(); // unpins every buffer, each even if another fails
+        }
         FusionBuffer buffer;
         while ((buffer = pool.poll()) != null)
         {
