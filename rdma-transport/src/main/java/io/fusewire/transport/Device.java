@@ -26,9 +26,12 @@ public interface Device extends AutoCloseable
 
     /**
      * Registers memory the caller allocated and keeps owning, so that it can be written from and
-     * exposed like an allocated region: an off-heap {@link MemorySegment}, or a raw address such as
-     * GPU memory, wrapped with {@code MemorySegment.ofAddress(address).reinterpret(length)}. Closing
-     * the region deregisters it and leaves the memory alone; the memory must outlive the region.
+     * exposed like an allocated region: an off-heap {@link MemorySegment}, or a raw address wrapped
+     * with {@code MemorySegment.ofAddress(address).reinterpret(length)}. The memory must be readable
+     * and writable by the CPU: {@code tcp} moves bytes with system calls, and the transport checks
+     * and copies sources on the host (pinned host memory from a GPU driver qualifies; device memory
+     * does not, and goes through {@code gpu-bridge}'s staged path). Closing the region deregisters it
+     * and leaves the memory alone; the memory must outlive the region.
      *
      * @param memory native memory, at least one byte.
      * @return the region.

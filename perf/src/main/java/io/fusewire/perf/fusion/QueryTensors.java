@@ -2,71 +2,70 @@ package io.fusewire.perf.fusion;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jctools.queues.MpscUnboundedArrayQueue;
 
 /**
- * The tensors a worker's queries are built in: a ring of buffers allocated once, as a serving
- * process keeps its tensors, and reused once their query is answered. A fresh segment per query (as
- * this harness did before) made every query pay an off-heap allocation, its zeroing and page faults,
- * and left the memory to the collector: a cost of the harness in both modes, not of the collective.
- * A query whose ring buffer is still in use (more queries outstanding than the ring holds) gets a
- * fresh segment. Taken by one thread (the arrivals), given back from any.
+ * The tensors a worker's queries are built in, kept as a serving process keeps its tensors: a pool
+ * per tensor size, grown by a buffer when every buffer of that size is in use and never shrunk, so a
+ * query allocates only while the number outstanding reaches a new high. Per-query allocation was a
+ * cost of the harness in both modes, not of the collective: a fresh off-heap segment is zeroed and
+ * page-faulted in, and left to the collector. A fixed ring with fresh segments beyond it (as this
+ * harness had) turned a backlog into a collapse: once more than the ring's queries were
+ * outstanding, every arrival allocated (77-82% of a sync worker's samples in the zeroing of new
+ * native memory, measured with JFR at 5500 q/s), which slowed the worker and deepened the backlog;
+ * sync then served 1900-2500 q/s of the 5500 offered. {@link #reserve} allocates ahead, before the
+ * clock starts. Taken by one thread (the arrivals), given back from any.
  */
 final class QueryTensors implements AutoCloseable
 {
+    /** Buffers of one size are handed out this many bytes apart, so neighbours do not share a cache line. */
+    private static final long ALIGNMENT = 64;
+
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment[] buffers;
-    private final AtomicIntegerArray busy;
-    private final long bufferBytes;
-    private int next;
+    private final Map<Long, MpscUnboundedArrayQueue<MemorySegment>> free = new ConcurrentHashMap<>();
+    private final AtomicLong allocated = new AtomicLong();
 
-    /**
-     * @param count       buffers in the ring.
-     * @param bufferBytes the largest tensor.
-     */
-    QueryTensors(final int count, final long bufferBytes)
+    /** @return a zeroed tensor of {@code bytes}: a buffer given back earlier, or a new one if all of that size are in use. */
+    MemorySegment take(final long bytes)
     {
-        this.bufferBytes = bufferBytes;
-        buffers = new MemorySegment[count];
-        busy = new AtomicIntegerArray(count);
-        for (int i = 0; i < count; i++)
+        final MemorySegment reused = free(bytes).poll();
+        if (reused != null)
         {
-            buffers[i] = arena.allocate(bufferBytes, 64);
+            return reused.fill((byte)0);
+        }
+        allocated.incrementAndGet();
+        return arena.allocate(bytes, ALIGNMENT);
+    }
+
+    /** Allocates {@code bytes} tensors (zeroed, so their pages are in) until at least {@code count} of that size are free. */
+    void reserve(final long bytes, final int count)
+    {
+        final MpscUnboundedArrayQueue<MemorySegment> queue = free(bytes);
+        for (long have = queue.size(); have < count; have++)
+        {
+            allocated.incrementAndGet();
+            queue.offer(arena.allocate(bytes, ALIGNMENT));
         }
     }
 
-    /** @return the ring buffer to use for the next query, or -1 when it is still in use (then {@link #fresh(long)}). */
-    int take(final long bytes)
+    /** The query of {@code tensor} (from {@link #take}) is answered: its buffer may be used again. */
+    void give(final MemorySegment tensor)
     {
-        final int index = next;
-        if (bytes > bufferBytes || busy.get(index) != 0)
-        {
-            return -1;
-        }
-        next = (index + 1) % buffers.length;
-        busy.set(index, 1);
-        return index;
+        free.get(tensor.byteSize()).offer(tensor);
     }
 
-    /** @return the first {@code bytes} of ring buffer {@code index}, zeroed. */
-    MemorySegment buffer(final int index, final long bytes)
+    private MpscUnboundedArrayQueue<MemorySegment> free(final long bytes)
     {
-        return buffers[index].asSlice(0, bytes).fill((byte)0);
+        return free.computeIfAbsent(bytes, size -> new MpscUnboundedArrayQueue<>(256));
     }
 
-    /** @return a segment of its own for a query the ring had no free buffer for; the collector frees it. */
-    MemorySegment fresh(final long bytes)
+    /** @return buffers allocated so far, of every size: the most queries outstanding at once, per size, summed. */
+    long allocated()
     {
-        return Arena.ofAuto().allocate(bytes);
-    }
-
-    /** Ring buffer {@code index} may be used again; -1 (a fresh segment) is ignored. */
-    void give(final int index)
-    {
-        if (index >= 0)
-        {
-            busy.lazySet(index, 0);
-        }
+        return allocated.get();
     }
 
     @Override
