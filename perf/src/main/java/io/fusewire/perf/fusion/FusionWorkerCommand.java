@@ -203,10 +203,7 @@ public final class FusionWorkerCommand implements Callable<Integer>
 
     /**
      * Allocates, before the clock starts, the query tensors of {@link #RESERVE_S} seconds of arrivals,
-     * each size in its share of the draws. Without it a sync run near its capacity collapsed now and
-     * then: a burst made a backlog, each arrival beyond the pool's high mark allocated (and faulted in)
-     * a new tensor on the two shared cores, which deepened the backlog (4/16/64 KiB at 5500 q/s: 2498
-     * and 2914 q/s served in two of four runs; allocated ahead, 5163-5528 in nine of nine).
+     * each size in its share of the draws (why: {@link QueryTensors}).
      */
     private void reserve(final long[] sizes, final Workload work)
     {

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
 /**
@@ -12,12 +11,13 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
  * per tensor size, grown by a buffer when every buffer of that size is in use and never shrunk, so a
  * query allocates only while the number outstanding reaches a new high. Per-query allocation was a
  * cost of the harness in both modes, not of the collective: a fresh off-heap segment is zeroed and
- * page-faulted in, and left to the collector. A fixed ring with fresh segments beyond it (as this
- * harness had) turned a backlog into a collapse: once more than the ring's queries were
- * outstanding, every arrival allocated (77-82% of a sync worker's samples in the zeroing of new
- * native memory, measured with JFR at 5500 q/s), which slowed the worker and deepened the backlog;
- * sync then served 1900-2500 q/s of the 5500 offered. {@link #reserve} allocates ahead, before the
- * clock starts. Taken by one thread (the arrivals), given back from any.
+ * page-faulted in, and left to the collector. Allocating at a backlog turned it into a collapse:
+ * with a fixed ring and fresh segments beyond it, every arrival past the ring allocated (77-82% of a
+ * sync worker's samples in the zeroing of new native memory, JFR, 4/16/64 KiB at 5500 q/s), which
+ * slowed the worker and deepened the backlog: sync served 2251 and 2421 q/s of 5500 in two of three
+ * runs. Growing without {@link #reserve} still collapsed in two of four (2498, 2914); reserving a
+ * second of arrivals before the clock starts, none in five (5163-5452). Taken by one thread (the
+ * arrivals), which alone allocates; given back from any.
  */
 final class QueryTensors implements AutoCloseable
 {
@@ -26,7 +26,7 @@ final class QueryTensors implements AutoCloseable
 
     private final Arena arena = Arena.ofShared();
     private final Map<Long, MpscUnboundedArrayQueue<MemorySegment>> free = new ConcurrentHashMap<>();
-    private final AtomicLong allocated = new AtomicLong();
+    private long allocated;
 
     /** @return a zeroed tensor of {@code bytes}: a buffer given back earlier, or a new one if all of that size are in use. */
     MemorySegment take(final long bytes)
@@ -36,7 +36,7 @@ final class QueryTensors implements AutoCloseable
         {
             return reused.fill((byte)0);
         }
-        allocated.incrementAndGet();
+        allocated++;
         return arena.allocate(bytes, ALIGNMENT);
     }
 
@@ -46,7 +46,7 @@ final class QueryTensors implements AutoCloseable
         final MpscUnboundedArrayQueue<MemorySegment> queue = free(bytes);
         for (long have = queue.size(); have < count; have++)
         {
-            allocated.incrementAndGet();
+            allocated++;
             queue.offer(arena.allocate(bytes, ALIGNMENT));
         }
     }
@@ -62,10 +62,10 @@ final class QueryTensors implements AutoCloseable
         return free.computeIfAbsent(bytes, size -> new MpscUnboundedArrayQueue<>(256));
     }
 
-    /** @return buffers allocated so far, of every size: the most queries outstanding at once, per size, summed. */
+    /** @return buffers allocated so far, of every size (read on the taking thread). */
     long allocated()
     {
-        return allocated.get();
+        return allocated;
     }
 
     @Override

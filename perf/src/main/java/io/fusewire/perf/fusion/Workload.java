@@ -52,13 +52,13 @@ interface Workload
     }
 
     /**
-     * A linear layer y = W x split by input features over the workers: this worker holds the
-     * columns [from, to) of W and multiplies them by the same slice of each query's features; the
-     * AllReduce sums the partial products. Every tenth query is checked against W x computed here
-     * in full, from the whole of W kept for it: the check runs on the thread that completed the query
-     * (the communicator's, for one collective per query), and computing W's elements anew in every
-     * check (two integer divisions per multiply-add) took 39% of a worker's samples, as much as
-     * building the queries, and held up the collectives behind it.
+     * A linear layer y = W x split by input features over the workers: this worker multiplies the
+     * columns [from, to) of W by the same slice of each query's features; the AllReduce sums the
+     * partial products. Every tenth query is checked against W x computed here in full. Each worker
+     * keeps the whole of W for that check: it runs on the thread that completed the query (the
+     * communicator's, for one collective per query), and computing W's elements anew in every check
+     * (two integer divisions per multiply-add) took 39% of a worker's samples and held up the
+     * collectives behind it.
      */
     final class LinearLayer implements Workload
     {
@@ -66,7 +66,7 @@ interface Workload
         private final int out;
         private final int from;
         private final int to;
-        private final float[] weights;
+        /** W, row-major: out rows of in columns. */
         private final float[] whole;
 
         LinearLayer(final int rank, final int workers, final int in, final int out)
@@ -75,14 +75,6 @@ interface Workload
             this.out = out;
             this.from = (int)((long)in * rank / workers);
             this.to = (int)((long)in * (rank + 1) / workers);
-            this.weights = new float[out * (to - from)];
-            for (int i = 0; i < out; i++)
-            {
-                for (int j = from; j < to; j++)
-                {
-                    weights[i * (to - from) + j - from] = weight(i, j);
-                }
-            }
             this.whole = new float[out * in];
             for (int i = 0; i < out; i++)
             {
@@ -98,9 +90,15 @@ interface Workload
             return ((i * 31 + j * 17) % 101 - 50) / 512f;
         }
 
-        private static float feature(final int query, final int j)
+        /** @return features [from, to) of {@code query}. */
+        private static float[] features(final int query, final int from, final int to)
         {
-            return ((query * 7 + j * 13) % 61 - 30) / 64f;
+            final float[] x = new float[to - from];
+            for (int j = from; j < to; j++)
+            {
+                x[j - from] = ((query * 7 + j * 13) % 61 - 30) / 64f;
+            }
+            return x;
         }
 
         @Override
@@ -112,18 +110,13 @@ interface Workload
         @Override
         public void fill(final int query, final MemorySegment partial)
         {
-            final int width = to - from;
-            final float[] x = new float[width];
-            for (int j = 0; j < width; j++)
-            {
-                x[j] = feature(query, from + j);
-            }
+            final float[] x = features(query, from, to);
             for (int i = 0; i < out; i++)
             {
                 float sum = 0;
-                for (int j = 0; j < width; j++)
+                for (int j = 0; j < x.length; j++)
                 {
-                    sum += weights[i * width + j] * x[j];
+                    sum += whole[i * in + from + j] * x[j];
                 }
                 partial.setAtIndex(FLOAT, i, sum);
             }
@@ -136,11 +129,7 @@ interface Workload
             {
                 return true;
             }
-            final float[] x = new float[in];
-            for (int j = 0; j < in; j++)
-            {
-                x[j] = feature(query, j);
-            }
+            final float[] x = features(query, 0, in);
             for (int i = 0; i < out; i++)
             {
                 double expected = 0;
