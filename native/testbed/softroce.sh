@@ -2,9 +2,9 @@
 # The soft-RoCE testbed: runs the verbs provider's tests over a real kernel RDMA stack (rdma_rxe)
 # inside a QEMU guest, on a host with no RDMA hardware.
 #
-#   native/testbed/softroce.sh [all|image|run|bench]     all (default) = image if not cached, then run
+#   native/testbed/softroce.sh [all|image|run|soak|bench]     all (default) = image if not cached, then run
 #
-# image: a Debian bookworm guest built from Debian packages only (debootstrap, linux-image-amd64,
+# image: a Debian bookworm guest built from Debian packages only (debootstrap, linux-image-6.12-amd64,
 #        rdma-core, perftest), with this host's JDK copied in. Cached under $FUSEWIRE_TESTBED_CACHE
 #        (default ~/.cache/fusewire/softroce) and rebuilt only when the recipe or the JDK changes.
 # run:   boots the guest under TCG (KVM does not work on the machines this runs on), creates rxe0
@@ -12,7 +12,10 @@
 #        classes the Maven build left in */target, then a checked `fusewire perf soak` over verbs per
 #        algorithm of $FUSEWIRE_TESTBED_SOAK_ALGOS (default "aggregator ring", each counted as one
 #        test), prints one line per suite and ends with "softroce: N passed, M failed"; exit status 0
-#        only if every test passed and none was skipped.
+#        only if every test passed and none was skipped. After each soak, the rxe counters that moved.
+# soak:  the soaks alone, $FUSEWIRE_TESTBED_SOAK_ROUNDS rounds (default 1) of
+#        $FUSEWIRE_TESTBED_SOAK_COLLECTIVES collectives (default 200) each: for a rare stall;
+#        $FUSEWIRE_TESTBED_SOAK_JAVA_OPTS adds JVM flags to every soak (e.g. a -Dfusewire.* setting).
 # bench: the same guest, ib_write_bw (the reference) then `fusewire perf write --transport verbs`
 #        for each of $FUSEWIRE_TESTBED_BENCH_SIZES (default "65536 1048576") for
 #        $FUSEWIRE_TESTBED_BENCH_SECONDS (default 10) each, and their ratio; then a checked
@@ -21,7 +24,8 @@
 # The guest's only network is QEMU's user-mode network with restrict=on: nothing leaves it.
 #
 # Needs root (debootstrap, chroot) and `./mvnw install` (or verify) run first. Env: MIRROR (Debian
-# archive; default: this host's apt source), JAVA_HOME (the JDK copied into the guest, 22 or
+# archive; default: this host's apt source), SECURITY_MIRROR (Debian security archive, for the guest's
+# 6.12 kernel; default: this host's, else deb.debian.org's), JAVA_HOME (the JDK copied into the guest, 22 or
 # later), FUSEWIRE_TESTBED_TIMEOUT (seconds for the whole guest run, default 2400),
 # FUSEWIRE_TESTBED_SMP (default 2), FUSEWIRE_TESTBED_MEM (default 4G), FUSEWIRE_TESTBED_CPU (QEMU CPU
 # model, default Westmere).
@@ -38,12 +42,18 @@ MEM=${FUSEWIRE_TESTBED_MEM:-4G}
 # (an nmethod made not entrant) was seen running stale on the other, ending in SIGILL or SIGSEGV.
 CPU=${FUSEWIRE_TESTBED_CPU:-Westmere}
 JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-RECIPE_VERSION=4
-GUEST_PACKAGES="linux-image-amd64 rdma-core ibverbs-providers ibverbs-utils libibverbs1 perftest"
+RECIPE_VERSION=5
+# The guest kernel is bookworm's 6.12 (from bookworm-security), not its default 6.1: 6.1's rxe runs its
+# requester and completer as separate tasklets sharing unlocked flags, and there the aggregator soak
+# stalled silently twice in about eight CI runs (a direction of a queue pair went quiet for a minute);
+# 6.10 merged them into one send task and made loopback behave like the wire.
+GUEST_PACKAGES="linux-image-6.12-amd64 rdma-core ibverbs-providers ibverbs-utils libibverbs1 perftest"
 BENCH_SIZES=${FUSEWIRE_TESTBED_BENCH_SIZES:-65536 1048576}
 BENCH_SECONDS=${FUSEWIRE_TESTBED_BENCH_SECONDS:-10}
 SOAK_ALGOS=${FUSEWIRE_TESTBED_SOAK_ALGOS:-aggregator ring}
 SOAK_COLLECTIVES=${FUSEWIRE_TESTBED_SOAK_COLLECTIVES:-200}
+SOAK_ROUNDS=${FUSEWIRE_TESTBED_SOAK_ROUNDS:-1}
+SOAK_JAVA_OPTS=${FUSEWIRE_TESTBED_SOAK_JAVA_OPTS:-}
 IMAGE=$CACHE/image
 RUN=$CACHE/run
 
@@ -70,6 +80,16 @@ host_mirror() {
         cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }'
         cat /etc/apt/sources.list.d/*.list 2>/dev/null | awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }'
     } | grep -v -i security | grep -E '^https?://' | head -n 1
+}
+
+# This host's Debian security archive, for the guest's kernel; deb.debian.org's if none is configured.
+host_security_mirror() {
+    local found
+    found=$({
+        cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }'
+        cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }'
+    } | grep -i security | grep -E '^https?://' | head -n 1)
+    echo "${found:-http://deb.debian.org/debian-security}"
 }
 
 image_stamp() {
@@ -109,7 +129,7 @@ INIT
 }
 
 build_image() {
-    local mirror=${MIRROR:-$(host_mirror)}
+    local mirror=${MIRROR:-$(host_mirror)} security=${SECURITY_MIRROR:-$(host_security_mirror)}
     [ -n "$mirror" ] || fail "no Debian mirror: set MIRROR to a Debian archive URL"
     [ -x "$JDK/bin/java" ] || fail "no JDK at $JDK: set JAVA_HOME to a JDK 22 or later"
     [ "$(id -u)" = 0 ] || fail "building the guest image needs root (debootstrap, chroot)"
@@ -124,9 +144,10 @@ build_image() {
     mount -t proc proc "$root/proc"
     mount -t sysfs sys "$root/sys"
     mount --bind /dev "$root/dev"
+    echo "deb $security bookworm-security main" > "$root/etc/apt/sources.list.d/security.list"
     local rc=0
-    DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -q --no-install-recommends $GUEST_PACKAGES \
-        > "$CACHE/packages.log" 2>&1 || rc=$?
+    { chroot "$root" apt-get update -q && DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -q \
+        --no-install-recommends $GUEST_PACKAGES; } > "$CACHE/packages.log" 2>&1 || rc=$?
     umount -l "$root/dev" "$root/sys" "$root/proc"
     [ $rc = 0 ] || fail "installing the guest packages failed; see $CACHE/packages.log"
     write_guest_init "$root/sbin/fusewire-guest-init"
@@ -198,16 +219,34 @@ echo "@@ suite $class: JUnit exit \$rc after \$((end - start)) s"
 JOB
     done < "$HERE/suites.txt"
     [ $n -gt 0 ] || fail "no suites listed in $HERE/suites.txt"
-    # then every collective checked over verbs: a short soak per algorithm, the source guard on
+    append_soaks "$share"
+}
+
+# Appends to the job a checked soak over verbs per algorithm of $SOAK_ALGOS, the source guard on,
+# $SOAK_ROUNDS times each; after each, the rxe counters that moved (retries, RNR NAKs, drops say
+# more about a stall than the soak's own words), and at the end the guest kernel's log. The
+# connect and store bounds are stretched like the peer timeout: starting four JVMs at once on two
+# emulated vCPUs can take longer than their defaults (seen: a store refusing a proof after 5 s).
+append_soaks() {
+    local share=$1 flags guest_cp
+    flags=$(cat "$REPO/perf/target/classes/fusewire-jvm.options")
     [ -f "$REPO/perf/target/classpath.txt" ] || fail "no perf/target/classpath.txt: run ./mvnw install first"
     guest_cp=$(share_classpath "$share" "$REPO/perf/target/classes" $(tr ':' ' ' < "$REPO/perf/target/classpath.txt"))
     cat >> "$share/job.sh" <<JOB
+counters() { for f in /sys/class/infiniband/rxe0/ports/1/hw_counters/*; do echo "\$(basename \$f) \$(cat \$f)"; done; }
+for round in \$(seq 1 $SOAK_ROUNDS); do
 for algo in $SOAK_ALGOS; do
+    counters > counters-before
     java $flags -XX:-UsePerfData -Dfusewire.transport.verify.sources=true -Dfusewire.aggregator.straggler.timeout.ms=60000 \\
-        -Dfusewire.transport.peer.timeout.ms=60000 -cp '$guest_cp' io.fusewire.perf.cli.FusewireCli perf soak --transport verbs \\
-        --algo \$algo --collectives $SOAK_COLLECTIVES --max-bytes 256K --big-every 0 --max-growth 4G --timeout-s 1200 > soak-\$algo.log 2>&1
-    echo "@@ soak \$algo verbs: exit \$? \$(grep '^soak:' soak-\$algo.log)"
+        -Dfusewire.transport.peer.timeout.ms=60000 -Dfusewire.transport.connect.timeout.ms=60000 -Dfusewire.store.auth.timeout.ms=60000 \\
+        $SOAK_JAVA_OPTS -cp '$guest_cp' io.fusewire.perf.cli.FusewireCli perf soak --transport verbs \\
+        --algo \$algo --collectives $SOAK_COLLECTIVES --max-bytes 256K --big-every 0 --max-growth 4G --timeout-s 1200 > soak-\$algo-\$round.log 2>&1
+    echo "@@ soak \$algo verbs: exit \$? \$(grep '^soak:' soak-\$algo-\$round.log)"
+    counters | awk 'NR == FNR { before[\$1] = \$2; next } \$2 != before[\$1] { printf "%s +%d ", \$1, \$2 - before[\$1] }' counters-before - > soak-\$algo-\$round.counters
+    echo "@@ rxe counters that moved: \$(cat soak-\$algo-\$round.counters)"
 done
+done
+dmesg > dmesg.log
 JOB
 }
 
@@ -288,16 +327,40 @@ run_tests() {
             sed 's/\x1b\[[0-9;]*m//g' "$f" | grep -E '✘|=> ' | head -20
         fi
     done
-    local algo line
-    for algo in $SOAK_ALGOS; do
-        line=$(tr -d '\r' < "$RUN/serial.log" | grep "^@@ soak $algo verbs: exit" | head -n 1)
-        case "$line" in
-            *": exit 0 soak:"*) passed=$((passed + 1)) ;;
-            *) failed=$((failed + 1)); echo "--- the $algo soak over verbs failed: see $share/soak-$algo.log"
-               grep -E '^(soak:|# FAILED)' "$share/soak-$algo.log" 2>/dev/null | head -5 ;;
-        esac
-    done
+    count_soaks "$share"
     say "rxe0 run took $((SECONDS - started)) s"
+    echo "softroce: $passed passed, $failed failed"
+    [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+}
+
+# Adds each soak's outcome to passed/failed (a soak that left no line failed); on a failure, its
+# log's verdict and warnings, the rxe counters that moved, and the guest kernel's complaints.
+count_soaks() {
+    local share=$1 round algo line log
+    for round in $(seq 1 "$SOAK_ROUNDS"); do
+        for algo in $SOAK_ALGOS; do
+            log=$share/soak-$algo-$round.log
+            line=$(tr -d '\r' < "$RUN/serial.log" | grep "^@@ soak $algo verbs: exit" | sed -n "${round}p")
+            case "$line" in
+                *": exit 0 soak:"*) passed=$((passed + 1)) ;;
+                *) failed=$((failed + 1)); echo "--- the $algo soak over verbs (round $round) failed: see $log"
+                   grep -E '^(soak:|# FAILED)|WARNING|SEVERE' "$log" 2>/dev/null | head -12
+                   echo "rxe counters that moved: $(cat "$share/soak-$algo-$round.counters" 2>/dev/null)"
+                   grep -E 'BUG:|WARNING:|lockup|hung task|stall|Out of memory|rxe.*(err|fail)' "$share/dmesg.log" 2>/dev/null | head -10 ;;
+            esac
+        done
+    done
+}
+
+# The soaks alone, $SOAK_ROUNDS rounds: for a stall that shows once in several runs.
+run_soaks() {
+    local share=$RUN/share started=$SECONDS passed=0 failed=0
+    mkdir -p "$RUN"
+    start_job "$share" > /dev/null
+    append_soaks "$share"
+    boot_guest "$share" "$RUN/serial.log" || true
+    count_soaks "$share"
+    say "rxe0 soaks took $((SECONDS - started)) s"
     echo "softroce: $passed passed, $failed failed"
     [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
 }
@@ -340,8 +403,9 @@ main() {
         image) need_host_tools; build_image ;;
         run) need_build; image_is_current || fail "no current guest image in $IMAGE: run '$0 image' first"; need_host_tools; run_tests ;;
         all) need_build; need_host_tools; image_is_current || build_image; run_tests ;;
+        soak) need_build; need_host_tools; image_is_current || build_image; run_soaks ;;
         bench) need_build; need_host_tools; image_is_current || build_image; run_bench ;;
-        *) fail "unknown stage '$stage': use all, image, run or bench" ;;
+        *) fail "unknown stage '$stage': use all, image, run, soak or bench" ;;
     esac
 }
 

@@ -192,8 +192,10 @@ int fw_qp_init(struct ibv_qp *qp, int port)
 
 /*
  * INIT to RTR to RTS, towards the peer's queue pair. mtu is an enum ibv_mtu; timeout is the
- * local ACK timeout exponent (4.096 us * 2^timeout); retry counts of 7 make RNR retries unbounded
- * (a receiver that is only slow) while transport retries stay bounded (a peer that is gone).
+ * local ACK timeout exponent (4.096 us * 2^timeout). An RNR retry count of 7 makes RNR retries
+ * unbounded (a receiver that is only slow); the transport retry count is 6, not 7, so that a packet
+ * never acknowledged ends in IBV_WC_RETRY_EXC_ERR (a peer that is gone) on every provider: rxe, the
+ * soft-RoCE driver, treats a retry_cnt of 7 as unbounded too, and retransmits silently forever.
  */
 int fw_qp_connect(struct ibv_qp *qp, int port, int gid_index, int mtu, uint32_t remote_qpn, uint32_t remote_psn,
                   int remote_lid, const uint8_t *remote_gid, uint32_t local_psn, int timeout)
@@ -222,7 +224,7 @@ int fw_qp_connect(struct ibv_qp *qp, int port, int gid_index, int mtu, uint32_t 
     memset(&attr, 0, sizeof attr);
     attr.qp_state = IBV_QPS_RTS;
     attr.timeout = (uint8_t)timeout;
-    attr.retry_cnt = 7;
+    attr.retry_cnt = 6;
     attr.rnr_retry = 7;
     attr.sq_psn = local_psn;
     attr.max_rd_atomic = 1;

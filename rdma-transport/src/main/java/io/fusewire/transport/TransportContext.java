@@ -43,6 +43,15 @@ public final class TransportContext
     /** Default for {@link #TCP_STAGING_PROP}. */
     public static final int TCP_STAGING_DEFAULT = 256 * 1024;
     /**
+     * verbs: the local ACK timeout of every queue pair, as the exponent of 4.096 us * 2^N (18: 1.07 s),
+     * after which an RC packet the peer did not acknowledge is sent again, 6 times at most. Too short
+     * and a slow peer (a busy host, an emulated guest) is sent duplicates it must discard; a dead peer
+     * is noticed sooner by its closed socket or the peer timeout anyway.
+     */
+    public static final String VERBS_ACK_TIMEOUT_PROP = "fusewire.transport.verbs.ack.timeout";
+    /** Default for {@link #VERBS_ACK_TIMEOUT_PROP}. */
+    public static final int VERBS_ACK_TIMEOUT_DEFAULT = 18;
+    /**
      * When true, every provider checks that a write's source bytes did not change between the post
      * and the WRITE completion, and ends such a write with {@link Status#SOURCE_CHANGED}. Costs two
      * passes over each write's bytes and reads them with the CPU (host memory only): for test runs,
@@ -60,6 +69,7 @@ public final class TransportContext
     private Path shmDirectory = Path.of(SHM_DIRECTORY_DEFAULT);
     private int shmRingCapacity = SHM_RING_CAPACITY_DEFAULT;
     private int tcpStagingBytes = TCP_STAGING_DEFAULT;
+    private int verbsAckTimeout = VERBS_ACK_TIMEOUT_DEFAULT;
     private boolean verifySources = Boolean.getBoolean(VERIFY_SOURCES_PROP);
 
     /**
@@ -80,6 +90,7 @@ public final class TransportContext
         ctx.shmDirectory = Path.of(p.getProperty(SHM_DIRECTORY_PROP, SHM_DIRECTORY_DEFAULT));
         ctx.shmRingCapacity = ConfigValues.intValue(p, SHM_RING_CAPACITY_PROP, SHM_RING_CAPACITY_DEFAULT);
         ctx.tcpStagingBytes = ConfigValues.intValue(p, TCP_STAGING_PROP, TCP_STAGING_DEFAULT);
+        ctx.verbsAckTimeout = ConfigValues.intValue(p, VERBS_ACK_TIMEOUT_PROP, VERBS_ACK_TIMEOUT_DEFAULT);
         ctx.verifySources = ConfigValues.booleanValue(p, VERIFY_SOURCES_PROP, ctx.verifySources);
         return ctx;
     }
@@ -99,6 +110,7 @@ public final class TransportContext
         require(HEARTBEAT_INTERVAL_PROP, heartbeatIntervalMs, 1, peerTimeoutMs / 2);
         requirePowerOfTwo(SHM_RING_CAPACITY_PROP, shmRingCapacity, 64 * 1024, 1 << 30);
         require(TCP_STAGING_PROP, tcpStagingBytes, 2L * (maxMessageLength + 64), 1 << 30);
+        require(VERBS_ACK_TIMEOUT_PROP, verbsAckTimeout, 1, 31);
         return this;
     }
 
@@ -211,6 +223,22 @@ public final class TransportContext
     public TransportContext shmRingCapacity(final int bytes)
     {
         this.shmRingCapacity = bytes;
+        return this;
+    }
+
+    /** @return see {@link #VERBS_ACK_TIMEOUT_PROP}. */
+    public int verbsAckTimeout()
+    {
+        return verbsAckTimeout;
+    }
+
+    /**
+     * @param exponent see {@link #VERBS_ACK_TIMEOUT_PROP}.
+     * @return this.
+     */
+    public TransportContext verbsAckTimeout(final int exponent)
+    {
+        this.verbsAckTimeout = exponent;
         return this;
     }
 

@@ -46,6 +46,9 @@ public final class LocalCluster implements AutoCloseable
     private ChildJvm storeProcess;
     private List<String> jvmOptions = List.of();
     private Placement placement = Placement.LOCAL;
+    private boolean dumpOnFailure;
+    /** Set once thread dumps were asked for: from then on services' every line is relayed. */
+    private volatile boolean relayEverything;
 
     /**
      * @param out            where relayed lines go.
@@ -75,6 +78,19 @@ public final class LocalCluster implements AutoCloseable
     public LocalCluster placement(final Placement where)
     {
         this.placement = where;
+        return this;
+    }
+
+    /**
+     * Asks for the aggregators' thread dumps (SIGQUIT: the JVM prints them to its relayed output)
+     * when the first worker fails, while they are still in the state that failed it: for the
+     * post-mortem of a rare stall.
+     *
+     * @return this.
+     */
+    public LocalCluster threadDumpsOnFailure()
+    {
+        this.dumpOnFailure = true;
         return this;
     }
 
@@ -207,7 +223,7 @@ public final class LocalCluster implements AutoCloseable
     {
         return line ->
         {
-            if (line.contains(" WARNING ") || line.contains(" ERROR ") || line.contains("Exception") || line.startsWith("fusewire "))
+            if (relayEverything || line.contains(" WARNING ") || line.contains(" ERROR ") || line.contains("Exception") || line.startsWith("fusewire "))
             {
                 out.println("[" + name + "] " + line);
             }
@@ -242,6 +258,10 @@ public final class LocalCluster implements AutoCloseable
                 }
                 else if (line.startsWith(FAILED))
                 {
+                    if (failures.isEmpty() && dumpOnFailure)
+                    {
+                        dumpAggregatorThreads();
+                    }
                     failures.add(line.substring(FAILED.length()));
                 }
                 else if (!line.equals(INCUBATOR_NOTICE))
@@ -275,6 +295,27 @@ public final class LocalCluster implements AutoCloseable
             }
         }
         return List.copyOf(failures);
+    }
+
+    private void dumpAggregatorThreads()
+    {
+        relayEverything = true;
+        for (final ChildJvm aggregator : aggregators)
+        {
+            try
+            {
+                new ProcessBuilder("kill", "-QUIT", Long.toString(aggregator.pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+            }
+            catch (final IOException ex)
+            {
+                out.println("# no thread dump of " + aggregator.name() + ": " + ex.getMessage());
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** @return the process ids of the aggregators started, in order. */

@@ -87,7 +87,7 @@ public final class SoakCommand implements Callable<Integer>
         out.flush();
         final SoakTally tally = new SoakTally(workers);
         final List<String> failures = new ArrayList<>();
-        try (LocalCluster cluster = new LocalCluster(out, timeoutSeconds).jvmOptions(JVM_OPTIONS))
+        try (LocalCluster cluster = new LocalCluster(out, timeoutSeconds).jvmOptions(JVM_OPTIONS).threadDumpsOnFailure())
         {
             final List<String> endpoints = AllReduceRun.startEndpoints(cluster, algorithm, aggregators, transport);
             tally.watchAggregators(cluster.aggregatorPids());

@@ -237,8 +237,22 @@ public abstract class AbstractConnection implements Connection, Progressable
             endStatus = status;
             endReason = reason;
             final System.Logger.Level level = status == Status.SUCCESS ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
-            LOG.log(level, "connection to " + peer + " ended, " + Status.name(status) + ": " + reason);
+            LOG.log(level, "connection to " + peer + " ended, " + Status.name(status) + ": " + reason
+                + (status == Status.SUCCESS ? "" : " [" + linkState() + "]"));
         }
+    }
+
+    /**
+     * This side's view of the link when it ends in a fault, for the operator's log: how much of
+     * what it posted the peer never acknowledged. Providers add what they know (a heartbeat stuck).
+     *
+     * @return plain words.
+     */
+    protected String linkState()
+    {
+        final long unacknowledged = sendQueue.posted() - sendQueue.acknowledged();
+        return unacknowledged + " posted work request" + (unacknowledged == 1 ? "" : "s") + " unacknowledged, last heard about "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNs) + " ms ago";
     }
 
     /** Records that bytes arrived from the peer. */

@@ -159,6 +159,12 @@ final class VerbsConnection extends AbstractConnection
     }
 
     @Override
+    protected String linkState()
+    {
+        return super.linkState() + (heartbeatInFlight ? ", a heartbeat unacknowledged" : "");
+    }
+
+    @Override
     protected void checkPeer()
     {
         peerWatch.check();

@@ -27,8 +27,6 @@ final class VerbsDevice extends SocketDevice
 {
     /** The port every queue pair uses. */
     static final int PORT = 1;
-    /** Local ACK timeout exponent: 4.096 us * 2^16 = 268 ms per transport retry, 7 retries. */
-    static final int ACK_TIMEOUT = 16;
     private static final long PAGE = 4096;
     private static final int EXTRA_SENDS = 2;
 
@@ -171,7 +169,7 @@ final class VerbsDevice extends SocketDevice
         {
             final Hello remote = handshake.exchange(provider(), (exposed, data) ->
                 Hello.of(provider(), context.maxMessageLength(), exposed, qp.address().encode(), data));
-            qp.connect(QueuePairAddress.decode(remote.endpoint()));
+            qp.connect(QueuePairAddress.decode(remote.endpoint()), context.verbsAckTimeout());
             handshake.confirm();
             return new VerbsConnection(context, handshake.peer(), remote, qp, handshake.channel());
         }

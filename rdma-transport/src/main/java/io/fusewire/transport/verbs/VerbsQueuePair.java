@@ -169,15 +169,15 @@ final class VerbsQueuePair implements AutoCloseable
     /**
      * Brings the queue pair to RTS towards the peer's.
      *
-     * @param remote the peer's address.
+     * @param remote     the peer's address.
+     * @param ackTimeout the local ACK timeout exponent, see {@link io.fusewire.transport.TransportContext#VERBS_ACK_TIMEOUT_PROP}.
      */
-    void connect(final QueuePairAddress remote)
+    void connect(final QueuePairAddress remote, final int ackTimeout)
     {
         try (Arena scratch = Arena.ofConfined())
         {
             final MemorySegment remoteGid = scratch.allocate(16).copyFrom(MemorySegment.ofArray(remote.gid()));
-            final int rc = Ibv.qpConnect(qp, VerbsDevice.PORT, gid.index(), device.mtu(), remote, remoteGid, psn,
-                VerbsDevice.ACK_TIMEOUT);
+            final int rc = Ibv.qpConnect(qp, VerbsDevice.PORT, gid.index(), device.mtu(), remote, remoteGid, psn, ackTimeout);
             if (rc != 0)
             {
                 throw new TransportException("ibv_modify_qp to RTR/RTS on " + device.name() + " towards qp " + remote.qpn()

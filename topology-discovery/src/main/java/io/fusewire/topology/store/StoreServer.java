@@ -1,6 +1,7 @@
 package io.fusewire.topology.store;
 
 import io.fusewire.topology.Hmac;
+import io.fusewire.transport.ConfigValues;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * per worker of each job; platform threads keep its replies independent of the virtual-thread
  * scheduler of whatever JVM hosts it), at most {@link #MAX_CLIENTS} at once and
  * {@link #MAX_CLIENTS_PER_PEER} from one address: a further client is told so and closed. A client
- * must prove its job's secret within {@link #AUTH_TIMEOUT_MS} ({@link StoreProtocol}) and then sees
+ * must prove its job's secret within {@link #AUTH_TIMEOUT_PROP} ({@link StoreProtocol}) and then sees
  * only its job's keys; one that does not, or proves another secret than the job's first client, is
  * refused, logged and counted ({@link #refusedClients()}). A client that breaks the protocol gets an
  * error and loses its connection; the others go on. Served by the aggregator daemon, or on its own.
@@ -43,7 +44,13 @@ public final class StoreServer implements AutoCloseable
     public static final int MAX_CLIENTS = 1024;
     /** Clients served at once from one address. */
     public static final int MAX_CLIENTS_PER_PEER = 256;
-    /** How long a client has to prove its job's secret. */
+    /**
+     * How long a client has to prove its job's secret, in milliseconds: the bound on a client that
+     * holds one of the store's threads without proving anything. Raise it only where a real client
+     * cannot answer sooner (an emulated guest starting several JVMs at once).
+     */
+    public static final String AUTH_TIMEOUT_PROP = "fusewire.store.auth.timeout.ms";
+    /** Default for {@link #AUTH_TIMEOUT_PROP}. */
     public static final int AUTH_TIMEOUT_MS = 5_000;
     /** Jobs whose keys the store holds at once. */
     static final int MAX_JOBS = 4096;
@@ -58,6 +65,7 @@ public final class StoreServer implements AutoCloseable
     private final AtomicInteger refusals = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final int maxClients;
+    private final long authTimeoutMs;
     private final int maxPerPeer;
     private volatile Runnable onRefusal = () -> { };
     private volatile boolean closed;
@@ -101,9 +109,19 @@ public final class StoreServer implements AutoCloseable
         this(host, port, MAX_CLIENTS, MAX_CLIENTS_PER_PEER);
     }
 
-    /** As above, serving at most {@code maxClients} at once, {@code maxPerPeer} of them from one address. */
+    /**
+     * As above, serving at most {@code maxClients} at once, {@code maxPerPeer} of them from one address.
+     *
+     * @throws IllegalArgumentException if {@link #AUTH_TIMEOUT_PROP} is not a positive whole number.
+     */
     StoreServer(final String host, final int port, final int maxClients, final int maxPerPeer) throws IOException
     {
+        this.authTimeoutMs = ConfigValues.longValue(System.getProperties(), AUTH_TIMEOUT_PROP, AUTH_TIMEOUT_MS);
+        if (authTimeoutMs < 1)
+        {
+            throw new IllegalArgumentException(AUTH_TIMEOUT_PROP + "=" + authTimeoutMs + " must be at least 1 (default "
+                + AUTH_TIMEOUT_MS + ")");
+        }
         this.maxClients = maxClients;
         this.maxPerPeer = maxPerPeer;
         server = new ServerSocket();
@@ -304,7 +322,7 @@ public final class StoreServer implements AutoCloseable
     }
 
     /**
-     * The handshake of {@link StoreProtocol}, all of it within {@link #AUTH_TIMEOUT_MS} however slowly
+     * The handshake of {@link StoreProtocol}, all of it within {@link #AUTH_TIMEOUT_PROP} however slowly
      * the client sends.
      *
      * @return the client's job's namespace, counting it as connected; null if it was refused (told why,
@@ -312,7 +330,7 @@ public final class StoreServer implements AutoCloseable
      */
     private Namespace authenticate(final Socket client, final DataOutputStream out) throws IOException
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AUTH_TIMEOUT_MS);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(authTimeoutMs);
         final byte[] challenge = Hmac.challenge();
         out.writeByte(StoreProtocol.OK);
         out.write(challenge);
@@ -350,7 +368,7 @@ public final class StoreServer implements AutoCloseable
         }
         catch (final SocketTimeoutException ex)
         {
-            counted(client, "no proof of a job's secret within " + AUTH_TIMEOUT_MS + " ms");
+            counted(client, "no proof of a job's secret within " + authTimeoutMs + " ms (" + AUTH_TIMEOUT_PROP + ")");
             return null;
         }
         catch (final EOFException ex)

@@ -119,6 +119,37 @@ final class StoreTest
     }
 
     @Test
+    void theProofBoundIsASettingAndAWrongValueIsRefusedNamingIt() throws Exception
+    {
+        try
+        {
+            System.setProperty(StoreServer.AUTH_TIMEOUT_PROP, "1500");
+            try (StoreServer slow = new StoreServer("127.0.0.1", 0);
+                Socket socket = new Socket("127.0.0.1", Integer.parseInt(slow.address().split(":")[1])))
+            {
+                socket.setSoTimeout(20_000);
+                final DataInputStream in = new DataInputStream(socket.getInputStream());
+                assertEquals(StoreProtocol.OK, in.readUnsignedByte());
+                in.readFully(new byte[16]);
+                final long start = System.nanoTime();
+                assertEquals(-1, in.read(), "a silent client is closed at the configured bound");
+                final long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(ms >= 1_000 && ms < StoreServer.AUTH_TIMEOUT_MS, ms + " ms");
+            }
+            for (final String wrong : new String[] {"0", "soon"})
+            {
+                System.setProperty(StoreServer.AUTH_TIMEOUT_PROP, wrong);
+                final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> new StoreServer("127.0.0.1", 0));
+                assertTrue(ex.getMessage().contains(StoreServer.AUTH_TIMEOUT_PROP + "=" + wrong), ex.getMessage());
+            }
+        }
+        finally
+        {
+            System.clearProperty(StoreServer.AUTH_TIMEOUT_PROP);
+        }
+    }
+
+    @Test
     void aClientThatNeverProvesItsSecretIsDroppedWithinTheBoundAndCounted() throws Exception
     {
         try (Socket socket = new Socket("127.0.0.1", Integer.parseInt(server.address().split(":")[1])))
